@@ -1,0 +1,48 @@
+// User-defined ops with their own gradient: the forward runs without recording, the given
+// backward (written with ops, so it can itself be differentiated) is recorded as one node.
+import { fail } from "../errors.js";
+import { fmt, sameShape } from "../shape.js";
+import { Tensor } from "../tensor/tensor.js";
+import { isGradEnabled, noGrad } from "./mode.js";
+import { Node, type VjpRule } from "./node.js";
+
+export interface CustomResult {
+  value: Tensor;
+  /** Gradients for each input given the output's gradient; null (or a missing entry) for none. */
+  grad: (g: Tensor) => Tensor | readonly (Tensor | null)[];
+}
+
+/**
+ * Makes an op from `fn`, which computes the value and says how to pull a gradient back:
+ * `const square = customGrad((x) => ({ value: x.mul(x), grad: (g) => [g.mul(x).mul(2)] }))`.
+ */
+export function customGrad(
+  fn: (...inputs: Tensor[]) => CustomResult,
+  name = "custom",
+): (...inputs: Tensor[]) => Tensor {
+  return (...inputs) => {
+    const result = noGrad(() => fn(...inputs));
+    if (!(result?.value instanceof Tensor) || typeof result.grad !== "function") {
+      fail(name, "the function must return { value: Tensor, grad: (g) => gradients }");
+    }
+    const { value, grad } = result;
+    if (isGradEnabled() && inputs.some((t) => t.requiresGrad)) {
+      const rule: VjpRule = {
+        vjp: (g) => {
+          const out = grad(g);
+          const list = out instanceof Tensor ? [out] : out;
+          return inputs.map((input, i) => {
+            const gi = list[i] ?? null;
+            if (gi && !sameShape(gi.shape, input.shape)) {
+              fail(name, `gradient ${i} has shape ${fmt(gi.shape)} but input ${i} has ${fmt(input.shape)}`);
+            }
+            return gi;
+          });
+        },
+      };
+      value.node = new Node(name, inputs, {}, [], rule);
+      value.requiresGrad = true;
+    }
+    return value;
+  };
+}

@@ -1,0 +1,28 @@
+// A recorded operation: the plain data that backward, the graph drawings and the memory ledger all read.
+import type { Tensor } from "../tensor/tensor.js";
+
+/** How to pull a gradient back through one node. Written with ops, so it can itself be recorded. */
+export interface VjpRule<A = unknown> {
+  /** Gradients for each input (null where none flows), given the output's gradient `g`. */
+  vjp(g: Tensor, saved: readonly Tensor[], attrs: A, node: Node): readonly (Tensor | null)[];
+}
+
+let nextNodeId = 0;
+
+export class Node {
+  readonly id = nextNodeId++;
+  /** null once backward has freed what the node saved (unless retainGraph). */
+  saved: readonly Tensor[] | null;
+  /** Each saved tensor's version when it was saved, to catch in-place changes before backward. */
+  readonly savedVersions: readonly number[];
+  constructor(
+    readonly prim: string,
+    readonly inputs: readonly Tensor[],
+    readonly attrs: unknown,
+    saved: readonly Tensor[],
+    readonly rule: VjpRule,
+  ) {
+    this.saved = saved;
+    this.savedVersions = saved.map((t) => t.version);
+  }
+}

@@ -1,0 +1,93 @@
+// The backend contract: a small fixed set of kernel families over opaque buffers.
+// Backends import nothing from tensor, autograd or ops; buffers may live in JS, WebAssembly or GPU memory.
+import type { DType, TypedArray } from "../dtype.js";
+import type { Shape } from "../shape.js";
+
+/** An opaque handle to a backend buffer. Only the backend that made it may look inside. */
+export type DataId = object;
+
+export type UnaryOp =
+  | "neg"
+  | "exp"
+  | "log"
+  | "log1p"
+  | "sqrt"
+  | "abs"
+  | "sign"
+  | "sin"
+  | "cos"
+  | "tanh"
+  | "sigmoid"
+  | "relu"
+  | "softplus"
+  | "erf"
+  | "isfinite"
+  | "not";
+
+export type BinaryOp =
+  | "add"
+  | "sub"
+  | "mul"
+  | "div"
+  | "pow"
+  | "maximum"
+  | "minimum"
+  | "equal"
+  | "notEqual"
+  | "less"
+  | "lessEqual"
+  | "greater"
+  | "greaterEqual";
+
+export type ReduceOp = "sum" | "max" | "min" | "argmax" | "argmin";
+
+/** A strided window over a buffer: element (i0, i1, ...) is at offset + sum(i_k * strides_k). */
+export interface View {
+  readonly id: DataId;
+  readonly strides: readonly number[];
+  readonly offset: number;
+}
+
+export interface MatmulSpec {
+  /** Broadcast batch shape of the output; per-batch element offsets come from the strides below. */
+  readonly batchShape: Shape;
+  readonly aBatchStrides: readonly number[];
+  readonly bBatchStrides: readonly number[];
+  readonly m: number;
+  readonly k: number;
+  readonly n: number;
+  /** a is stored as [k, m] per batch (read transposed) rather than [m, k]. */
+  readonly transA: boolean;
+  /** b is stored as [n, k] per batch (read transposed) rather than [k, n]. */
+  readonly transB: boolean;
+}
+
+export interface Backend {
+  readonly name: string;
+  /** A zero-filled buffer of `size` elements. */
+  alloc(dtype: DType, size: number): DataId;
+  free(id: DataId): void;
+  write(id: DataId, values: TypedArray): void;
+  /** Synchronous read; a backend that cannot read synchronously throws a message saying to use read(). */
+  readSync(id: DataId): TypedArray;
+  read(id: DataId): Promise<TypedArray>;
+
+  fill(id: DataId, value: number): void;
+  /** Elementwise conversion between the buffers' dtypes (bool <- nonzero). */
+  cast(x: DataId, out: DataId, size: number): void;
+  /** out[i] = op(x[i]) over `size` contiguous elements. */
+  unary(op: UnaryOp, x: DataId, out: DataId, size: number): void;
+  /** out = op(a, b) over `shape`, reading a and b through broadcast views; out is contiguous. */
+  binary(op: BinaryOp, a: View, b: View, out: DataId, shape: Shape): void;
+  /** out = cond ? a : b over `shape`, all three read through broadcast views. */
+  where(cond: View, a: View, b: View, out: DataId, shape: Shape): void;
+  /** Reduces the contiguous `shape` over sorted `axes`; out holds the kept axes in order. */
+  reduce(op: ReduceOp, x: DataId, shape: Shape, axes: readonly number[], out: DataId): void;
+  matmul(a: DataId, b: DataId, out: DataId, spec: MatmulSpec): void;
+  /** Copies `shape` elements from one strided view to another. */
+  copy(src: View, dst: View, shape: Shape): void;
+  /** out[..., j, ...] = x[..., index[..., j, ...], ...] along `axis`; out has index's shape. */
+  gather(x: DataId, xShape: Shape, index: DataId, indexShape: Shape, axis: number, out: DataId): void;
+  /** out[..., index[..., j, ...], ...] += src[..., j, ...] along `axis`; src has index's shape. */
+  scatterAdd(src: DataId, index: DataId, indexShape: Shape, axis: number, out: DataId, outShape: Shape): void;
+}

@@ -1,0 +1,47 @@
+// Element types: names, storage arrays, byte sizes and the promotion order used by binary ops.
+
+export type DType = "float32" | "float64" | "int32" | "bool";
+export type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
+
+export const DTYPES: readonly DType[] = ["float32", "float64", "int32", "bool"];
+
+const BYTES: { [D in DType]: number } = { float32: 4, float64: 8, int32: 4, bool: 1 };
+const RANK: { [D in DType]: number } = { bool: 0, int32: 1, float32: 2, float64: 3 };
+
+export function bytesPerElement(dtype: DType): number {
+  return BYTES[dtype];
+}
+
+export function isFloat(dtype: DType): boolean {
+  return dtype === "float32" || dtype === "float64";
+}
+
+export function isDType(value: unknown): value is DType {
+  return typeof value === "string" && (DTYPES as readonly string[]).includes(value);
+}
+
+/** The dtype a binary op computes in: the wider of the two (bool < int32 < float32 < float64). */
+export function promote(a: DType, b: DType): DType {
+  return RANK[a] >= RANK[b] ? a : b;
+}
+
+export function newArray(dtype: DType, size: number): TypedArray {
+  switch (dtype) {
+    case "float32":
+      return new Float32Array(size);
+    case "float64":
+      return new Float64Array(size);
+    case "int32":
+      return new Int32Array(size);
+    case "bool":
+      return new Uint8Array(size);
+  }
+}
+
+/** The dtype whose storage array a typed array is, for creation from typed arrays. */
+export function dtypeOfArray(values: TypedArray): DType {
+  if (values instanceof Float32Array) return "float32";
+  if (values instanceof Float64Array) return "float64";
+  if (values instanceof Int32Array) return "int32";
+  return "bool";
+}

@@ -1,0 +1,88 @@
+// Chainrule's public API: tensors, ops, autograd, memory and backends. Users and tests import from here.
+import "./ops/install.js";
+import "./ops/methods.js";
+
+export type { BackwardOptions } from "./autograd/backward.js";
+export { type CustomResult, customGrad } from "./autograd/custom.js";
+export { type GradOptions, grad, hvp, valueAndGrad, vjp } from "./autograd/functional.js";
+export { type GradcheckOptions, gradcheck, gradgradcheck } from "./autograd/gradcheck.js";
+export { enableGrad, isGradEnabled, noGrad } from "./autograd/mode.js";
+export { Node } from "./autograd/node.js";
+export type { Backend, DataId } from "./backend/backend.js";
+export { getBackend, listBackends, registerBackend, setBackend } from "./backend/registry.js";
+export type { DType, TypedArray } from "./dtype.js";
+export { ChainruleError } from "./errors.js";
+export { type MemoryInfo, type MemoryTag, memory, resetPeak } from "./memory/ledger.js";
+export {
+  add,
+  cast,
+  div,
+  equal,
+  greater,
+  greaterEqual,
+  less,
+  lessEqual,
+  maximum,
+  minimum,
+  mul,
+  notEqual,
+  pow,
+  sub,
+  where,
+} from "./ops/binary.js";
+export { clamp, gelu, leakyRelu, logSoftmax, logsumexp, softmax } from "./ops/composite/activations.js";
+export {
+  broadcastTo,
+  flatten,
+  pad,
+  type SliceSpec,
+  slice,
+  split,
+  squeeze,
+  stack,
+  transpose,
+  unsqueeze,
+} from "./ops/composite/shape.js";
+export { mean, std, type VarOptions, variance as var, variance } from "./ops/composite/stats.js";
+export type { TensorLike } from "./ops/convert.js";
+export { detach } from "./ops/detach.js";
+export { gather, index, scatterAdd } from "./ops/indexing.js";
+export { dot, matmul, outer } from "./ops/matmul.js";
+export { concat, expand, permute, reshape } from "./ops/movement.js";
+export { type ArgOptions, type AxisOptions, argmax, argmin, max, min, sum } from "./ops/reduce.js";
+export {
+  abs,
+  cos,
+  erf,
+  exp,
+  isfinite,
+  log,
+  log1p,
+  logicalNot,
+  neg,
+  relu,
+  sigmoid,
+  sign,
+  sin,
+  softplus,
+  sqrt,
+  tanh,
+} from "./ops/unary.js";
+export type { Shape } from "./shape.js";
+export {
+  arange,
+  type CreateOptions,
+  eye,
+  full,
+  linspace,
+  ones,
+  type RandomOptions,
+  rand,
+  randint,
+  randn,
+  tensor,
+  zeros,
+} from "./tensor/create.js";
+export { Generator, manualSeed } from "./tensor/random.js";
+export { keep, tidy } from "./tensor/scope.js";
+export { type GradHook, type NestedArray, Tensor } from "./tensor/tensor.js";

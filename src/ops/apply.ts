@@ -1,0 +1,59 @@
+// Running a primitive: check inputs, run its forward on the backend, and record a graph node when
+// gradients are being recorded and some input requires them.
+
+import { isGradEnabled } from "../autograd/mode.js";
+import { Node, type VjpRule } from "../autograd/node.js";
+import type { View } from "../backend/backend.js";
+import { isFloat } from "../dtype.js";
+import { fail } from "../errors.js";
+import { broadcastStrides, type Shape, stridesOf } from "../shape.js";
+import type { Tensor } from "../tensor/tensor.js";
+
+export interface PrimRule<A> {
+  forward(inputs: readonly Tensor[], attrs: A): Tensor;
+  /** Which tensors backward will need; what is listed here is what training keeps in memory. */
+  save?(inputs: readonly Tensor[], output: Tensor, attrs: A): Tensor[];
+  /** Absent for ops with no gradient (comparisons, argmax). */
+  vjp?: VjpRule<A>["vjp"];
+}
+
+export type RuleTable<Attrs> = { [P in keyof Attrs]: PrimRule<Attrs[P]> };
+
+export function apply<Attrs, P extends keyof Attrs & string>(
+  table: RuleTable<Attrs>,
+  prim: P,
+  inputs: readonly Tensor[],
+  attrs: Attrs[P],
+): Tensor {
+  const backend = inputs[0]?.storage.backend;
+  for (const t of inputs) {
+    t.assertLive(prim);
+    if (t.storage.backend !== backend) {
+      fail(prim, `inputs live on different backends (${backend?.name} and ${t.storage.backend.name})`);
+    }
+  }
+  const rule = table[prim];
+  const out = rule.forward(inputs, attrs);
+  if (rule.vjp && isFloat(out.dtype) && isGradEnabled() && inputs.some((t) => t.requiresGrad)) {
+    const saved = rule.save ? rule.save(inputs, out, attrs) : [];
+    for (const t of saved) t.save();
+    out.node = new Node(prim, inputs, attrs, saved, rule as VjpRule);
+    out.requiresGrad = true;
+  }
+  return out;
+}
+
+/** The contiguous view of a whole tensor. */
+export function viewOf(t: Tensor): View {
+  return { id: t.storage.id, strides: stridesOf(t.shape), offset: 0 };
+}
+
+/** A view of t broadcast to `shape` (stride 0 on broadcast axes). */
+export function broadcastView(t: Tensor, shape: Shape): View {
+  return { id: t.storage.id, strides: broadcastStrides(t.shape, shape), offset: 0 };
+}
+
+/** Whether input i of a node needs a gradient (so a VJP can skip work for constants). */
+export function needsGrad(node: Node, i: number): boolean {
+  return node.inputs[i]?.requiresGrad ?? false;
+}

@@ -1,0 +1,147 @@
+// Binary elementwise primitives with NumPy broadcasting, comparisons, where and cast.
+// Broadcast gradients come back at the output's shape; the backward sweep reduces them once.
+import type { BinaryOp } from "../backend/backend.js";
+import { type DType, isDType, isFloat } from "../dtype.js";
+import { fail } from "../errors.js";
+import { broadcastShapes } from "../shape.js";
+import { emptyTensor } from "../tensor/create.js";
+import type { Tensor } from "../tensor/tensor.js";
+import { apply, broadcastView, needsGrad, type PrimRule } from "./apply.js";
+import { asFloat, commonOperands, type TensorLike, toTensor } from "./convert.js";
+import { log, neg } from "./unary.js";
+
+type Empty = Record<string, never>;
+export type ArithPrim = "add" | "sub" | "mul" | "div" | "pow" | "maximum" | "minimum";
+export type ComparePrim = "equal" | "notEqual" | "less" | "lessEqual" | "greater" | "greaterEqual";
+export type BinaryAttrs = { [P in ArithPrim | ComparePrim]: Empty } & {
+  where: Empty;
+  cast: { dtype: DType };
+};
+
+function kernel(op: BinaryOp, a: Tensor, b: Tensor, outDType: DType): Tensor {
+  const shape = broadcastShapes(op, a.shape, b.shape);
+  const out = emptyTensor(shape, outDType);
+  a.storage.backend.binary(op, broadcastView(a, shape), broadcastView(b, shape), out.storage.id, shape);
+  return out;
+}
+
+const saveBoth = (inputs: readonly Tensor[]): Tensor[] => [inputs[0], inputs[1]];
+
+/** Where a and b tie, each gets half the gradient (PyTorch's convention for maximum/minimum). */
+function tieSplit(g: Tensor, a: Tensor, b: Tensor, wins: (a: Tensor, b: Tensor) => Tensor): Tensor {
+  const share = add(cast(wins(a, b), g.dtype), mul(cast(equal(a, b), g.dtype), 0.5));
+  return mul(g, share);
+}
+
+const arith = (op: ArithPrim, vjp: PrimRule<Empty>["vjp"], save = false): PrimRule<Empty> => ({
+  forward: ([a, b]) => kernel(op, a, b, a.dtype),
+  save: save ? saveBoth : undefined,
+  vjp,
+});
+
+const compare = (op: ComparePrim): PrimRule<Empty> => ({ forward: ([a, b]) => kernel(op, a, b, "bool") });
+
+export const binaryRules: { [P in keyof BinaryAttrs]: PrimRule<BinaryAttrs[P]> } = {
+  // d(a + b) = (g, g)
+  add: arith("add", (g) => [g, g]),
+  // d(a - b) = (g, -g)
+  sub: arith("sub", (g) => [g, neg(g)]),
+  // d(a · b) = (g · b, g · a)
+  mul: arith(
+    "mul",
+    (g, [a, b], _, n) => [needsGrad(n, 0) ? mul(g, b) : null, needsGrad(n, 1) ? mul(g, a) : null],
+    true,
+  ),
+  // d(a / b) = (g / b, -g · a / b²)
+  div: arith(
+    "div",
+    (g, [a, b], _, n) => [
+      needsGrad(n, 0) ? div(g, b) : null,
+      needsGrad(n, 1) ? neg(div(mul(g, a), mul(b, b))) : null,
+    ],
+    true,
+  ),
+  // d(aᵇ) = (g · b · aᵇ⁻¹, g · aᵇ · log a), with the b-gradient taken as 0 where a = 0
+  pow: arith(
+    "pow",
+    (g, [a, b], _, n) => [
+      needsGrad(n, 0) ? mul(g, mul(b, pow(a, sub(b, 1)))) : null,
+      needsGrad(n, 1) ? where(equal(a, 0), 0, mul(g, mul(pow(a, b), log(where(equal(a, 0), 1, a))))) : null,
+    ],
+    true,
+  ),
+  // d max(a, b) = g to the larger, split evenly on ties
+  maximum: arith("maximum", (g, [a, b]) => [tieSplit(g, a, b, greater), tieSplit(g, b, a, greater)], true),
+  // d min(a, b) = g to the smaller, split evenly on ties
+  minimum: arith("minimum", (g, [a, b]) => [tieSplit(g, a, b, less), tieSplit(g, b, a, less)], true),
+  equal: compare("equal"),
+  notEqual: compare("notEqual"),
+  less: compare("less"),
+  lessEqual: compare("lessEqual"),
+  greater: compare("greater"),
+  greaterEqual: compare("greaterEqual"),
+  where: {
+    forward: ([c, a, b]) => {
+      const shape = broadcastShapes("where", broadcastShapes("where", c.shape, a.shape), b.shape);
+      const out = emptyTensor(shape, a.dtype);
+      const views = [c, a, b].map((t) => broadcastView(t, shape));
+      a.storage.backend.where(views[0], views[1], views[2], out.storage.id, shape);
+      return out;
+    },
+    save: ([c]) => [c],
+    // d where(c, a, b) = (none, g where c, g where not c)
+    vjp: (g, [c]) => [null, where(c, g, 0), where(c, 0, g)],
+  },
+  cast: {
+    forward: ([x], { dtype }) => {
+      const out = emptyTensor(x.shape, dtype);
+      x.storage.backend.cast(x.storage.id, out.storage.id, x.size);
+      return out;
+    },
+    // d cast(x) = g cast back to x's dtype (no gradient into int or bool inputs)
+    vjp: (g, _, __, n) => [isFloat(n.inputs[0].dtype) ? cast(g, n.inputs[0].dtype) : null],
+  },
+};
+
+function arithmetic(op: ArithPrim, a: TensorLike, b: TensorLike): Tensor {
+  const [x, y] = commonOperands(op, a, b);
+  if (op === "div" || op === "pow") return apply(binaryRules, op, [asFloat(x), asFloat(y)], {});
+  if (x.dtype === "bool" && op !== "maximum" && op !== "minimum") {
+    return apply(binaryRules, op, [cast(x, "int32"), cast(y, "int32")], {});
+  }
+  return apply(binaryRules, op, [x, y], {});
+}
+
+export const add = (a: TensorLike, b: TensorLike): Tensor => arithmetic("add", a, b);
+export const sub = (a: TensorLike, b: TensorLike): Tensor => arithmetic("sub", a, b);
+export const mul = (a: TensorLike, b: TensorLike): Tensor => arithmetic("mul", a, b);
+/** True division: integer inputs give a float32 result. */
+export const div = (a: TensorLike, b: TensorLike): Tensor => arithmetic("div", a, b);
+export const pow = (a: TensorLike, b: TensorLike): Tensor => arithmetic("pow", a, b);
+/** Elementwise larger value; NaN wins; ties share the gradient. */
+export const maximum = (a: TensorLike, b: TensorLike): Tensor => arithmetic("maximum", a, b);
+export const minimum = (a: TensorLike, b: TensorLike): Tensor => arithmetic("minimum", a, b);
+
+const comparison = (op: ComparePrim, a: TensorLike, b: TensorLike): Tensor =>
+  apply(binaryRules, op, commonOperands(op, a, b), {});
+
+export const equal = (a: TensorLike, b: TensorLike): Tensor => comparison("equal", a, b);
+export const notEqual = (a: TensorLike, b: TensorLike): Tensor => comparison("notEqual", a, b);
+export const less = (a: TensorLike, b: TensorLike): Tensor => comparison("less", a, b);
+export const lessEqual = (a: TensorLike, b: TensorLike): Tensor => comparison("lessEqual", a, b);
+export const greater = (a: TensorLike, b: TensorLike): Tensor => comparison("greater", a, b);
+export const greaterEqual = (a: TensorLike, b: TensorLike): Tensor => comparison("greaterEqual", a, b);
+
+/** cond ? a : b elementwise, all three broadcast together; cond is cast to bool. */
+export function where(cond: TensorLike, a: TensorLike, b: TensorLike): Tensor {
+  const c = toTensor("where", cond, "bool");
+  const [x, y] = commonOperands("where", a, b);
+  return apply(binaryRules, "where", [c.dtype === "bool" ? c : cast(c, "bool"), x, y], {});
+}
+
+export function cast(x: Tensor, dtype: DType): Tensor {
+  if (!isDType(dtype))
+    fail("cast", `unknown dtype ${JSON.stringify(dtype)}; use float32, float64, int32 or bool`);
+  if (x.dtype === dtype) return x;
+  return apply(binaryRules, "cast", [x], { dtype });
+}

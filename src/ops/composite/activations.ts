@@ -1,0 +1,60 @@
+// Activation composites and the stable log-sum-exp family. Gradients come from the primitives they use.
+import { fail } from "../../errors.js";
+import { normalizeAxis } from "../../shape.js";
+import type { Tensor } from "../../tensor/tensor.js";
+import { add, greater, less, mul, sub, where } from "../binary.js";
+import { asFloat, type TensorLike } from "../convert.js";
+import { detach } from "../detach.js";
+import { max, sum } from "../reduce.js";
+import { erf, exp, isfinite, log, tanh } from "../unary.js";
+
+/** x where x > 0, slope·x elsewhere; the gradient at 0 is the slope, as in PyTorch. */
+export function leakyRelu(x: Tensor, slope = 0.01): Tensor {
+  return where(greater(x, 0), x, mul(x, slope));
+}
+
+/** x·Φ(x) with the exact normal CDF (PyTorch's default), or the tanh approximation. */
+export function gelu(x: Tensor, options: { approximate?: "none" | "tanh" } = {}): Tensor {
+  const xf = asFloat(x);
+  if (options.approximate === "tanh") {
+    const inner = mul(add(xf, mul(mul(mul(xf, xf), xf), 0.044715)), Math.sqrt(2 / Math.PI));
+    return mul(mul(xf, 0.5), add(tanh(inner), 1));
+  }
+  return mul(mul(xf, 0.5), add(erf(mul(xf, Math.SQRT1_2)), 1));
+}
+
+/** Limits x to [min, max]; the gradient passes where min <= x <= max (PyTorch's convention). */
+export function clamp(x: Tensor, min?: TensorLike | null, max_?: TensorLike | null): Tensor {
+  if (min == null && max_ == null) fail("clamp", "needs a min, a max, or both");
+  let out = x;
+  if (min != null) out = where(less(out, min), min, out);
+  if (max_ != null) out = where(greater(out, max_), max_, out);
+  return out;
+}
+
+export interface SoftmaxOptions {
+  /** The axis to normalise over; the last by default. */
+  axis?: number;
+}
+
+/** log Σ exp(x) over `axis`, shifted by the (constant) maximum so it never overflows. */
+export function logsumexp(
+  x: Tensor,
+  options: { axis?: number | readonly number[]; keepdims?: boolean } = {},
+): Tensor {
+  const xf = asFloat(x);
+  const m = detach(max(xf, { axis: options.axis, keepdims: true }));
+  const shift = where(isfinite(m), m, 0);
+  const lse = add(log(sum(exp(sub(xf, shift)), { axis: options.axis, keepdims: true })), shift);
+  return options.keepdims ? lse : sum(lse, { axis: options.axis, keepdims: false });
+}
+
+/** x - logsumexp(x): finite even for logits like [1e4, -1e4]. */
+export function logSoftmax(x: Tensor, options: SoftmaxOptions = {}): Tensor {
+  const axis = normalizeAxis("logSoftmax", options.axis ?? -1, Math.max(x.ndim, 1));
+  return sub(asFloat(x), logsumexp(x, { axis, keepdims: true }));
+}
+
+export function softmax(x: Tensor, options: SoftmaxOptions = {}): Tensor {
+  return exp(logSoftmax(x, options));
+}

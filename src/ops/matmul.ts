@@ -1,0 +1,110 @@
+// Matrix product with NumPy semantics (vectors, matrices, broadcast batches). The primitive reads
+// transposed operands in place, so backward's Xᵀ·G and G·Wᵀ never materialise a transpose.
+import { fail } from "../errors.js";
+import { broadcastShapes, fmt, stridesOf } from "../shape.js";
+import { emptyTensor } from "../tensor/create.js";
+import type { Tensor } from "../tensor/tensor.js";
+import { apply, needsGrad, type PrimRule } from "./apply.js";
+import { mul } from "./binary.js";
+import { commonOperands } from "./convert.js";
+import { reshape } from "./movement.js";
+import { sum } from "./reduce.js";
+
+export interface MatmulAttrs {
+  matmul: { transA: boolean; transB: boolean };
+}
+
+/** Rows and columns of op(t): the last two axes, swapped when read transposed. */
+function dims(t: Tensor, trans: boolean): [number, number] {
+  const r = t.shape[t.ndim - 2];
+  const c = t.shape[t.ndim - 1];
+  return trans ? [c, r] : [r, c];
+}
+
+/** Per-batch element strides of t broadcast to batchShape (0 on broadcast axes). */
+function batchStrides(t: Tensor, batchShape: readonly number[]): number[] {
+  const own = t.shape.slice(0, -2);
+  const matrix = t.shape[t.ndim - 2] * t.shape[t.ndim - 1];
+  const strides = stridesOf(own).map((s) => s * matrix);
+  const lead = batchShape.length - own.length;
+  return batchShape.map((_, i) => (i < lead || own[i - lead] === 1 ? 0 : strides[i - lead]));
+}
+
+export const matmulRules: { matmul: PrimRule<MatmulAttrs["matmul"]> } = {
+  matmul: {
+    forward: ([a, b], { transA, transB }) => {
+      const [m, k] = dims(a, transA);
+      const [, n] = dims(b, transB);
+      const batchShape = broadcastShapes("matmul", a.shape.slice(0, -2), b.shape.slice(0, -2));
+      const out = emptyTensor([...batchShape, m, n], a.dtype);
+      a.storage.backend.matmul(a.storage.id, b.storage.id, out.storage.id, {
+        batchShape,
+        aBatchStrides: batchStrides(a, batchShape),
+        bBatchStrides: batchStrides(b, batchShape),
+        m,
+        k,
+        n,
+        transA,
+        transB,
+      });
+      return out;
+    },
+    save: ([a, b]) => [a, b],
+    // C = op(A)·op(B): dop(A) = G·op(B)ᵀ, dop(B) = op(A)ᵀ·G, each read through transposes, never copied
+    vjp: (g, [a, b], { transA, transB }, n) => [
+      needsGrad(n, 0) ? (transA ? mm(b, g, transB, true) : mm(g, b, false, !transB)) : null,
+      needsGrad(n, 1) ? (transB ? mm(g, a, true, transA) : mm(a, g, !transA, false)) : null,
+    ],
+  },
+};
+
+/** The primitive on operands of rank >= 2: op(a)·op(b) with op a transpose of the last two axes when asked. */
+export function mm(a: Tensor, b: Tensor, transA = false, transB = false): Tensor {
+  const [, k] = dims(a, transA);
+  const [k2] = dims(b, transB);
+  if (k !== k2) {
+    const ta = transA ? "ᵀ" : "";
+    const tb = transB ? "ᵀ" : "";
+    fail("matmul", `${fmt(a.shape)}${ta} @ ${fmt(b.shape)}${tb}: inner sizes ${k} and ${k2} differ`);
+  }
+  return apply(matmulRules, "matmul", [a, b], { transA, transB });
+}
+
+/** NumPy matmul: 1-D operands are promoted to a row (left) or column (right) and the added axis removed. */
+export function matmul(a: Tensor, b: Tensor): Tensor {
+  if (a.ndim === 0 || b.ndim === 0) {
+    fail(
+      "matmul",
+      `${fmt(a.shape)} @ ${fmt(b.shape)}: both operands need at least one axis (use mul for scalars)`,
+    );
+  }
+  const [x, y] = commonOperands("matmul", a, b);
+  if (x.dtype === "bool")
+    fail("matmul", `${fmt(a.shape)} @ ${fmt(b.shape)}: bool tensors cannot be multiplied`);
+  const k1 = a.shape[a.ndim - 1];
+  const k2 = b.ndim === 1 ? b.shape[0] : b.shape[b.ndim - 2];
+  if (k1 !== k2) fail("matmul", `${fmt(a.shape)} @ ${fmt(b.shape)}: inner sizes ${k1} and ${k2} differ`);
+  const left = x.ndim === 1 ? reshape(x, [1, x.shape[0]]) : x;
+  const right = y.ndim === 1 ? reshape(y, [y.shape[0], 1]) : y;
+  const out = mm(left, right);
+  if (a.ndim === 1 && b.ndim === 1) return reshape(out, []);
+  if (a.ndim === 1) return reshape(out, [...out.shape.slice(0, -2), out.shape[out.ndim - 1]]);
+  if (b.ndim === 1) return reshape(out, out.shape.slice(0, -1));
+  return out;
+}
+
+/** Inner product of two 1-D tensors. */
+export function dot(a: Tensor, b: Tensor): Tensor {
+  if (a.ndim !== 1 || b.ndim !== 1)
+    fail("dot", `needs two 1-D tensors, got ${fmt(a.shape)} and ${fmt(b.shape)}`);
+  if (a.size !== b.size)
+    fail("dot", `${fmt(a.shape)} · ${fmt(b.shape)}: sizes ${a.size} and ${b.size} differ`);
+  return sum(mul(a, b));
+}
+
+/** Outer product: out[i, j] = a[i] · b[j]. */
+export function outer(a: Tensor, b: Tensor): Tensor {
+  if (a.ndim !== 1 || b.ndim !== 1)
+    fail("outer", `needs two 1-D tensors, got ${fmt(a.shape)} and ${fmt(b.shape)}`);
+  return mul(reshape(a, [a.size, 1]), reshape(b, [1, b.size]));
+}

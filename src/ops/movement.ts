@@ -1,0 +1,208 @@
+// Movement primitives: reshape, permute, expand, strided slice and its adjoint (unslice), concat.
+// Each copies through a strided view; slice and unslice are each other's VJP.
+import { type DType, promote } from "../dtype.js";
+import { fail } from "../errors.js";
+import { broadcastStrides, checkShape, fmt, normalizeAxis, type Shape, sizeOf, stridesOf } from "../shape.js";
+import { emptyTensor } from "../tensor/create.js";
+import type { Tensor } from "../tensor/tensor.js";
+import { apply, type PrimRule, viewOf } from "./apply.js";
+import { cast } from "./binary.js";
+import { sumTo } from "./sum-to.js";
+
+export interface MovementAttrs {
+  reshape: { shape: readonly number[] };
+  permute: { perm: readonly number[] };
+  expand: { shape: readonly number[] };
+  /** Output shape, and per axis the first index and the step. */
+  slice: { shape: readonly number[]; starts: readonly number[]; steps: readonly number[] };
+  /** Places the input into zeros of `shape` at starts + i·steps. */
+  unslice: { shape: readonly number[]; starts: readonly number[]; steps: readonly number[] };
+  concat: { axis: number };
+}
+
+/** The view of `shape` inside a contiguous tensor of `outer`, starting at `starts`, stepping by `steps`. */
+function windowView(t: Tensor, outer: Shape, starts: readonly number[], steps: readonly number[]) {
+  const strides = stridesOf(outer);
+  const offset = starts.reduce((acc, s, i) => acc + s * strides[i], 0);
+  return { id: t.storage.id, strides: strides.map((s, i) => s * steps[i]), offset };
+}
+
+function copyFrom(x: Tensor, shape: Shape, view: { strides: readonly number[]; offset: number }): Tensor {
+  const out = emptyTensor(shape, x.dtype);
+  x.storage.backend.copy({ id: x.storage.id, ...view }, viewOf(out), shape);
+  return out;
+}
+
+export const movementRules: { [P in keyof MovementAttrs]: PrimRule<MovementAttrs[P]> } = {
+  reshape: {
+    forward: ([x], { shape }) => copyFrom(x, shape, { strides: stridesOf(shape), offset: 0 }),
+    // d reshape(x) = g reshaped back
+    vjp: (g, _, __, n) => [reshape(g, n.inputs[0].shape)],
+  },
+  permute: {
+    forward: ([x], { perm }) => {
+      const strides = stridesOf(x.shape);
+      return copyFrom(
+        x,
+        perm.map((p) => x.shape[p]),
+        { strides: perm.map((p) => strides[p]), offset: 0 },
+      );
+    },
+    // d permute(x, p) = permute(g, p⁻¹)
+    vjp: (g, _, { perm }) => [permute(g, inversePermutation(perm))],
+  },
+  expand: {
+    forward: ([x], { shape }) => copyFrom(x, shape, { strides: broadcastStrides(x.shape, shape), offset: 0 }),
+    // d expand(x) = g summed over the broadcast axes
+    vjp: (g, _, __, n) => [sumTo(g, n.inputs[0].shape)],
+  },
+  slice: {
+    forward: ([x], { shape, starts, steps }) => copyFrom(x, shape, windowView(x, x.shape, starts, steps)),
+    // d x[starts::steps] = g placed back into zeros of x's shape
+    vjp: (g, _, { starts, steps }, n) => [unslice(g, n.inputs[0].shape, starts, steps)],
+  },
+  unslice: {
+    forward: ([x], { shape, starts, steps }) => {
+      const out = emptyTensor(shape, x.dtype);
+      x.storage.backend.copy(viewOf(x), windowView(out, shape, starts, steps), x.shape);
+      return out;
+    },
+    // d unslice(x) = the same window read out of g
+    vjp: (g, _, { starts, steps }, n) => [slicePrim(g, n.inputs[0].shape, starts, steps)],
+  },
+  concat: {
+    forward: (xs, { axis }) => {
+      const shape = [...xs[0].shape];
+      shape[axis] = xs.reduce((acc, t) => acc + t.shape[axis], 0);
+      const out = emptyTensor(shape, xs[0].dtype);
+      const starts = shape.map(() => 0);
+      const steps = shape.map(() => 1);
+      for (const t of xs) {
+        t.storage.backend.copy(viewOf(t), windowView(out, shape, starts, steps), t.shape);
+        starts[axis] += t.shape[axis];
+      }
+      return out;
+    },
+    // d concat(xs) = the matching slices of g
+    vjp: (g, _, { axis }, n) => {
+      let start = 0;
+      return n.inputs.map((t) => {
+        const starts = t.shape.map((__, i) => (i === axis ? start : 0));
+        start += t.shape[axis];
+        return slicePrim(
+          g,
+          t.shape,
+          starts,
+          t.shape.map(() => 1),
+        );
+      });
+    },
+  },
+};
+
+export function inversePermutation(perm: readonly number[]): number[] {
+  const inv = new Array<number>(perm.length);
+  perm.forEach((p, i) => {
+    inv[p] = i;
+  });
+  return inv;
+}
+
+/** Same values in a new shape; one axis may be -1 (inferred). */
+export function reshape(x: Tensor, shape: readonly number[]): Tensor {
+  const unknown = shape.filter((d) => d === -1).length;
+  if (unknown > 1) fail("reshape", `${fmt(shape)}: only one axis may be -1`);
+  const known = sizeOf(shape.filter((d) => d !== -1));
+  let target = [...shape];
+  if (unknown === 1) {
+    if (known === 0 || x.size % known !== 0)
+      fail("reshape", `cannot infer -1 reshaping ${fmt(x.shape)} to ${fmt(shape)}`);
+    target = shape.map((d) => (d === -1 ? x.size / known : d));
+  }
+  checkShape("reshape", target);
+  if (sizeOf(target) !== x.size) {
+    fail(
+      "reshape",
+      `cannot reshape ${fmt(x.shape)} (${x.size} elements) to ${fmt(target)} (${sizeOf(target)} elements)`,
+    );
+  }
+  if (target.length === x.ndim && target.every((d, i) => d === x.shape[i])) return x;
+  return apply(movementRules, "reshape", [x], { shape: target });
+}
+
+/** Reorders axes: output axis i is input axis perm[i]. */
+export function permute(x: Tensor, perm: readonly number[]): Tensor {
+  if (perm.length !== x.ndim)
+    fail("permute", `${fmt(perm)} has ${perm.length} axes; the tensor ${fmt(x.shape)} has rank ${x.ndim}`);
+  const norm = perm.map((p) => normalizeAxis("permute", p, x.ndim));
+  if (new Set(norm).size !== norm.length)
+    fail("permute", `${fmt(perm)} is not a permutation of the ${x.ndim} axes`);
+  if (norm.every((p, i) => p === i)) return x;
+  return apply(movementRules, "permute", [x], { perm: norm });
+}
+
+/** Broadcasts x to `shape` (NumPy rules; -1 keeps a size). */
+export function expand(x: Tensor, shape: readonly number[]): Tensor {
+  if (shape.length < x.ndim) fail("expand", `cannot expand ${fmt(x.shape)} to fewer axes ${fmt(shape)}`);
+  const lead = shape.length - x.ndim;
+  const target = shape.map((d, i) => (d === -1 && i >= lead ? x.shape[i - lead] : d));
+  checkShape("expand", target);
+  for (let i = 0; i < x.ndim; i++) {
+    const from = x.shape[i];
+    const to = target[lead + i];
+    if (from !== to && from !== 1) {
+      fail(
+        "expand",
+        `cannot expand ${fmt(x.shape)} to ${fmt(target)}: axis ${i} has size ${from}, needs 1 or ${to}`,
+      );
+    }
+  }
+  if (lead === 0 && target.every((d, i) => d === x.shape[i])) return x;
+  return apply(movementRules, "expand", [x], { shape: target });
+}
+
+export function slicePrim(
+  x: Tensor,
+  shape: readonly number[],
+  starts: readonly number[],
+  steps: readonly number[],
+): Tensor {
+  if (shape.every((d, i) => d === x.shape[i]) && starts.every((s) => s === 0) && steps.every((s) => s === 1))
+    return x;
+  return apply(movementRules, "slice", [x], { shape, starts, steps });
+}
+
+/** Zeros of `shape` with x written at starts + i·steps (the adjoint of a slice; pad is built on it). */
+export function unslice(
+  x: Tensor,
+  shape: readonly number[],
+  starts: readonly number[],
+  steps: readonly number[],
+): Tensor {
+  return apply(movementRules, "unslice", [x], { shape, starts, steps });
+}
+
+/** Joins tensors along an existing axis; dtypes are promoted to a common one. */
+export function concat(xs: readonly Tensor[], axis = 0): Tensor {
+  if (xs.length === 0) fail("concat", "needs at least one tensor");
+  const rank = xs[0].ndim;
+  if (rank === 0) fail("concat", "cannot concatenate 0-d tensors; use stack");
+  const ax = normalizeAxis("concat", axis, rank);
+  xs.forEach((t, k) => {
+    const ok = t.ndim === rank && t.shape.every((d, i) => i === ax || d === xs[0].shape[i]);
+    if (!ok) {
+      fail(
+        "concat",
+        `tensor ${k} has shape ${fmt(t.shape)}, tensor 0 has ${fmt(xs[0].shape)}: all sizes but axis ${ax} must match`,
+      );
+    }
+  });
+  const dtype = xs.map((t) => t.dtype).reduce<DType>((a, b) => promote(a, b), xs[0].dtype);
+  if (xs.length === 1) return xs[0];
+  return apply(
+    movementRules,
+    "concat",
+    xs.map((t) => (t.dtype === dtype ? t : cast(t, dtype))),
+    { axis: ax },
+  );
+}

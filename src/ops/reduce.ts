@@ -1,0 +1,110 @@
+// Reduction primitives: sum, max, min (differentiable) and argmax, argmin (integer results, no gradient).
+import type { ReduceOp } from "../backend/backend.js";
+import type { DType } from "../dtype.js";
+import { fail } from "../errors.js";
+import { fmt, normalizeAxes, normalizeAxis } from "../shape.js";
+import { emptyTensor } from "../tensor/create.js";
+import type { Tensor } from "../tensor/tensor.js";
+import { apply, type PrimRule } from "./apply.js";
+import { cast, div, equal, mul } from "./binary.js";
+import { expand, reshape } from "./movement.js";
+
+export interface ReduceAttrs {
+  axes: readonly number[];
+  keepdims: boolean;
+}
+export type ReducePrim = "sum" | "max" | "min" | "argmax" | "argmin";
+
+export interface AxisOptions {
+  axis?: number | readonly number[];
+  keepdims?: boolean;
+}
+
+/** The shape after reducing `axes`: size-1 axes with keepdims, dropped without. */
+export function reducedShape(shape: readonly number[], axes: readonly number[], keepdims: boolean): number[] {
+  return keepdims
+    ? shape.map((d, i) => (axes.includes(i) ? 1 : d))
+    : shape.filter((_, i) => !axes.includes(i));
+}
+
+function kernel(op: ReduceOp, x: Tensor, { axes, keepdims }: ReduceAttrs, dtype: DType): Tensor {
+  const out = emptyTensor(reducedShape(x.shape, axes, keepdims), dtype);
+  x.storage.backend.reduce(op, x.storage.id, x.shape, axes, out.storage.id);
+  return out;
+}
+
+/** g brought back to the input's shape: reduced axes restored as size 1, then broadcast. */
+function spread(g: Tensor, x: Tensor, { axes }: ReduceAttrs): Tensor {
+  return expand(reshape(g, reducedShape(x.shape, axes, true)), x.shape);
+}
+
+/** max/min send the gradient to the elements equal to the result, shared evenly among ties. */
+function extremumVjp(g: Tensor, [x, y]: readonly Tensor[], attrs: ReduceAttrs): Tensor[] {
+  const mask = cast(equal(x, spread(y, x, attrs)), g.dtype);
+  const count = spread(sumPrim(mask, attrs), x, attrs);
+  return [div(mul(spread(g, x, attrs), mask), count)];
+}
+
+const sumDType = (d: DType): DType => (d === "bool" ? "int32" : d);
+
+export const reduceRules: { [P in ReducePrim]: PrimRule<ReduceAttrs> } = {
+  // d Σx = g broadcast back over the reduced axes
+  sum: {
+    forward: ([x], a) => kernel("sum", x, a, sumDType(x.dtype)),
+    vjp: (g, _, a, n) => [spread(g, n.inputs[0], a)],
+  },
+  // d max(x) = g at the maximal elements, split among ties
+  max: { forward: ([x], a) => kernel("max", x, a, x.dtype), save: ([x], y) => [x, y], vjp: extremumVjp },
+  // d min(x) = g at the minimal elements, split among ties
+  min: { forward: ([x], a) => kernel("min", x, a, x.dtype), save: ([x], y) => [x, y], vjp: extremumVjp },
+  argmax: { forward: ([x], a) => kernel("argmax", x, a, "int32") },
+  argmin: { forward: ([x], a) => kernel("argmin", x, a, "int32") },
+};
+
+function sumPrim(x: Tensor, attrs: ReduceAttrs): Tensor {
+  return apply(reduceRules, "sum", [x], attrs);
+}
+
+function attrsOf(op: string, x: Tensor, options: AxisOptions): ReduceAttrs {
+  return { axes: normalizeAxes(op, options.axis, x.ndim), keepdims: options.keepdims ?? false };
+}
+
+export function sum(x: Tensor, options: AxisOptions = {}): Tensor {
+  return sumPrim(x, attrsOf("sum", x, options));
+}
+
+function extremum(op: "max" | "min", x: Tensor, options: AxisOptions): Tensor {
+  const attrs = attrsOf(op, x, options);
+  if (attrs.axes.some((a) => x.shape[a] === 0)) {
+    fail(op, `cannot reduce an empty axis of ${fmt(x.shape)}: ${op} of no elements is undefined`);
+  }
+  return apply(reduceRules, op, [x.dtype === "bool" ? cast(x, "int32") : x], attrs);
+}
+
+export const max = (x: Tensor, options: AxisOptions = {}): Tensor => extremum("max", x, options);
+export const min = (x: Tensor, options: AxisOptions = {}): Tensor => extremum("min", x, options);
+
+export interface ArgOptions {
+  /** One axis; without it the tensor is flattened first. */
+  axis?: number;
+  keepdims?: boolean;
+}
+
+function argExtremum(op: "argmax" | "argmin", x: Tensor, options: ArgOptions): Tensor {
+  const flat = options.axis === undefined;
+  const input = flat ? reshape(x, [x.size]) : x;
+  const axis = flat ? 0 : normalizeAxis(op, options.axis!, x.ndim);
+  if (input.shape[axis] === 0) fail(op, `cannot take ${op} over an empty axis of ${fmt(x.shape)}`);
+  const keepdims = options.keepdims ?? false;
+  const out = apply(reduceRules, op, [input], { axes: [axis], keepdims: flat ? false : keepdims });
+  return flat && keepdims
+    ? reshape(
+        out,
+        x.shape.map(() => 1),
+      )
+    : out;
+}
+
+/** Index of the largest value (the first one on ties; NaN counts as largest). */
+export const argmax = (x: Tensor, options: ArgOptions = {}): Tensor => argExtremum("argmax", x, options);
+export const argmin = (x: Tensor, options: ArgOptions = {}): Tensor => argExtremum("argmin", x, options);

@@ -1,0 +1,79 @@
+// Shape arithmetic: sizes, strides, NumPy broadcasting and axis normalisation, with errors that name the op.
+import { fail } from "./errors.js";
+
+export type Shape = readonly number[];
+
+export function fmt(shape: Shape): string {
+  return `[${shape.join(",")}]`;
+}
+
+export function sizeOf(shape: Shape): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+export function stridesOf(shape: Shape): number[] {
+  const strides = new Array<number>(shape.length);
+  let s = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    strides[i] = s;
+    s *= shape[i];
+  }
+  return strides;
+}
+
+export function sameShape(a: Shape, b: Shape): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+export function checkShape(op: string, shape: Shape): void {
+  for (const d of shape) {
+    if (!Number.isInteger(d) || d < 0) fail(op, `invalid shape ${fmt(shape)}: sizes must be integers >= 0`);
+  }
+}
+
+/** NumPy broadcasting of two shapes; the error names both shapes and the axis that disagrees. */
+export function broadcastShapes(op: string, a: Shape, b: Shape): number[] {
+  const rank = Math.max(a.length, b.length);
+  const out = new Array<number>(rank);
+  for (let i = 0; i < rank; i++) {
+    const da = a[a.length - rank + i] ?? 1;
+    const db = b[b.length - rank + i] ?? 1;
+    if (da !== db && da !== 1 && db !== 1) {
+      fail(op, `cannot broadcast ${fmt(a)} with ${fmt(b)}: axis ${i - rank} has sizes ${da} and ${db}`);
+    }
+    out[i] = da === 1 ? db : da;
+  }
+  return out;
+}
+
+/** Element strides of `shape` viewed as `target` under broadcasting (0 on broadcast axes). */
+export function broadcastStrides(shape: Shape, target: Shape): number[] {
+  const own = stridesOf(shape);
+  const out = new Array<number>(target.length).fill(0);
+  const lead = target.length - shape.length;
+  for (let i = 0; i < shape.length; i++) out[lead + i] = shape[i] === 1 ? 0 : own[i];
+  return out;
+}
+
+export function normalizeAxis(op: string, axis: number, rank: number): number {
+  if (!Number.isInteger(axis) || axis < -rank || axis >= rank) {
+    const range = rank === 0 ? "none (the tensor is 0-d)" : `[${-rank}, ${rank - 1}]`;
+    fail(op, `axis ${axis} is out of range for a tensor of rank ${rank}: valid axes are ${range}`);
+  }
+  return axis < 0 ? axis + rank : axis;
+}
+
+/** Sorted, distinct, non-negative axes; `undefined` means all axes. */
+export function normalizeAxes(
+  op: string,
+  axis: number | readonly number[] | undefined,
+  rank: number,
+): number[] {
+  if (axis === undefined) return Array.from({ length: rank }, (_, i) => i);
+  const list = typeof axis === "number" ? [axis] : axis;
+  const out = list.map((a) => normalizeAxis(op, a, rank));
+  if (new Set(out).size !== out.length) fail(op, `axis ${JSON.stringify(list)} repeats an axis`);
+  return out.sort((x, y) => x - y);
+}

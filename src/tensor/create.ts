@@ -1,0 +1,190 @@
+// Creating tensors: from nested arrays or typed arrays, constant fills, ranges, identity and seeded random draws.
+import { type DType, dtypeOfArray, isDType, isFloat, newArray, type TypedArray } from "../dtype.js";
+import { fail } from "../errors.js";
+import { allocate, type MemoryTag } from "../memory/ledger.js";
+import { checkShape, fmt, type Shape, sizeOf } from "../shape.js";
+import { defaultGenerator, Generator } from "./random.js";
+import { type NestedArray, Tensor } from "./tensor.js";
+
+export interface CreateOptions {
+  dtype?: DType;
+  requiresGrad?: boolean;
+  /** What the ledger counts the buffer as; "temporary" unless said otherwise. */
+  tag?: MemoryTag;
+}
+
+export interface RandomOptions extends CreateOptions {
+  /** A seed for a fresh generator; the same seed gives the same numbers everywhere. */
+  seed?: number;
+  generator?: Generator;
+}
+
+/** A tensor of `shape` whose buffer is allocated (zero-filled) but not written: the op layer's output maker. */
+export function emptyTensor(shape: Shape, dtype: DType, tag: MemoryTag = "temporary"): Tensor {
+  return new Tensor(allocate(dtype, sizeOf(shape), tag), shape);
+}
+
+function finish(t: Tensor, op: string, options: CreateOptions): Tensor {
+  if (options.requiresGrad) {
+    if (!isFloat(t.dtype)) fail(op, `requiresGrad needs a float dtype, got ${t.dtype}`);
+    t.requiresGrad = true;
+  }
+  return t;
+}
+
+function checkDType(op: string, dtype: unknown): DType {
+  if (!isDType(dtype))
+    fail(op, `unknown dtype ${JSON.stringify(dtype)}; use float32, float64, int32 or bool`);
+  return dtype;
+}
+
+function fromValues(
+  op: string,
+  values: ArrayLike<number>,
+  shape: Shape,
+  options: CreateOptions,
+  dtype: DType,
+) {
+  checkShape(op, shape);
+  if (values.length !== sizeOf(shape)) {
+    fail(op, `${values.length} values cannot fill shape ${fmt(shape)} (${sizeOf(shape)} elements)`);
+  }
+  const t = emptyTensor(shape, dtype, options.tag);
+  const array = newArray(dtype, values.length);
+  for (let i = 0; i < values.length; i++) array[i] = dtype === "bool" ? (values[i] ? 1 : 0) : values[i];
+  t.storage.backend.write(t.storage.id, array);
+  return finish(t, op, options);
+}
+
+function inferShape(value: NestedArray, path: string): number[] {
+  if (!Array.isArray(value)) {
+    if (typeof value !== "number" && typeof value !== "boolean") {
+      fail("tensor", `element ${path || "(root)"} is ${typeof value}; expected a number, boolean or array`);
+    }
+    return [];
+  }
+  if (value.length === 0) return [0];
+  const inner = inferShape(value[0], `${path}[0]`);
+  value.forEach((item, i) => {
+    const s = inferShape(item, `${path}[${i}]`);
+    if (fmt(s) !== fmt(inner))
+      fail("tensor", `ragged nested array: ${path}[${i}] has shape ${fmt(s)}, ${path}[0] has ${fmt(inner)}`);
+  });
+  return [value.length, ...inner];
+}
+
+/** A tensor from a number, a boolean, nested arrays, or a typed array (with `shape`, default 1-D). */
+export function tensor(
+  values: NestedArray | TypedArray,
+  options: CreateOptions & { shape?: readonly number[] } = {},
+): Tensor {
+  if (ArrayBuffer.isView(values)) {
+    const dtype = options.dtype ? checkDType("tensor", options.dtype) : dtypeOfArray(values);
+    return fromValues("tensor", values, options.shape ?? [values.length], options, dtype);
+  }
+  const shape = inferShape(values, "");
+  const flat: (number | boolean)[] = [];
+  const walk = (v: NestedArray): void => {
+    if (Array.isArray(v)) for (const item of v) walk(item);
+    else flat.push(v as number | boolean);
+  };
+  walk(values);
+  const allBool = flat.length > 0 && flat.every((v) => typeof v === "boolean");
+  const dtype = options.dtype ? checkDType("tensor", options.dtype) : allBool ? "bool" : "float32";
+  const target = options.shape ?? shape;
+  return fromValues("tensor", flat.map(Number), target, options, dtype);
+}
+
+export function full(shape: Shape, value: number, options: CreateOptions = {}): Tensor {
+  checkShape("full", shape);
+  const dtype = checkDType("full", options.dtype ?? "float32");
+  const t = emptyTensor(shape, dtype, options.tag);
+  if (value !== 0) t.storage.backend.fill(t.storage.id, value);
+  return finish(t, "full", options);
+}
+
+export function zeros(shape: Shape, options: CreateOptions = {}): Tensor {
+  return full(shape, 0, options);
+}
+
+export function ones(shape: Shape, options: CreateOptions = {}): Tensor {
+  return full(shape, 1, options);
+}
+
+/** Values start, start+step, ... below stop (above it for a negative step). */
+export function arange(start: number, stop?: number, step = 1, options: CreateOptions = {}): Tensor {
+  if (stop === undefined) [start, stop] = [0, start];
+  if (step === 0 || !Number.isFinite(step))
+    fail("arange", `step must be a finite nonzero number, got ${step}`);
+  const n = Math.max(0, Math.ceil((stop - start) / step));
+  const integral = [start, stop, step].every(Number.isInteger);
+  const dtype = options.dtype ?? (integral ? "int32" : "float32");
+  return fromValues(
+    "arange",
+    Array.from({ length: n }, (_, i) => start + i * step),
+    [n],
+    options,
+    dtype,
+  );
+}
+
+/** `num` evenly spaced values from start to stop inclusive. */
+export function linspace(start: number, stop: number, num: number, options: CreateOptions = {}): Tensor {
+  if (!Number.isInteger(num) || num < 0) fail("linspace", `num must be an integer >= 0, got ${num}`);
+  const step = num > 1 ? (stop - start) / (num - 1) : 0;
+  const values = Array.from({ length: num }, (_, i) => (i === num - 1 && num > 1 ? stop : start + i * step));
+  return fromValues("linspace", values, [num], options, options.dtype ?? "float32");
+}
+
+/** The n×m identity (m defaults to n). */
+export function eye(n: number, m = n, options: CreateOptions = {}): Tensor {
+  checkShape("eye", [n, m]);
+  const values = new Float64Array(n * m);
+  for (let i = 0; i < Math.min(n, m); i++) values[i * m + i] = 1;
+  return fromValues("eye", values, [n, m], options, options.dtype ?? "float32");
+}
+
+function generatorOf(options: RandomOptions): Generator {
+  if (options.generator) return options.generator;
+  return options.seed === undefined ? defaultGenerator() : new Generator(options.seed);
+}
+
+function draw(
+  op: string,
+  shape: Shape,
+  options: RandomOptions,
+  sample: (g: Generator) => number,
+  dtype: DType,
+) {
+  checkShape(op, shape);
+  const g = generatorOf(options);
+  const values = new Float64Array(sizeOf(shape));
+  for (let i = 0; i < values.length; i++) values[i] = sample(g);
+  return fromValues(op, values, shape, options, dtype);
+}
+
+/** Uniform in [0, 1). */
+export function rand(shape: Shape, options: RandomOptions = {}): Tensor {
+  return draw("rand", shape, options, (g) => g.uniform(), checkDType("rand", options.dtype ?? "float32"));
+}
+
+/** Standard normal. */
+export function randn(shape: Shape, options: RandomOptions = {}): Tensor {
+  return draw("randn", shape, options, (g) => g.normal(), checkDType("randn", options.dtype ?? "float32"));
+}
+
+/** Integers in [low, high). */
+export function randint(low: number, high: number, shape: Shape, options: RandomOptions = {}): Tensor {
+  if (!Number.isInteger(low) || !Number.isInteger(high) || high <= low) {
+    fail("randint", `need integers low < high, got low=${low}, high=${high}`);
+  }
+  return draw(
+    "randint",
+    shape,
+    options,
+    (g) => g.integer(low, high),
+    checkDType("randint", options.dtype ?? "int32"),
+  );
+}
+
+export { Generator };

@@ -1,0 +1,194 @@
+// Tensor: shape, dtype and one buffer from the ledger, plus the autograd fields that backward reads.
+// Ops are attached as methods by ops/methods.ts; this file holds only what needs no op.
+import type { Node } from "../autograd/node.js";
+import type { DType, TypedArray } from "../dtype.js";
+import { fail } from "../errors.js";
+import { addSavedRef, type MemoryTag, release, retag, type Storage } from "../memory/ledger.js";
+import { fmt, type Shape, sizeOf } from "../shape.js";
+import { formatTensor } from "./format.js";
+import { keep, type Scoped, track } from "./scope.js";
+
+/** Frees buffers of tensors that were garbage-collected without dispose(): the safety net, not the plan. */
+const finalizer = new FinalizationRegistry<Storage>((storage) => release(storage));
+
+export type GradHook = (grad: Tensor) => Tensor | undefined;
+
+let nextTensorId = 0;
+
+export type NestedArray = number | boolean | readonly NestedArray[];
+
+export class Tensor implements Scoped {
+  readonly id = nextTensorId++;
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+  readonly storage: Storage;
+  /** Whether gradients flow to (a leaf) or through (a recorded result) this tensor. */
+  requiresGrad = false;
+  /** Accumulated gradient of a leaf after backward(), or of a non-leaf after retainGrad(). */
+  grad: Tensor | null = null;
+  /** The recorded op that produced this tensor; null for leaves and for results made without grad. */
+  node: Node | null = null;
+  /** A label for graph drawings and error messages. */
+  label: string | undefined;
+  /** Bumped by every in-place change; backward checks it against the version each node saved. */
+  version = 0;
+  hooks: GradHook[] = [];
+  retainsGrad = false;
+  private disposedAt: Error | null = null;
+  /** Set when a scope ended while a graph still needed this tensor: freed once backward releases it. */
+  private ownedByGraph = false;
+
+  constructor(storage: Storage, shape: Shape) {
+    this.storage = storage;
+    this.shape = Object.freeze([...shape]);
+    this.dtype = storage.dtype;
+    finalizer.register(this, storage, this);
+    track(this);
+  }
+
+  get ndim(): number {
+    return this.shape.length;
+  }
+  get size(): number {
+    return sizeOf(this.shape);
+  }
+  get isLeaf(): boolean {
+    return this.node === null;
+  }
+  get isDisposed(): boolean {
+    return this.disposedAt !== null;
+  }
+
+  /** Where this tensor is described in messages: `tensor #12 "z" [2,3] float32`. */
+  describe(): string {
+    const name = this.label ? ` "${this.label}"` : "";
+    return `tensor #${this.id}${name} ${fmt(this.shape)} ${this.dtype}`;
+  }
+
+  /** Throws if the buffer was freed, saying where. Every op calls this on its inputs. */
+  assertLive(op: string): void {
+    if (this.disposedAt === null) return;
+    const where = (this.disposedAt.stack ?? "").split("\n").slice(2, 6).join("\n");
+    fail(op, `${this.describe()} was disposed and can no longer be used. It was disposed at:\n${where}`);
+  }
+
+  dataSync(): TypedArray {
+    this.assertLive("dataSync");
+    return this.storage.backend.readSync(this.storage.id).slice(0, this.size) as TypedArray;
+  }
+
+  async data(): Promise<TypedArray> {
+    this.assertLive("data");
+    const values = await this.storage.backend.read(this.storage.id);
+    return values.slice(0, this.size) as TypedArray;
+  }
+
+  /** Values as nested arrays (booleans for bool tensors); a number for a 0-d tensor. */
+  toArray(): NestedArray {
+    const values = Array.from(this.dataSync(), (v) => (this.dtype === "bool" ? v !== 0 : v));
+    const build = (axis: number, offset: number): NestedArray => {
+      if (axis === this.ndim) return values[offset];
+      const stride = sizeOf(this.shape.slice(axis + 1));
+      return Array.from({ length: this.shape[axis] }, (_, i) => build(axis + 1, offset + i * stride));
+    };
+    return build(0, 0);
+  }
+
+  /** The single value of a one-element tensor. */
+  item(): number {
+    if (this.size !== 1)
+      fail("item", `${this.describe()} has ${this.size} elements; item() needs exactly one`);
+    return this.dataSync()[0];
+  }
+
+  toString(): string {
+    if (this.isDisposed) return `tensor(<disposed>, shape=${fmt(this.shape)}, dtype=${this.dtype})`;
+    return formatTensor(this.dataSync(), this.shape, this.dtype, this.requiresGrad, this.node?.prim);
+  }
+
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
+  }
+
+  /** Names the tensor for graph drawings and messages; returns this for chaining. */
+  named(label: string): this {
+    this.label = label;
+    return this;
+  }
+
+  /** Marks a leaf as a variable to differentiate with respect to. */
+  requiresGrad_(on = true): this {
+    if (on && this.dtype !== "float32" && this.dtype !== "float64") {
+      fail("requiresGrad", `${this.describe()}: only float32 and float64 tensors can require gradients`);
+    }
+    if (!this.isLeaf)
+      fail("requiresGrad", `${this.describe()} is the result of an op; only leaves can be switched`);
+    this.requiresGrad = on;
+    return this;
+  }
+
+  /** Keeps .grad on this non-leaf tensor after backward (leaves always keep theirs). */
+  retainGrad(): this {
+    this.retainsGrad = true;
+    return this;
+  }
+
+  /** Calls hook with this tensor's gradient during backward; a returned tensor replaces the gradient. */
+  registerHook(hook: GradHook): { remove(): void } {
+    this.hooks.push(hook);
+    return {
+      remove: () => {
+        this.hooks = this.hooks.filter((h) => h !== hook);
+      },
+    };
+  }
+
+  /** Frees the buffer now. Idempotent. Using the tensor afterwards is an error that says where this happened. */
+  dispose(): void {
+    if (this.disposedAt !== null) return;
+    this.disposedAt = new Error("disposed here");
+    finalizer.unregister(this);
+    release(this.storage);
+    if (this.grad && !this.grad.isDisposed) this.grad.dispose();
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  /** Keeps this tensor alive past the enclosing tidy() scopes. */
+  keep(): this {
+    return keep(this);
+  }
+
+  /** Called by tidy(): free, unless a live graph saved this tensor for backward; then the graph frees it later. */
+  releaseFromScope(): void {
+    if (this.storage.savedRefs > 0) this.ownedByGraph = true;
+    else this.dispose();
+  }
+
+  /** A graph node that saved this tensor lets go of it (after backward without retainGraph). */
+  unsave(): void {
+    addSavedRef(this.storage, -1);
+    if (this.storage.savedRefs === 0 && this.ownedByGraph) this.dispose();
+  }
+
+  save(): void {
+    addSavedRef(this.storage, 1);
+  }
+
+  /** Re-tags the buffer in the ledger (parameter, gradient, optimizer state, data, temporary). */
+  tagAs(tag: MemoryTag): this {
+    retag(this.storage, tag);
+    return this;
+  }
+
+  get memoryTag(): MemoryTag {
+    return this.storage.effectiveTag;
+  }
+
+  /** Marks an in-place change of the buffer's contents. */
+  bumpVersion(): void {
+    this.version++;
+  }
+}
