@@ -1,4 +1,5 @@
 // Element types: names, storage arrays, byte sizes and the promotion order used by binary ops.
+import { fail } from "./errors.js";
 
 export type DType = "float32" | "float64" | "int32" | "bool";
 export type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
@@ -38,10 +39,15 @@ export function newArray(dtype: DType, size: number): TypedArray {
   }
 }
 
-/** The dtype whose storage array a typed array is, for creation from typed arrays. */
+/** The dtype whose storage array a typed array is, for creation from typed arrays; other views are refused. */
 export function dtypeOfArray(values: TypedArray): DType {
   if (values instanceof Float32Array) return "float32";
   if (values instanceof Float64Array) return "float64";
   if (values instanceof Int32Array) return "int32";
-  return "bool";
+  if (values instanceof Uint8Array) return "bool";
+  const kind = (values as ArrayBufferView).constructor.name;
+  return fail(
+    "tensor",
+    `${kind} is not supported; use a Float32Array, Float64Array, Int32Array or Uint8Array`,
+  );
 }

@@ -197,7 +197,8 @@ export function backward(root: Tensor, upstream?: Tensor, options: BackwardOptio
     claimed.add(own);
     accumulate(leaf, own, createGraph);
   }
-  if (upstream === undefined) seed.dispose();
+  // With createGraph the gradient graph may have saved the seed: then it is freed with that graph.
+  if (upstream === undefined) seed.releaseFromScope();
 }
 
 /** Every leaf that requires grad and that the root depends on (iteratively). */

@@ -8,7 +8,10 @@ import { Node, type VjpRule } from "./node.js";
 
 export interface CustomResult {
   value: Tensor;
-  /** Gradients for each input given the output's gradient; null (or a missing entry) for none. */
+  /**
+   * Gradients for each input given the output's gradient; null (or a missing entry) for none.
+   * It may use the inputs and `value` (kept for backward); other tensors it captures must outlive backward.
+   */
   grad: (g: Tensor) => Tensor | readonly (Tensor | null)[];
 }
 
@@ -40,7 +43,10 @@ export function customGrad(
           });
         },
       };
-      value.node = new Node(name, inputs, {}, [], rule);
+      // grad may read the inputs and the value: saved, so a tidy that ends before backward keeps them.
+      const saved = [...inputs, value];
+      for (const t of saved) t.save();
+      value.node = new Node(name, inputs, {}, saved, rule);
       value.requiresGrad = true;
     }
     return value;

@@ -61,11 +61,11 @@ export const binaryRules: { [P in keyof BinaryAttrs]: PrimRule<BinaryAttrs[P]> }
     ],
     true,
   ),
-  // d(aᵇ) = (g · b · aᵇ⁻¹, g · aᵇ · log a), with the b-gradient taken as 0 where a = 0
+  // d(aᵇ) = (g · b · aᵇ⁻¹, g · aᵇ · log a), with the a-gradient 0 where b = 0 and the b-gradient 0 where a = 0
   pow: arith(
     "pow",
     (g, [a, b], _, n) => [
-      needsGrad(n, 0) ? mul(g, mul(b, pow(a, sub(b, 1)))) : null,
+      needsGrad(n, 0) ? where(equal(b, 0), 0, mul(g, mul(b, pow(a, sub(b, 1))))) : null,
       needsGrad(n, 1) ? where(equal(a, 0), 0, mul(g, mul(pow(a, b), log(where(equal(a, 0), 1, a))))) : null,
     ],
     true,

@@ -45,6 +45,7 @@ function fromValues(
   options: CreateOptions,
   dtype: DType,
 ) {
+  checkDType(op, dtype);
   checkShape(op, shape);
   if (values.length !== sizeOf(shape)) {
     fail(op, `${values.length} values cannot fill shape ${fmt(shape)} (${sizeOf(shape)} elements)`);
@@ -64,9 +65,9 @@ function inferShape(value: NestedArray, path: string): number[] {
     return [];
   }
   if (value.length === 0) return [0];
-  const inner = inferShape(value[0], `${path}[0]`);
-  value.forEach((item, i) => {
-    const s = inferShape(item, `${path}[${i}]`);
+  const shapes = value.map((item, i) => inferShape(item, `${path}[${i}]`));
+  const inner = shapes[0];
+  shapes.forEach((s, i) => {
     if (fmt(s) !== fmt(inner))
       fail("tensor", `ragged nested array: ${path}[${i}] has shape ${fmt(s)}, ${path}[0] has ${fmt(inner)}`);
   });
@@ -99,7 +100,8 @@ export function full(shape: Shape, value: number, options: CreateOptions = {}): 
   checkShape("full", shape);
   const dtype = checkDType("full", options.dtype ?? "float32");
   const t = emptyTensor(shape, dtype, options.tag);
-  if (value !== 0) t.storage.backend.fill(t.storage.id, value);
+  const stored = dtype === "bool" ? Number(value !== 0) : value;
+  if (stored !== 0) t.storage.backend.fill(t.storage.id, stored);
   return finish(t, "full", options);
 }
 
@@ -163,14 +165,28 @@ function draw(
   return fromValues(op, values, shape, options, dtype);
 }
 
+function floatDType(op: string, options: RandomOptions): DType {
+  const dtype = checkDType(op, options.dtype ?? "float32");
+  if (!isFloat(dtype)) fail(op, `needs a float dtype, got ${dtype}; use randint for integers`);
+  return dtype;
+}
+
+/** The largest float32 below 1: a float64 draw just under 1 would otherwise round up to 1 in float32. */
+const BELOW_ONE_F32 = 1 - 2 ** -24;
+
 /** Uniform in [0, 1). */
 export function rand(shape: Shape, options: RandomOptions = {}): Tensor {
-  return draw("rand", shape, options, (g) => g.uniform(), checkDType("rand", options.dtype ?? "float32"));
+  const dtype = floatDType("rand", options);
+  const sample = (g: Generator) => {
+    const u = g.uniform();
+    return dtype === "float32" && Math.fround(u) === 1 ? BELOW_ONE_F32 : u;
+  };
+  return draw("rand", shape, options, sample, dtype);
 }
 
 /** Standard normal. */
 export function randn(shape: Shape, options: RandomOptions = {}): Tensor {
-  return draw("randn", shape, options, (g) => g.normal(), checkDType("randn", options.dtype ?? "float32"));
+  return draw("randn", shape, options, (g) => g.normal(), floatDType("randn", options));
 }
 
 /** Integers in [low, high). */

@@ -15,7 +15,8 @@ function numberFormatter(values: TypedArray, dtype: DType): (v: number) => strin
   const scientific = maxAbs >= 1e8 || (minAbs < 1e-4 && minAbs !== Infinity);
   return (v) => {
     if (!Number.isFinite(v)) return Number.isNaN(v) ? "nan" : v > 0 ? "inf" : "-inf";
-    if (scientific) return v.toExponential(4);
+    if (scientific)
+      return v.toExponential(4).replace(/e([+-])(\d)$/, (_, sign, digit) => `e${sign}0${digit}`);
     return allIntegers ? `${v}.` : v.toFixed(4);
   };
 }
@@ -49,10 +50,11 @@ export function formatTensor(
     return `[${parts.join(separator)}]`;
   };
   const extras: string[] = [];
-  if (shape.includes(0)) extras.push(`size=[${shape.join(", ")}]`);
+  const empty = shape.includes(0);
+  if (empty && shape.length !== 1) extras.push(`size=[${shape.join(", ")}]`);
   if (dtype !== "float32") extras.push(`dtype=${dtype}`);
   if (prim) extras.push(`gradFn=${prim}`);
   else if (requiresGrad) extras.push("requiresGrad=true");
-  const body = render(0, 0, "       ");
+  const body = empty ? "[]" : render(0, 0, "       ");
   return `tensor(${[body, ...extras].join(", ")})`;
 }

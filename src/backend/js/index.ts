@@ -2,10 +2,11 @@
 import { type DType, newArray, type TypedArray } from "../../dtype.js";
 import type { Shape } from "../../shape.js";
 import type { Backend, BinaryOp, DataId, MatmulSpec, ReduceOp, UnaryOp, View } from "../backend.js";
-import { BINARY, UNARY } from "./math.js";
+import { binaryInto, copyInto, whereInto } from "./elementwise.js";
+import { UNARY } from "./math.js";
 import { matmulInto } from "./matmul.js";
 import { reduceInto } from "./reduce.js";
-import { isContiguous, offsetsOf } from "./strided.js";
+import { offsetsOf } from "./strided.js";
 
 interface JsBuffer {
   values: TypedArray;
@@ -15,9 +16,6 @@ function arr(id: DataId): TypedArray {
   return (id as JsBuffer).values;
 }
 
-function offsets(shape: Shape, view: View): Int32Array | null {
-  return isContiguous(shape, view.strides, view.offset) ? null : offsetsOf(shape, view.strides, view.offset);
-}
 
 /** Writes f(x[i]) into out; bool outputs store 0/1. */
 function storeUnary(f: (x: number) => number, x: TypedArray, out: TypedArray, size: number): void {
@@ -57,25 +55,10 @@ export class JsBackend implements Backend {
     storeUnary(UNARY[op], arr(x), arr(out), size);
   }
   binary(op: BinaryOp, a: View, b: View, out: DataId, shape: Shape): void {
-    const f = BINARY[op];
-    const av = arr(a.id);
-    const bv = arr(b.id);
-    const o = arr(out);
-    const ao = offsets(shape, a);
-    const bo = offsets(shape, b);
-    for (let i = 0; i < o.length; i++) o[i] = f(av[ao ? ao[i] : i], bv[bo ? bo[i] : i]);
+    binaryInto(op, arr(a.id), a, arr(b.id), b, arr(out), shape);
   }
   where(cond: View, a: View, b: View, out: DataId, shape: Shape): void {
-    const cv = arr(cond.id);
-    const av = arr(a.id);
-    const bv = arr(b.id);
-    const o = arr(out);
-    const co = offsets(shape, cond);
-    const ao = offsets(shape, a);
-    const bo = offsets(shape, b);
-    for (let i = 0; i < o.length; i++) {
-      o[i] = cv[co ? co[i] : i] ? av[ao ? ao[i] : i] : bv[bo ? bo[i] : i];
-    }
+    whereInto(arr(cond.id), cond, arr(a.id), a, arr(b.id), b, arr(out), shape);
   }
   reduce(op: ReduceOp, x: DataId, shape: Shape, axes: readonly number[], out: DataId): void {
     reduceInto(op, arr(x), shape, axes, arr(out));
@@ -84,11 +67,7 @@ export class JsBackend implements Backend {
     matmulInto(arr(a), arr(b), arr(out), spec);
   }
   copy(src: View, dst: View, shape: Shape): void {
-    const s = arr(src.id);
-    const d = arr(dst.id);
-    const so = offsetsOf(shape, src.strides, src.offset);
-    const dof = offsetsOf(shape, dst.strides, dst.offset);
-    for (let i = 0; i < so.length; i++) d[dof[i]] = s[so[i]];
+    copyInto(arr(src.id), src, arr(dst.id), dst, shape);
   }
   gather(x: DataId, xShape: Shape, index: DataId, indexShape: Shape, axis: number, out: DataId): void {
     const xs = arr(x);

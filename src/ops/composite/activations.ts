@@ -37,22 +37,32 @@ export interface SoftmaxOptions {
   axis?: number;
 }
 
+/** The (constant) maximum over `axis` with keepdims, 0 where it is not finite: what exp's argument is shifted by. */
+function maxShift(xf: Tensor, axis: number | readonly number[] | undefined): Tensor {
+  const m = detach(max(xf, { axis, keepdims: true }));
+  return where(isfinite(m), m, 0);
+}
+
 /** log Σ exp(x) over `axis`, shifted by the (constant) maximum so it never overflows. */
 export function logsumexp(
   x: Tensor,
   options: { axis?: number | readonly number[]; keepdims?: boolean } = {},
 ): Tensor {
   const xf = asFloat(x);
-  const m = detach(max(xf, { axis: options.axis, keepdims: true }));
-  const shift = where(isfinite(m), m, 0);
+  const shift = maxShift(xf, options.axis);
   const lse = add(log(sum(exp(sub(xf, shift)), { axis: options.axis, keepdims: true })), shift);
   return options.keepdims ? lse : sum(lse, { axis: options.axis, keepdims: false });
 }
 
-/** x - logsumexp(x): finite even for logits like [1e4, -1e4]. */
+/**
+ * (x - m) - log Σ exp(x - m) for the maximum m: finite for logits like [1e4, -1e4], and accurate
+ * for large logits, where x - logsumexp(x) would cancel away the small result's digits.
+ */
 export function logSoftmax(x: Tensor, options: SoftmaxOptions = {}): Tensor {
   const axis = normalizeAxis("logSoftmax", options.axis ?? -1, Math.max(x.ndim, 1));
-  return sub(asFloat(x), logsumexp(x, { axis, keepdims: true }));
+  const xf = asFloat(x);
+  const shifted = sub(xf, maxShift(xf, axis));
+  return sub(shifted, log(sum(exp(shifted), { axis, keepdims: true })));
 }
 
 export function softmax(x: Tensor, options: SoftmaxOptions = {}): Tensor {

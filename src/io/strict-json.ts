@@ -1,0 +1,94 @@
+// A small strict JSON parser for untrusted headers: rejects duplicate keys and prototype-polluting names
+// ("__proto__", "constructor", "prototype"), bounds nesting depth, and returns null-prototype objects.
+import { fail } from "../errors.js";
+
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+const FORBIDDEN = new Set(["__proto__", "constructor", "prototype"]);
+const MAX_DEPTH = 16;
+
+export function parseStrictJson(op: string, text: string): Json {
+  let i = 0;
+  const error = (what: string): never => fail(op, `invalid header JSON at character ${i}: ${what}`);
+  const space = () => {
+    while (i < text.length && " \t\n\r".includes(text[i])) i++;
+  };
+  const string = (): string => {
+    const start = i;
+    i++;
+    let escaped = false;
+    while (i < text.length) {
+      const c = text[i];
+      if (escaped) escaped = false;
+      else if (c === "\\") escaped = true;
+      else if (c === '"') break;
+      else if (c < " ") error("control character in a string");
+      i++;
+    }
+    if (i >= text.length) error("unterminated string");
+    i++;
+    try {
+      return JSON.parse(text.slice(start, i)) as string;
+    } catch {
+      return error("bad escape in a string");
+    }
+  };
+  const value = (depth: number): Json => {
+    if (depth > MAX_DEPTH) error(`nesting deeper than ${MAX_DEPTH}`);
+    space();
+    const c = text[i];
+    if (c === "{") {
+      i++;
+      const out: { [key: string]: Json } = Object.create(null);
+      space();
+      if (text[i] === "}") {
+        i++;
+        return out;
+      }
+      for (;;) {
+        space();
+        if (text[i] !== '"') error("expected a key");
+        const key = string();
+        if (FORBIDDEN.has(key)) error(`forbidden key "${key}"`);
+        if (Object.hasOwn(out, key)) error(`duplicate key "${key}"`);
+        space();
+        if (text[i] !== ":") error("expected ':'");
+        i++;
+        out[key] = value(depth + 1);
+        space();
+        if (text[i] === ",") i++;
+        else if (text[i] === "}") {
+          i++;
+          return out;
+        } else error("expected ',' or '}'");
+      }
+    }
+    if (c === "[") {
+      i++;
+      const out: Json[] = [];
+      space();
+      if (text[i] === "]") {
+        i++;
+        return out;
+      }
+      for (;;) {
+        out.push(value(depth + 1));
+        space();
+        if (text[i] === ",") i++;
+        else if (text[i] === "]") {
+          i++;
+          return out;
+        } else error("expected ',' or ']'");
+      }
+    }
+    if (c === '"') return string();
+    const literal = /^(?:true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?)/.exec(text.slice(i, i + 400));
+    if (!literal) return error("unexpected character");
+    i += literal[0].length;
+    return JSON.parse(literal[0]) as Json;
+  };
+  const result = value(0);
+  space();
+  if (i !== text.length) error("trailing characters");
+  return result;
+}

@@ -1,0 +1,105 @@
+// Layers: Linear (bias optional, as the chapter's layers have none), Sequential, activations, Flatten, Dropout.
+import { fail } from "../errors.js";
+import { gelu } from "../ops/composite/activations.js";
+import { flatten } from "../ops/composite/shape.js";
+import { relu, sigmoid, tanh } from "../ops/unary.js";
+import { Generator } from "../tensor/random.js";
+import type { Tensor } from "../tensor/tensor.js";
+import { dropout, linear } from "./functional.js";
+import { type InitOptions, type InitScheme, initWeight } from "./init.js";
+import { Module } from "./module.js";
+
+export interface LinearOptions extends InitOptions {
+  /** Add a bias vector (default true, as in PyTorch; the chapter's layers use { bias: false }). */
+  bias?: boolean;
+  /** Weight initialisation; default "xavier". Biases start at zero. */
+  init?: InitScheme;
+}
+
+/** y = x·Wᵀ + b with W of shape [out, in]: the chapter's z = W⁽¹⁾x for one example per row of x. */
+export class Linear extends Module {
+  readonly weight: Tensor;
+  readonly bias: Tensor | null;
+  constructor(
+    readonly inFeatures: number,
+    readonly outFeatures: number,
+    options: LinearOptions = {},
+  ) {
+    super();
+    for (const [name, v] of [
+      ["inFeatures", inFeatures],
+      ["outFeatures", outFeatures],
+    ] as const) {
+      if (!Number.isInteger(v) || v <= 0) fail("Linear", `${name} must be a positive integer, got ${v}`);
+    }
+    this.weight = initWeight([outFeatures, inFeatures], options.init ?? "xavier", inFeatures, outFeatures, options);
+    this.bias = options.bias === false ? null : initWeight([outFeatures], "zeros", inFeatures, outFeatures, options);
+  }
+  forward(x: Tensor): Tensor {
+    return linear(x, this.weight, this.bias);
+  }
+}
+
+/** Applies its modules in order. */
+export class Sequential extends Module {
+  readonly layers: Module[];
+  constructor(...layers: Module[]) {
+    super();
+    this.layers = layers;
+  }
+  forward(x: Tensor): Tensor {
+    let out = x;
+    for (const layer of this.layers) out = layer.forward(out);
+    return out;
+  }
+}
+
+export class ReLU extends Module {
+  forward(x: Tensor): Tensor {
+    return relu(x);
+  }
+}
+
+export class Sigmoid extends Module {
+  forward(x: Tensor): Tensor {
+    return sigmoid(x);
+  }
+}
+
+export class Tanh extends Module {
+  forward(x: Tensor): Tensor {
+    return tanh(x);
+  }
+}
+
+export class GELU extends Module {
+  constructor(readonly approximate: "none" | "tanh" = "none") {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return gelu(x, { approximate: this.approximate });
+  }
+}
+
+/** Flattens every axis after the first (the batch axis). */
+export class Flatten extends Module {
+  forward(x: Tensor): Tensor {
+    return x.ndim <= 1 ? x : flatten(x, 1);
+  }
+}
+
+/** Inverted dropout in training mode; the identity in evaluation mode. */
+export class Dropout extends Module {
+  private readonly generator: Generator;
+  constructor(
+    readonly p = 0.5,
+    options: { seed?: number } = {},
+  ) {
+    super();
+    if (!(p >= 0 && p < 1)) fail("Dropout", `p must be in [0, 1), got ${p}`);
+    this.generator = new Generator(options.seed ?? 0);
+  }
+  forward(x: Tensor): Tensor {
+    return this.training ? dropout(x, this.p, this.generator) : x;
+  }
+}

@@ -1,0 +1,61 @@
+// Losses: softmax cross-entropy on integer labels (stable for huge logits), mean squared error, and the
+// chapter's L2 penalty s = λ/2 Σ‖W‖²_F as an explicit term of the objective.
+import { fail } from "../errors.js";
+import { add, mul, sub } from "../ops/binary.js";
+import { logSoftmax } from "../ops/composite/activations.js";
+import { mean } from "../ops/composite/stats.js";
+import { gather } from "../ops/indexing.js";
+import { reshape } from "../ops/movement.js";
+import { sum } from "../ops/reduce.js";
+import { neg } from "../ops/unary.js";
+import { fmt } from "../shape.js";
+import { full } from "../tensor/create.js";
+import type { Tensor } from "../tensor/tensor.js";
+
+export type Reduction = "mean" | "sum" | "none";
+
+function reduce(losses: Tensor, reduction: Reduction): Tensor {
+  if (reduction === "mean") return mean(losses);
+  if (reduction === "sum") return sum(losses);
+  if (reduction === "none") return losses;
+  return fail("loss", `unknown reduction "${reduction}"; use mean, sum or none`);
+}
+
+/**
+ * −log softmax(o)[y] per example, for logits [n, q] and integer labels [n] in [0, q).
+ * Computed from logSoftmax, so logits like 1e4 stay finite.
+ */
+export function crossEntropy(logits: Tensor, labels: Tensor, options: { reduction?: Reduction } = {}): Tensor {
+  if (logits.ndim !== 2) fail("crossEntropy", `logits must be [n, classes], got ${fmt(logits.shape)}`);
+  const [n, q] = logits.shape;
+  if (labels.ndim !== 1 || labels.shape[0] !== n) {
+    fail("crossEntropy", `labels must be [${n}] for logits ${fmt(logits.shape)}, got ${fmt(labels.shape)}`);
+  }
+  if (labels.dtype !== "int32") fail("crossEntropy", `labels must be int32 class indices, got ${labels.dtype}`);
+  const values = labels.dataSync();
+  for (let i = 0; i < values.length; i++) {
+    if (values[i] < 0 || values[i] >= q) {
+      fail("crossEntropy", `label ${values[i]} (example ${i}) is out of range for ${q} classes: labels must be in [0, ${q - 1}]`);
+    }
+  }
+  const picked = gather(logSoftmax(logits, { axis: 1 }), reshape(labels, [n, 1]), 1);
+  return reduce(neg(reshape(picked, [n])), options.reduction ?? "mean");
+}
+
+/** (prediction − target)², reduced. */
+export function mse(prediction: Tensor, target: Tensor, options: { reduction?: Reduction } = {}): Tensor {
+  const diff = sub(prediction, target);
+  return reduce(mul(diff, diff), options.reduction ?? "mean");
+}
+
+/** s = λ/2 · Σ‖W‖²_F over the given tensors: the chapter's regularisation term. */
+export function l2Penalty(params: readonly Tensor[], lambda: number): Tensor {
+  if (!(lambda >= 0)) fail("l2Penalty", `λ must be >= 0, got ${lambda}`);
+  let total: Tensor | null = null;
+  for (const p of params) {
+    const squares = sum(mul(p, p));
+    total = total === null ? squares : add(total, squares);
+  }
+  const dtype = params[0]?.dtype ?? "float32";
+  return mul(total ?? full([], 0, { dtype }), lambda / 2);
+}

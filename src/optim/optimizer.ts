@@ -1,0 +1,106 @@
+// Optimizer base: holds parameters, per-parameter state tensors (tagged "optimizer" in the ledger),
+// zeroGrad and a step that runs without recording and frees its temporaries.
+import { noGrad } from "../autograd/mode.js";
+import { fail } from "../errors.js";
+import { fmt, sameShape } from "../shape.js";
+import { full } from "../tensor/create.js";
+import { tidy } from "../tensor/scope.js";
+import type { Tensor } from "../tensor/tensor.js";
+
+export interface OptimizerState {
+  /** Hyperparameters and the step count. */
+  hyper: Record<string, number>;
+  /** State tensors by "<parameter index>.<name>". */
+  buffers: Record<string, Tensor>;
+}
+
+export abstract class Optimizer {
+  readonly params: Tensor[];
+  lr: number;
+  /** Steps taken so far. */
+  steps = 0;
+  protected readonly state = new Map<Tensor, Map<string, Tensor>>();
+
+  constructor(params: Iterable<Tensor>, lr: number) {
+    this.params = [...params];
+    if (!(lr > 0)) fail(this.constructor.name, `lr must be > 0, got ${lr}`);
+    this.params.forEach((p, i) => {
+      if (!p.requiresGrad || !p.isLeaf) fail(this.constructor.name, `parameter ${i} ${p.describe()} is not a leaf that requires grad`);
+    });
+    this.lr = lr;
+  }
+
+  /** The new value of p given its gradient; called inside noGrad and tidy. */
+  protected abstract update(p: Tensor, grad: Tensor): Tensor;
+
+  protected abstract hyper(): Record<string, number>;
+
+  /** A state tensor for p, created as zeros on first use. */
+  protected buffer(p: Tensor, name: string): Tensor {
+    let slots = this.state.get(p);
+    if (!slots) {
+      slots = new Map();
+      this.state.set(p, slots);
+    }
+    let t = slots.get(name);
+    if (!t) {
+      t = full(p.shape, 0, { dtype: p.dtype, tag: "optimizer" }).keep();
+      slots.set(name, t);
+    }
+    return t;
+  }
+
+  /** Overwrites a state tensor in place with new values. */
+  protected setBuffer(p: Tensor, name: string, value: Tensor): Tensor {
+    return this.buffer(p, name).assign(value);
+  }
+
+  /** Applies one update to every parameter that has a gradient. */
+  step(): void {
+    this.steps++;
+    noGrad(() =>
+      tidy(() => {
+        for (const p of this.params) {
+          if (p.grad === null) continue;
+          p.assign(this.update(p, p.grad));
+        }
+      }),
+    );
+  }
+
+  /** Frees and clears every parameter's gradient. */
+  zeroGrad(): void {
+    for (const p of this.params) {
+      p.grad?.dispose();
+      p.grad = null;
+    }
+  }
+
+  stateDict(): OptimizerState {
+    const buffers: Record<string, Tensor> = {};
+    this.params.forEach((p, i) => {
+      for (const [name, t] of this.state.get(p) ?? []) buffers[`${i}.${name}`] = t;
+    });
+    return { hyper: { ...this.hyper(), lr: this.lr, steps: this.steps }, buffers };
+  }
+
+  loadStateDict(state: OptimizerState): void {
+    for (const [key, value] of Object.entries(state.buffers)) {
+      const [index, name] = [Number(key.slice(0, key.indexOf("."))), key.slice(key.indexOf(".") + 1)];
+      const p = this.params[index];
+      if (!p || !name) fail("loadStateDict", `optimizer state "${key}" names no parameter (there are ${this.params.length})`);
+      if (!sameShape(value.shape, p.shape)) {
+        fail("loadStateDict", `optimizer state "${key}" has shape ${fmt(value.shape)}, parameter ${index} has ${fmt(p.shape)}`);
+      }
+      noGrad(() => this.buffer(p, name).assign(value));
+    }
+    this.lr = state.hyper.lr ?? this.lr;
+    this.steps = state.hyper.steps ?? this.steps;
+  }
+
+  /** Frees the state tensors. */
+  dispose(): void {
+    for (const slots of this.state.values()) for (const t of slots.values()) t.dispose();
+    this.state.clear();
+  }
+}
