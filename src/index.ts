@@ -10,9 +10,12 @@ export { enableGrad, isGradEnabled, noGrad } from "./autograd/mode.js";
 export { Node } from "./autograd/node.js";
 export type { Backend, DataId } from "./backend/backend.js";
 export { getBackend, listBackends, registerBackend, setBackend } from "./backend/registry.js";
+export * as data from "./data/index.js";
 export type { DType, TypedArray } from "./dtype.js";
 export { ChainruleError } from "./errors.js";
+export { load, loadTensors, type SaveOptions, save, saveTensors } from "./io/model-file.js";
 export { type MemoryInfo, type MemoryTag, memory, resetPeak } from "./memory/ledger.js";
+export * as nn from "./nn/index.js";
 export {
   add,
   cast,
@@ -68,6 +71,7 @@ export {
   sqrt,
   tanh,
 } from "./ops/unary.js";
+export * as optim from "./optim/index.js";
 export type { Shape } from "./shape.js";
 export {
   arange,
@@ -86,3 +90,7 @@ export {
 export { Generator, manualSeed } from "./tensor/random.js";
 export { keep, tidy } from "./tensor/scope.js";
 export { type GradHook, type NestedArray, Tensor } from "./tensor/tensor.js";
+export { DEFAULT_CONFIG, type TrainConfig } from "./train/config.js";
+export { evaluate } from "./train/evaluate.js";
+export { type EpochMetrics, type FitOptions, fit, trainStep } from "./train/fit.js";
+export { type Activation, chapterMlp, type MlpOptions } from "./train/mlp.js";

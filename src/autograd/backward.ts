@@ -3,7 +3,7 @@
 import { fail } from "../errors.js";
 import { fmt, sameShape } from "../shape.js";
 import { tidy } from "../tensor/scope.js";
-import type { Tensor } from "../tensor/tensor.js";
+import { type Tensor, tensorWatermark } from "../tensor/tensor.js";
 import { gradOps } from "./grad-ops.js";
 import { withGradMode } from "./mode.js";
 import type { Node } from "./node.js";
@@ -84,16 +84,10 @@ function checkSaved(node: Node): readonly Tensor[] {
   return saved;
 }
 
-/** Lets go of what a node saved; tensors that only the graph still held are freed. */
-export function releaseNode(node: Node): void {
-  if (node.saved === null) return;
-  for (const t of node.saved) t.unsave();
-  node.saved = null;
-}
-
 /**
  * Gradients of `roots` (seeded with `seeds`) with respect to each tensor in `wanted` that they depend on.
- * Intermediate gradients are freed as soon as they have been passed on.
+ * Intermediate gradients are freed as soon as they have been passed on; tensors made before the sweep
+ * (the seeds, or a caller's tensor that a hook returns) are never freed by it.
  */
 export function sweep(
   roots: readonly Tensor[],
@@ -108,12 +102,12 @@ export function sweep(
   const grads = new Map<Tensor, Tensor>();
   // How many slots of `grads` hold each gradient tensor; one no slot holds any more is released.
   const holders = new Map<Tensor, number>();
-  const keepAlive = new Set(seeds);
+  const firstId = tensorWatermark();
   const hold = (g: Tensor) => holders.set(g, (holders.get(g) ?? 0) + 1);
   const drop = (g: Tensor) => {
     const n = (holders.get(g) ?? 1) - 1;
     holders.set(g, n);
-    if (n === 0 && !keepAlive.has(g)) g.releaseFromScope();
+    if (n === 0 && g.id >= firstId) g.releaseFromScope();
   };
   /** Adds g into t's slot, first cast and summed to t's dtype and shape. The caller holds g meanwhile. */
   const deliver = (t: Tensor, g: Tensor) => {
@@ -158,7 +152,7 @@ export function sweep(
       drop(g);
     }
   });
-  if (!retainGraph) for (const t of order) releaseNode(t.node!);
+  if (!retainGraph) for (const t of order) t.node!.release();
   return grads;
 }
 
@@ -189,12 +183,22 @@ export function backward(root: Tensor, upstream?: Tensor, options: BackwardOptio
   const seed = upstream ?? ops.onesLike(root);
   const leaves = collectLeaves(root);
   const createGraph = options.createGraph ?? false;
+  const firstId = tensorWatermark();
   const grads = sweep([root], [seed], leaves, options);
-  const claimed = new Set<Tensor>([seed]);
+  // One gradient tensor can reach several leaves (add gives [g, g]): count its uses, free it after the last.
+  const uses = new Map<Tensor, number>();
+  for (const g of grads.values()) uses.set(g, (uses.get(g) ?? 0) + 1);
+  const claimed = new Set<Tensor>();
   for (const [leaf, g] of grads) {
-    const hooked = withGradMode(createGraph, () => runHooks(leaf, g));
-    const own = claimed.has(hooked) ? withGradMode(createGraph, () => ops.clone(hooked)) : hooked;
+    const hooked = withGradMode(createGraph, () => tidy(() => runHooks(leaf, g)));
+    const left = uses.get(g)! - 1;
+    uses.set(g, left);
+    // .grad takes what it is given: a tensor this backward made that nothing else uses, else a copy.
+    const free =
+      hooked.id >= firstId && !claimed.has(hooked) && (hooked === g ? left === 0 : !uses.get(hooked));
+    const own = free ? hooked : withGradMode(createGraph, () => ops.clone(hooked));
     claimed.add(own);
+    if (hooked !== g && left === 0 && g.id >= firstId) g.releaseFromScope();
     accumulate(leaf, own, createGraph);
   }
   // With createGraph the gradient graph may have saved the seed: then it is freed with that graph.
@@ -232,6 +236,7 @@ function accumulate(leaf: Tensor, g: Tensor, createGraph: boolean): void {
   }
   if (createGraph) {
     leaf.grad = ops.add(leaf.grad, g).keep().tagAs("gradient");
+    g.releaseFromScope();
     return;
   }
   const total = ops.add(leaf.grad, g);

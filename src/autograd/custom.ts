@@ -3,6 +3,7 @@
 import { fail } from "../errors.js";
 import { fmt, sameShape } from "../shape.js";
 import { Tensor } from "../tensor/tensor.js";
+import { gradOps } from "./grad-ops.js";
 import { isGradEnabled, noGrad } from "./mode.js";
 import { Node, type VjpRule } from "./node.js";
 
@@ -28,7 +29,10 @@ export function customGrad(
     if (!(result?.value instanceof Tensor) || typeof result.grad !== "function") {
       fail(name, "the function must return { value: Tensor, grad: (g) => gradients }");
     }
-    const { value, grad } = result;
+    const { grad } = result;
+    // An input (or any tensor already in a graph) returned as is gets a copy: its own node must not change.
+    const reused = inputs.includes(result.value) || result.value.requiresGrad;
+    const value = reused ? gradOps().detach(result.value) : result.value;
     if (isGradEnabled() && inputs.some((t) => t.requiresGrad)) {
       const rule: VjpRule = {
         vjp: (g) => {

@@ -43,14 +43,16 @@ function argnumList(op: string, options: GradOptions, count: number): number[] {
 /**
  * Runs f with stand-ins for the chosen arguments and pulls `seed(value)` back to them.
  * The backward pass is recorded when called inside another differentiation (so it nests).
+ * f's value is returned only when `wantValue` (otherwise it is freed with everything else f made).
  */
 function differentiate(
   op: string,
   f: TensorFn,
   args: readonly Tensor[],
   argnums: readonly number[],
+  wantValue: boolean,
   seedFor?: (value: Tensor) => Tensor,
-): { value: Tensor; grads: Tensor[] } {
+): { value: Tensor | null; grads: Tensor[] } {
   const nested = isGradEnabled() && argnums.some((i) => args[i]?.requiresGrad);
   return tidy(() => {
     const inputs = args.map((a, i) => (argnums.includes(i) ? variable(op, a, i) : a));
@@ -76,7 +78,7 @@ function differentiate(
       ? sweep([value], [seed], new Set(targets), { createGraph: nested, retainGraph: nested })
       : new Map<Tensor, Tensor>();
     const grads = targets.map((t) => found.get(t) ?? ops.zerosLike(t));
-    return { value: nested ? value : ops.detach(value), grads };
+    return { value: wantValue ? (nested ? value : ops.detach(value)) : null, grads };
   });
 }
 
@@ -91,7 +93,7 @@ export function grad(
 ): (...args: Tensor[]) => Tensor;
 export function grad(f: TensorFn, options: GradOptions = {}): (...args: Tensor[]) => Tensor | Tensor[] {
   return (...args) => {
-    const { grads } = differentiate("grad", f, args, argnumList("grad", options, args.length));
+    const { grads } = differentiate("grad", f, args, argnumList("grad", options, args.length), false);
     return Array.isArray(options.argnums) ? grads : grads[0];
   };
 }
@@ -107,17 +109,18 @@ export function valueAndGrad(
       f,
       args,
       argnumList("valueAndGrad", options, args.length),
+      true,
     );
-    return [value, Array.isArray(options.argnums) ? grads : grads[0]];
+    return [value!, Array.isArray(options.argnums) ? grads : grads[0]];
   };
 }
 
 /** vjp(f, ...primals): [f(primals), pullback]; pullback(cotangent) gives cotangentᵀ·∂f/∂primal for every primal. */
 export function vjp(f: TensorFn, ...primals: Tensor[]): [Tensor, (cotangent: Tensor) => Tensor[]] {
   const argnums = primals.map((_, i) => i);
-  const value = withGradMode(false, () => f(...primals));
+  const value = tidy(() => withGradMode(false, () => f(...primals)));
   const pullback = (cotangent: Tensor) =>
-    differentiate("vjp", f, primals, argnums, () => gradOps().clone(cotangent)).grads;
+    differentiate("vjp", f, primals, argnums, false, () => gradOps().clone(cotangent)).grads;
   return [value, pullback];
 }
 

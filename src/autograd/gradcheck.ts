@@ -103,7 +103,7 @@ export function gradcheck(f: TensorFn, inputs: readonly Tensor[], options: Gradc
 export function gradgradcheck(f: TensorFn, inputs: readonly Tensor[], options: GradcheckOptions = {}): true {
   const ops = gradOps();
   const g = new Generator((options.seed ?? 0) + 1);
-  const shape = noGrad(() => f(...inputs).shape);
+  const shape = tidy(() => noGrad(() => f(...inputs).shape));
   const v = ops.fromValues(
     Float64Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => g.normal()),
     shape,
@@ -122,5 +122,9 @@ export function gradgradcheck(f: TensorFn, inputs: readonly Tensor[], options: G
     const parts = wanted.map((t) => ops.flatten(found.get(t) ?? ops.zerosLike(t)));
     return ops.concat(parts);
   };
-  return gradcheck(pulledBack, inputs, options);
+  try {
+    return gradcheck(pulledBack, inputs, options);
+  } finally {
+    v.dispose();
+  }
 }

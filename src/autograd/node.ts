@@ -25,4 +25,11 @@ export class Node {
     this.saved = saved;
     this.savedVersions = saved.map((t) => t.version);
   }
+
+  /** Lets go of what the node saved (tensors that only the graph still held are freed); idempotent. */
+  release(): void {
+    if (this.saved === null) return;
+    for (const t of this.saved) t.unsave();
+    this.saved = null;
+  }
 }

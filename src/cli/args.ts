@@ -1,8 +1,8 @@
 // Command-line flags: parsed with node:util's parseArgs, validated into a TrainConfig. Every mistake becomes a
 // UsageError (exit code 2) that says which flag and what is wrong.
 import { parseArgs } from "node:util";
-import { ACTIVATIONS, type Activation } from "../train/mlp.js";
 import { DEFAULT_CONFIG, OPTIMIZERS, type OptimizerName, type TrainConfig } from "../train/config.js";
+import { ACTIVATIONS, type Activation } from "../train/mlp.js";
 
 export class UsageError extends Error {
   override name = "UsageError";
@@ -17,19 +17,78 @@ export interface FlagSpec {
 }
 
 export const TRAIN_FLAGS: FlagSpec[] = [
-  { name: "dataset", type: "string", value: "NAME", help: "mnist | fashion-mnist | csv:PATH", default: DEFAULT_CONFIG.dataset },
-  { name: "hidden", type: "string", value: "N", help: "hidden units per layer (h)", default: String(DEFAULT_CONFIG.hidden) },
-  { name: "layers", type: "string", value: "N", help: "hidden layers", default: String(DEFAULT_CONFIG.layers) },
+  {
+    name: "dataset",
+    type: "string",
+    value: "NAME",
+    help: "mnist | fashion-mnist | csv:PATH",
+    default: DEFAULT_CONFIG.dataset,
+  },
+  {
+    name: "hidden",
+    type: "string",
+    value: "N",
+    help: "hidden units per layer (h)",
+    default: String(DEFAULT_CONFIG.hidden),
+  },
+  {
+    name: "layers",
+    type: "string",
+    value: "N",
+    help: "hidden layers",
+    default: String(DEFAULT_CONFIG.layers),
+  },
   { name: "bias", type: "boolean", help: "add biases (the chapter's model has none)", default: "off" },
-  { name: "activation", type: "string", value: "NAME", help: ACTIVATIONS.join(" | "), default: DEFAULT_CONFIG.activation },
-  { name: "optimizer", type: "string", value: "NAME", help: OPTIMIZERS.join(" | "), default: DEFAULT_CONFIG.optimizer },
+  {
+    name: "activation",
+    type: "string",
+    value: "NAME",
+    help: ACTIVATIONS.join(" | "),
+    default: DEFAULT_CONFIG.activation,
+  },
+  {
+    name: "optimizer",
+    type: "string",
+    value: "NAME",
+    help: OPTIMIZERS.join(" | "),
+    default: DEFAULT_CONFIG.optimizer,
+  },
   { name: "lr", type: "string", value: "X", help: "learning rate", default: String(DEFAULT_CONFIG.lr) },
-  { name: "batch", type: "string", value: "N", help: "minibatch size", default: String(DEFAULT_CONFIG.batch) },
-  { name: "epochs", type: "string", value: "N", help: "passes over the training set", default: String(DEFAULT_CONFIG.epochs) },
-  { name: "weight-decay", type: "string", value: "X", help: "λ of the penalty s = λ/2 Σ‖W‖²_F", default: String(DEFAULT_CONFIG.weightDecay) },
-  { name: "seed", type: "string", value: "N", help: "seed for initialisation and shuffling", default: String(DEFAULT_CONFIG.seed) },
+  {
+    name: "batch",
+    type: "string",
+    value: "N",
+    help: "minibatch size",
+    default: String(DEFAULT_CONFIG.batch),
+  },
+  {
+    name: "epochs",
+    type: "string",
+    value: "N",
+    help: "passes over the training set",
+    default: String(DEFAULT_CONFIG.epochs),
+  },
+  {
+    name: "weight-decay",
+    type: "string",
+    value: "X",
+    help: "λ of the penalty s = λ/2 Σ‖W‖²_F",
+    default: String(DEFAULT_CONFIG.weightDecay),
+  },
+  {
+    name: "seed",
+    type: "string",
+    value: "N",
+    help: "seed for initialisation and shuffling",
+    default: String(DEFAULT_CONFIG.seed),
+  },
   { name: "out", type: "string", value: "DIR", help: "output folder", default: "out" },
-  { name: "resume", type: "string", value: "FILE", help: "continue from a checkpoint (e.g. out/checkpoint.safetensors)" },
+  {
+    name: "resume",
+    type: "string",
+    value: "FILE",
+    help: "continue from a checkpoint (e.g. out/checkpoint.safetensors)",
+  },
   { name: "quiet", type: "boolean", help: "print only the final result" },
 ];
 
@@ -59,18 +118,35 @@ function integer(flag: string, raw: string | boolean | undefined, fallback: numb
   return v;
 }
 
-function positive(flag: string, raw: string | boolean | undefined, fallback: number, allowZero = false): number {
+function positive(
+  flag: string,
+  raw: string | boolean | undefined,
+  fallback: number,
+  allowZero = false,
+): number {
   if (raw === undefined) return fallback;
   const v = Number(raw);
-  if (typeof raw !== "string" || raw.trim() === "" || !Number.isFinite(v) || v < 0 || (!allowZero && v === 0)) {
+  if (
+    typeof raw !== "string" ||
+    raw.trim() === "" ||
+    !Number.isFinite(v) ||
+    v < 0 ||
+    (!allowZero && v === 0)
+  ) {
     throw new UsageError(`--${flag} must be a number ${allowZero ? ">= 0" : "> 0"}, got "${raw}"`);
   }
   return v;
 }
 
-function choice<T extends string>(flag: string, raw: string | boolean | undefined, options: readonly T[], fallback: T): T {
+function choice<T extends string>(
+  flag: string,
+  raw: string | boolean | undefined,
+  options: readonly T[],
+  fallback: T,
+): T {
   if (raw === undefined) return fallback;
-  if (!options.includes(raw as T)) throw new UsageError(`--${flag} must be one of ${options.join(", ")}, got "${raw}"`);
+  if (!options.includes(raw as T))
+    throw new UsageError(`--${flag} must be one of ${options.join(", ")}, got "${raw}"`);
   return raw as T;
 }
 
@@ -96,7 +172,10 @@ export function trainConfigFrom(values: Record<string, string | boolean | undefi
 }
 
 export function flagHelp(specs: FlagSpec[]): string {
-  const rows = specs.map((s) => [`--${s.name}${s.value ? ` ${s.value}` : ""}`, s.help + (s.default ? ` (default: ${s.default})` : "")]);
+  const rows = specs.map((s) => [
+    `--${s.name}${s.value ? ` ${s.value}` : ""}`,
+    s.help + (s.default ? ` (default: ${s.default})` : ""),
+  ]);
   const width = Math.max(...rows.map(([f]) => f.length));
   return rows.map(([f, h]) => `  ${f.padEnd(width)}  ${h}`).join("\n");
 }

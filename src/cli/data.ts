@@ -1,7 +1,8 @@
 // Resolving --dataset to training and test data.
-import { splitDataset } from "../data/dataset.js";
-import type { Dataset } from "../data/dataset.js";
+
 import { loadCsv } from "../data/csv.js";
+import type { Dataset } from "../data/dataset.js";
+import { splitDataset } from "../data/dataset.js";
 import { loadFashionMnist } from "../data/fashion.js";
 import { loadMnist } from "../data/mnist.js";
 

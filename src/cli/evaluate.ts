@@ -57,8 +57,11 @@ export function predictCommand(argv: string[]): number {
     row = Float32Array.from(ds.x.subarray(0, ds.features));
     if (row.length === features + 1) row = row.subarray(0, features);
   }
-  if (row.length !== features) throw new UsageError(`--input has ${row.length} values; the model expects ${features}`);
-  const probs = tidy(() => noGrad(() => softmax(model.eval().forward(tensor(row, { shape: [1, features] }))).dataSync()));
+  if (row.length !== features)
+    throw new UsageError(`--input has ${row.length} values; the model expects ${features}`);
+  const probs = tidy(() =>
+    noGrad(() => softmax(model.eval().forward(tensor(row, { shape: [1, features] }))).dataSync()),
+  );
   const ranked = [...probs].map((p, k) => [k, p] as const).sort((a, b) => b[1] - a[1]);
   process.stdout.write(`prediction: ${ranked[0][0]}\n`);
   for (const [k, p] of ranked.slice(0, 3)) process.stdout.write(`  class ${k}: ${(p * 100).toFixed(2)}%\n`);

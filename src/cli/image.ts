@@ -21,8 +21,14 @@ export function readDigitPng(path: string, size = 28): Float32Array {
   const out = new Float32Array(size * size);
   for (let y = 0; y < size; y++) {
     for (let x = 0; x < size; x++) {
-      const [y0, y1] = [Math.floor((y * height) / size), Math.max(Math.floor(((y + 1) * height) / size), Math.floor((y * height) / size) + 1)];
-      const [x0, x1] = [Math.floor((x * width) / size), Math.max(Math.floor(((x + 1) * width) / size), Math.floor((x * width) / size) + 1)];
+      const [y0, y1] = [
+        Math.floor((y * height) / size),
+        Math.max(Math.floor(((y + 1) * height) / size), Math.floor((y * height) / size) + 1),
+      ];
+      const [x0, x1] = [
+        Math.floor((x * width) / size),
+        Math.max(Math.floor(((x + 1) * width) / size), Math.floor((x * width) / size) + 1),
+      ];
       let sum = 0;
       for (let yy = y0; yy < y1; yy++) for (let xx = x0; xx < x1; xx++) sum += gray[yy * width + xx];
       out[y * size + x] = sum / ((y1 - y0) * (x1 - x0));

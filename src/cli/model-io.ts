@@ -12,7 +12,10 @@ export function loadModel(path: string): { model: Module; config: TrainConfig } 
     try {
       config = { ...DEFAULT_CONFIG, ...(JSON.parse(metadata.config ?? "") as Partial<TrainConfig>) };
     } catch {
-      return fail("load", `${path} has no training configuration in its header; was it written by chainrule train?`);
+      return fail(
+        "load",
+        `${path} has no training configuration in its header; was it written by chainrule train?`,
+      );
     }
     const first = tensors["0.weight"];
     const last = Object.entries(tensors)

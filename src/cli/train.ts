@@ -42,7 +42,9 @@ export async function trainCommand(argv: string[]): Promise<number> {
   mkdirSync(out, { recursive: true });
   const data = loadData(config.dataset, config.seed);
   const log = (line: string) => quiet || process.stdout.write(`${line}\n`);
-  log(`training ${config.dataset}: ${data.train.count} train / ${data.test.count} test examples, ${config.epochs} epochs`);
+  log(
+    `training ${config.dataset}: ${data.train.count} train / ${data.test.count} test examples, ${config.epochs} epochs`,
+  );
   const progress = makeProgress(process.stderr, quiet);
   const started = performance.now();
   const { model, metrics } = fit(config, data, {
@@ -52,8 +54,13 @@ export async function trainCommand(argv: string[]): Promise<number> {
     onEpoch: (m) => progress.epoch(m, config.epochs),
   });
   const seconds = (performance.now() - started) / 1000;
-  saveTensors(model.stateDict(), join(out, "model.safetensors"), { metadata: { config: JSON.stringify(config) } });
-  writeFileSync(join(out, "metrics.json"), `${JSON.stringify({ config, epochs: metrics, seconds }, null, 2)}\n`);
+  saveTensors(model.stateDict(), join(out, "model.safetensors"), {
+    metadata: { config: JSON.stringify(config) },
+  });
+  writeFileSync(
+    join(out, "metrics.json"),
+    `${JSON.stringify({ config, epochs: metrics, seconds }, null, 2)}\n`,
+  );
   const svg = trainingChart(metrics, config);
   writeFileSync(join(out, "training.svg"), svg);
   writeFileSync(join(out, "training.png"), await svgToPng(svg));

@@ -29,7 +29,8 @@ export function parseCsv(text: string, options: CsvOptions = {}, name = "csv"): 
     if (labelCol < 0) fail("csv", `${name}: no column named "${options.label}" in the header`);
   } else if (typeof options.label === "number") {
     labelCol = options.label < 0 ? width + options.label : options.label;
-    if (labelCol < 0 || labelCol >= width) fail("csv", `${name}: label column ${options.label} is outside ${width} columns`);
+    if (labelCol < 0 || labelCol >= width)
+      fail("csv", `${name}: label column ${options.label} is outside ${width} columns`);
   }
   const features = width - 1;
   const x = new Float32Array(rows.length * features);
@@ -40,9 +41,11 @@ export function parseCsv(text: string, options: CsvOptions = {}, name = "csv"): 
     let f = 0;
     row.forEach((cell, c) => {
       const v = Number(cell);
-      if (cell === "" || !Number.isFinite(v)) fail("csv", `${name}: line ${line}, column ${c + 1}: "${cell}" is not a number`);
+      if (cell === "" || !Number.isFinite(v))
+        fail("csv", `${name}: line ${line}, column ${c + 1}: "${cell}" is not a number`);
       if (c === labelCol) {
-        if (!Number.isInteger(v) || v < 0) fail("csv", `${name}: line ${line}: label "${cell}" must be an integer >= 0`);
+        if (!Number.isInteger(v) || v < 0)
+          fail("csv", `${name}: line ${line}: label "${cell}" must be an integer >= 0`);
         y[r] = v;
       } else x[r * features + f++] = v;
     });

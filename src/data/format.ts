@@ -25,7 +25,7 @@ export function encodeDataset(ds: ImageDataset): Buffer {
   header.writeUInt32LE(ds.rows, 12);
   header.writeUInt32LE(ds.cols, 16);
   header.writeUInt32LE(ds.classes, 20);
-  return gzipSync(Buffer.concat([header, Buffer.from(ds.labels), Buffer.from(ds.pixels)]), { level: 9 });
+  return gzipSync(Buffer.concat([header, Buffer.from(ds.labels), Buffer.from(ds.pixels)]), { level: 6 });
 }
 
 export function decodeDataset(name: string, file: Uint8Array): ImageDataset {
@@ -35,7 +35,8 @@ export function decodeDataset(name: string, file: Uint8Array): ImageDataset {
   } catch (error) {
     return fail("dataset", `${name}: not a gzip file (${(error as Error).message})`);
   }
-  if (raw.length < HEADER || raw.readUInt32LE(0) !== MAGIC) fail("dataset", `${name}: not a Chainrule dataset file`);
+  if (raw.length < HEADER || raw.readUInt32LE(0) !== MAGIC)
+    fail("dataset", `${name}: not a Chainrule dataset file`);
   const [count, rows, cols, classes] = [8, 12, 16, 20].map((o) => raw.readUInt32LE(o));
   const expected = HEADER + count + count * rows * cols;
   if (raw.length !== expected) fail("dataset", `${name}: ${raw.length} bytes, header says ${expected}`);

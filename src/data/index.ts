@@ -1,6 +1,7 @@
 // The data namespace: datasets (bundled MNIST, Fashion-MNIST, CSV), splits and the DataLoader.
-export { type Dataset, permutation, splitDataset, subset } from "./dataset.js";
-export { bundledMnistPath, loadMnist, loadMnistAll, MNIST_SPLIT_SEED } from "./mnist.js";
-export { FASHION_CLASSES, loadFashionMnist, loadFashionMnistAll } from "./fashion.js";
+
 export { type CsvOptions, loadCsv, parseCsv } from "./csv.js";
+export { type Dataset, permutation, splitDataset, subset } from "./dataset.js";
+export { FASHION_CLASSES, loadFashionMnist, loadFashionMnistAll } from "./fashion.js";
 export { type Batch, DataLoader, type LoaderOptions } from "./loader.js";
+export { bundledMnistPath, loadMnist, loadMnistAll, MNIST_SPLIT_SEED } from "./mnist.js";

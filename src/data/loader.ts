@@ -47,7 +47,9 @@ export class DataLoader implements Iterable<Batch> {
   /** The example order of epoch `e`. */
   order(e: number): Int32Array {
     const n = this.dataset.count;
-    return this.shuffle ? permutation(n, this.seed * 1000003 + e) : Int32Array.from({ length: n }, (_, i) => i);
+    return this.shuffle
+      ? permutation(n, this.seed * 1000003 + e)
+      : Int32Array.from({ length: n }, (_, i) => i);
   }
 
   /** The batch of the given example indices, as tensors tagged "data" in the ledger. */

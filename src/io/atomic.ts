@@ -1,26 +1,29 @@
 // Atomic file writes: write a temporary file beside the target, flush it to disk, then rename over the
 // target, so a process killed mid-write leaves either the old file or the new one, never a torn one.
-import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs";
-import { mkdirSync } from "node:fs";
-import { dirname, basename, join } from "node:path";
+import { randomBytes } from "node:crypto";
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 
 export function writeFileAtomic(path: string, chunks: Uint8Array | readonly Uint8Array[]): void {
   mkdirSync(dirname(path), { recursive: true });
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
-  const fd = openSync(temp, "w");
+  // A random name, created exclusively ("wx"): no other writer (another thread, another process) shares it.
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
+  const fd = openSync(temp, "wx");
   try {
-    for (const chunk of chunks instanceof Uint8Array ? [chunks] : chunks) {
-      let offset = 0;
-      while (offset < chunk.length) offset += writeSync(fd, chunk, offset, chunk.length - offset);
+    try {
+      for (const chunk of chunks instanceof Uint8Array ? [chunks] : chunks) {
+        let offset = 0;
+        while (offset < chunk.length) offset += writeSync(fd, chunk, offset, chunk.length - offset);
+      }
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
     }
-    fsyncSync(fd);
+    renameSync(temp, path);
   } catch (error) {
-    closeSync(fd);
-    unlinkSync(temp);
+    rmSync(temp, { force: true });
     throw error;
   }
-  closeSync(fd);
-  renameSync(temp, path);
   try {
     const dirFd = openSync(dirname(path), "r");
     fsyncSync(dirFd);

@@ -22,7 +22,10 @@ export function saveTensors(tensors: Record<string, Tensor>, path: string, optio
 }
 
 /** Reads and validates a .safetensors file into tensors (tagged "parameter") and its metadata. */
-export function loadTensors(path: string): { tensors: Record<string, Tensor>; metadata: Record<string, string> } {
+export function loadTensors(path: string): {
+  tensors: Record<string, Tensor>;
+  metadata: Record<string, string>;
+} {
   let bytes: Uint8Array;
   try {
     bytes = readFileSync(path);
@@ -31,12 +34,17 @@ export function loadTensors(path: string): { tensors: Record<string, Tensor>; me
   }
   const decoded = decodeSafetensors(bytes, path);
   const tensors: Record<string, Tensor> = Object.create(null);
-  for (const [name, t] of decoded.tensors) tensors[name] = tensor(t.data, { shape: t.shape, dtype: t.dtype }).keep();
+  for (const [name, t] of decoded.tensors)
+    tensors[name] = tensor(t.data, { shape: t.shape, dtype: t.dtype, tag: "parameter" }).keep();
   return { tensors, metadata: decoded.metadata };
 }
 
 /** Saves a module's parameters (or a state dict) to `path`. */
-export async function save(model: Module | StateDict, path: string, options: SaveOptions = {}): Promise<void> {
+export async function save(
+  model: Module | StateDict,
+  path: string,
+  options: SaveOptions = {},
+): Promise<void> {
   saveTensors(model instanceof Module ? model.stateDict() : model, path, options);
 }
 

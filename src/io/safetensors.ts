@@ -5,7 +5,7 @@ import type { DType, TypedArray } from "../dtype.js";
 import { bytesPerElement } from "../dtype.js";
 import { fail } from "../errors.js";
 import { fmt } from "../shape.js";
-import { type Json, parseStrictJson } from "./strict-json.js";
+import { FORBIDDEN_KEYS, type Json, parseStrictJson } from "./strict-json.js";
 
 const CODES: { [D in DType]: string } = { float32: "F32", float64: "F64", int32: "I32", bool: "BOOL" };
 const FROM_CODE = new Map(Object.entries(CODES).map(([d, c]) => [c, d as DType]));
@@ -28,9 +28,10 @@ export interface Decoded {
 const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 function typedFrom(dtype: DType, bytes: Uint8Array): TypedArray {
-  const copy = bytes.slice();
+  const copy = new Uint8Array(bytes); // a real copy: Buffer.slice would be a view into a shared pool
   if (!littleEndian && bytesPerElement(dtype) > 1) {
-    for (let i = 0; i < copy.length; i += bytesPerElement(dtype)) copy.subarray(i, i + bytesPerElement(dtype)).reverse();
+    for (let i = 0; i < copy.length; i += bytesPerElement(dtype))
+      copy.subarray(i, i + bytesPerElement(dtype)).reverse();
   }
   switch (dtype) {
     case "float32":
@@ -44,25 +45,49 @@ function typedFrom(dtype: DType, bytes: Uint8Array): TypedArray {
   }
 }
 
+/** Why `key` cannot name a tensor or a metadata entry (the decoder refuses it), or null if it can. */
+function badKey(key: string): string | null {
+  if (key.length === 0 || key.length > 1024) return `a name of length ${key.length} is not allowed`;
+  if (FORBIDDEN_KEYS.has(key)) return `"${key}" is a forbidden name`;
+  return null;
+}
+
 /** The file as chunks: header length, header, then each tensor's bytes in name order. */
-export function encodeSafetensors(tensors: ReadonlyMap<string, RawTensor>, metadata: Record<string, string> = {}): Uint8Array[] {
-  const header: Record<string, unknown> = {};
+export function encodeSafetensors(
+  tensors: ReadonlyMap<string, RawTensor>,
+  metadata: Record<string, string> = {},
+): Uint8Array[] {
+  const header: Record<string, unknown> = Object.create(null);
+  for (const [k, v] of Object.entries(metadata)) {
+    const problem = badKey(k) ?? (typeof v === "string" ? null : `__metadata__ "${k}" is not a string`);
+    if (problem) fail("safetensors", problem);
+  }
   if (Object.keys(metadata).length > 0) header.__metadata__ = metadata;
   const chunks: Uint8Array[] = [];
   let offset = 0;
   for (const [name, t] of [...tensors].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    if (name === "__metadata__") fail("safetensors", `"__metadata__" cannot be a tensor name`);
+    const problem = name === "__metadata__" ? `"__metadata__" cannot be a tensor name` : badKey(name);
+    if (problem) fail("safetensors", problem);
+    const size = t.shape.reduce((a, b) => a * b, 1);
+    if (t.data.length !== size || t.data.BYTES_PER_ELEMENT !== bytesPerElement(t.dtype)) {
+      fail(
+        "safetensors",
+        `"${name}": ${t.data.length} values of ${t.data.BYTES_PER_ELEMENT} bytes do not hold ${t.dtype} ${fmt(t.shape)}`,
+      );
+    }
     const bytes = new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength).slice();
     if (!littleEndian && bytesPerElement(t.dtype) > 1) {
-      for (let i = 0; i < bytes.length; i += bytesPerElement(t.dtype)) bytes.subarray(i, i + bytesPerElement(t.dtype)).reverse();
+      for (let i = 0; i < bytes.length; i += bytesPerElement(t.dtype))
+        bytes.subarray(i, i + bytesPerElement(t.dtype)).reverse();
     }
     header[name] = { dtype: CODES[t.dtype], shape: t.shape, data_offsets: [offset, offset + bytes.length] };
     offset += bytes.length;
     chunks.push(bytes);
   }
-  let json = JSON.stringify(header);
-  json += " ".repeat((8 - ((json.length + 8) % 8)) % 8);
-  const headerBytes = new TextEncoder().encode(json);
+  // Pad with spaces so the data starts 8-byte aligned (counting UTF-8 bytes, not characters).
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  const headerBytes = new Uint8Array(json.length + ((8 - (json.length % 8)) % 8)).fill(0x20);
+  headerBytes.set(json);
   const length = new Uint8Array(8);
   new DataView(length.buffer).setBigUint64(0, BigInt(headerBytes.length), true);
   return [length, headerBytes, ...chunks];
@@ -81,16 +106,19 @@ export function decodeSafetensors(file: Uint8Array, name = "file"): Decoded {
   if (file.length < 8) bad(`${file.length} bytes is too short for the 8-byte header length`);
   const headerLength = new DataView(file.buffer, file.byteOffset, 8).getBigUint64(0, true);
   if (headerLength > BigInt(Math.min(MAX_HEADER_BYTES, file.length - 8))) {
-    bad(`header length ${headerLength} exceeds the file (${file.length} bytes) or the ${MAX_HEADER_BYTES}-byte limit`);
+    bad(
+      `header length ${headerLength} exceeds the file (${file.length} bytes) or the ${MAX_HEADER_BYTES}-byte limit`,
+    );
   }
   const n = Number(headerLength);
   let text: string;
   try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(file.subarray(8, 8 + n));
+    // ignoreBOM keeps a byte-order mark in the text, where the JSON parser refuses it.
+    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(file.subarray(8, 8 + n));
   } catch {
     return bad("the header is not valid UTF-8");
   }
-  const header = parseStrictJson("safetensors", text);
+  const header = parseStrictJson(`safetensors: ${name}`, text);
   if (!isObject(header)) return bad("the header is not a JSON object");
   const dataStart = 8 + n;
   const dataLength = file.length - dataStart;
@@ -113,7 +141,8 @@ export function decodeSafetensors(file: Uint8Array, name = "file"): Decoded {
     const extra = Object.keys(entry).filter((k) => !["dtype", "shape", "data_offsets"].includes(k));
     if (extra.length > 0) bad(`"${key}" has unknown fields ${extra.join(", ")}`);
     const dtype = typeof entry.dtype === "string" ? FROM_CODE.get(entry.dtype) : undefined;
-    if (!dtype) bad(`"${key}" has unsupported dtype ${JSON.stringify(entry.dtype)} (supported: F32, F64, I32, BOOL)`);
+    if (!dtype)
+      bad(`"${key}" has unsupported dtype ${JSON.stringify(entry.dtype)} (supported: F32, F64, I32, BOOL)`);
     const shape = entry.shape;
     if (!Array.isArray(shape) || shape.length > MAX_RANK || !shape.every(isCount)) {
       bad(`"${key}" has an invalid shape ${JSON.stringify(shape)}`);
@@ -123,7 +152,8 @@ export function decodeSafetensors(file: Uint8Array, name = "file"): Decoded {
       bad(`"${key}" has invalid data_offsets ${JSON.stringify(offsets)}`);
     }
     const [begin, end] = offsets as number[];
-    if (begin > end || end > dataLength) bad(`"${key}" bytes [${begin}, ${end}) fall outside the ${dataLength}-byte data section`);
+    if (begin > end || end > dataLength)
+      bad(`"${key}" bytes [${begin}, ${end}) fall outside the ${dataLength}-byte data section`);
     let elements = (shape as number[]).includes(0) ? 0 : 1;
     for (const d of elements === 0 ? [] : (shape as number[])) {
       elements *= d;
@@ -131,7 +161,9 @@ export function decodeSafetensors(file: Uint8Array, name = "file"): Decoded {
     }
     const expected = elements * bytesPerElement(dtype as DType);
     if (expected !== end - begin) {
-      bad(`"${key}" is ${dtype} ${fmt(shape as number[])}: needs ${expected} bytes but data_offsets give ${end - begin}`);
+      bad(
+        `"${key}" is ${dtype} ${fmt(shape as number[])}: needs ${expected} bytes but data_offsets give ${end - begin}`,
+      );
     }
     entries.push({ key, dtype: dtype as DType, shape: shape as number[], begin, end });
   }
@@ -139,11 +171,16 @@ export function decodeSafetensors(file: Uint8Array, name = "file"): Decoded {
   let cursor = 0;
   for (const e of entries) {
     if (e.begin !== cursor) {
-      bad(e.begin < cursor ? `"${e.key}" overlaps the tensor before it` : `a gap of ${e.begin - cursor} bytes before "${e.key}"`);
+      bad(
+        e.begin < cursor
+          ? `"${e.key}" overlaps the tensor before it`
+          : `a gap of ${e.begin - cursor} bytes before "${e.key}"`,
+      );
     }
     cursor = e.end;
   }
-  if (cursor !== dataLength) bad(`${dataLength - cursor} bytes after the last tensor are not described by the header`);
+  if (cursor !== dataLength)
+    bad(`${dataLength - cursor} bytes after the last tensor are not described by the header`);
   const tensors = new Map<string, RawTensor>();
   for (const e of entries) {
     const bytes = file.subarray(dataStart + e.begin, dataStart + e.end);

@@ -4,7 +4,8 @@ import { fail } from "../errors.js";
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-const FORBIDDEN = new Set(["__proto__", "constructor", "prototype"]);
+/** Object keys refused everywhere, as they could reach or shadow a prototype. */
+export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
 const MAX_DEPTH = 16;
 
 export function parseStrictJson(op: string, text: string): Json {
@@ -49,7 +50,7 @@ export function parseStrictJson(op: string, text: string): Json {
         space();
         if (text[i] !== '"') error("expected a key");
         const key = string();
-        if (FORBIDDEN.has(key)) error(`forbidden key "${key}"`);
+        if (FORBIDDEN_KEYS.has(key)) error(`forbidden key "${key}"`);
         if (Object.hasOwn(out, key)) error(`duplicate key "${key}"`);
         space();
         if (text[i] !== ":") error("expected ':'");
@@ -82,7 +83,9 @@ export function parseStrictJson(op: string, text: string): Json {
       }
     }
     if (c === '"') return string();
-    const literal = /^(?:true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?)/.exec(text.slice(i, i + 400));
+    const literal = /^(?:true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?)/.exec(
+      text.slice(i, i + 400),
+    );
     if (!literal) return error("unexpected character");
     i += literal[0].length;
     return JSON.parse(literal[0]) as Json;

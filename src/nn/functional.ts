@@ -12,7 +12,10 @@ import type { Tensor } from "../tensor/tensor.js";
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
   const inFeatures = weight.shape[1];
   if (x.ndim === 0 || x.shape[x.ndim - 1] !== inFeatures) {
-    fail("linear", `input ${fmt(x.shape)} does not end in ${inFeatures} features (weight ${fmt(weight.shape)})`);
+    fail(
+      "linear",
+      `input ${fmt(x.shape)} does not end in ${inFeatures} features (weight ${fmt(weight.shape)})`,
+    );
   }
   const rows = x.ndim === 1 ? reshape(x, [1, inFeatures]) : x;
   let out = mm(rows, weight, false, true);

@@ -1,9 +1,9 @@
 // Seeded weight initialisation: Xavier (Glorot) uniform for tanh/sigmoid nets, He (Kaiming) normal for ReLU nets.
+import { fail } from "../errors.js";
+import { type CreateOptions, tensor } from "../tensor/create.js";
 import type { Generator } from "../tensor/random.js";
 import { defaultGenerator, Generator as Gen } from "../tensor/random.js";
-import { type CreateOptions, tensor } from "../tensor/create.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { fail } from "../errors.js";
 
 export type InitScheme = "xavier" | "he" | "zeros";
 
@@ -15,9 +15,16 @@ export interface InitOptions {
 
 /**
  * A [fanOut, fanIn] weight: xavier draws U(±√(6/(fanIn+fanOut))), he draws N(0, 2/fanIn), zeros is all zero.
- * The result is a leaf that requires grad, counted as a parameter by the memory ledger.
+ * The result is a leaf that requires grad, counted as a parameter by the memory ledger and kept out of
+ * tidy() scopes (a model built inside one outlives it).
  */
-export function initWeight(shape: readonly number[], scheme: InitScheme, fanIn: number, fanOut: number, options: InitOptions = {}): Tensor {
+export function initWeight(
+  shape: readonly number[],
+  scheme: InitScheme,
+  fanIn: number,
+  fanOut: number,
+  options: InitOptions = {},
+): Tensor {
   const g = options.generator ?? (options.seed === undefined ? defaultGenerator() : new Gen(options.seed));
   const size = shape.reduce((a, b) => a * b, 1);
   const values = new Float64Array(size);
@@ -36,5 +43,5 @@ export function initWeight(shape: readonly number[], scheme: InitScheme, fanIn: 
     dtype,
     requiresGrad: true,
     tag: "parameter",
-  });
+  }).keep();
 }

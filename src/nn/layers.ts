@@ -32,8 +32,15 @@ export class Linear extends Module {
     ] as const) {
       if (!Number.isInteger(v) || v <= 0) fail("Linear", `${name} must be a positive integer, got ${v}`);
     }
-    this.weight = initWeight([outFeatures, inFeatures], options.init ?? "xavier", inFeatures, outFeatures, options);
-    this.bias = options.bias === false ? null : initWeight([outFeatures], "zeros", inFeatures, outFeatures, options);
+    this.weight = initWeight(
+      [outFeatures, inFeatures],
+      options.init ?? "xavier",
+      inFeatures,
+      outFeatures,
+      options,
+    );
+    this.bias =
+      options.bias === false ? null : initWeight([outFeatures], "zeros", inFeatures, outFeatures, options);
   }
   forward(x: Tensor): Tensor {
     return linear(x, this.weight, this.bias);
@@ -88,16 +95,16 @@ export class Flatten extends Module {
   }
 }
 
-/** Inverted dropout in training mode; the identity in evaluation mode. */
+/** Inverted dropout in training mode; the identity in evaluation mode. Unseeded, it draws from the global generator. */
 export class Dropout extends Module {
-  private readonly generator: Generator;
+  private readonly generator: Generator | undefined;
   constructor(
     readonly p = 0.5,
     options: { seed?: number } = {},
   ) {
     super();
     if (!(p >= 0 && p < 1)) fail("Dropout", `p must be in [0, 1), got ${p}`);
-    this.generator = new Generator(options.seed ?? 0);
+    this.generator = options.seed === undefined ? undefined : new Generator(options.seed);
   }
   forward(x: Tensor): Tensor {
     return this.training ? dropout(x, this.p, this.generator) : x;

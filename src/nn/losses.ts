@@ -8,7 +8,7 @@ import { gather } from "../ops/indexing.js";
 import { reshape } from "../ops/movement.js";
 import { sum } from "../ops/reduce.js";
 import { neg } from "../ops/unary.js";
-import { fmt } from "../shape.js";
+import { fmt, sameShape } from "../shape.js";
 import { full } from "../tensor/create.js";
 import type { Tensor } from "../tensor/tensor.js";
 
@@ -25,25 +25,39 @@ function reduce(losses: Tensor, reduction: Reduction): Tensor {
  * −log softmax(o)[y] per example, for logits [n, q] and integer labels [n] in [0, q).
  * Computed from logSoftmax, so logits like 1e4 stay finite.
  */
-export function crossEntropy(logits: Tensor, labels: Tensor, options: { reduction?: Reduction } = {}): Tensor {
+export function crossEntropy(
+  logits: Tensor,
+  labels: Tensor,
+  options: { reduction?: Reduction } = {},
+): Tensor {
   if (logits.ndim !== 2) fail("crossEntropy", `logits must be [n, classes], got ${fmt(logits.shape)}`);
   const [n, q] = logits.shape;
   if (labels.ndim !== 1 || labels.shape[0] !== n) {
     fail("crossEntropy", `labels must be [${n}] for logits ${fmt(logits.shape)}, got ${fmt(labels.shape)}`);
   }
-  if (labels.dtype !== "int32") fail("crossEntropy", `labels must be int32 class indices, got ${labels.dtype}`);
+  if (labels.dtype !== "int32")
+    fail("crossEntropy", `labels must be int32 class indices, got ${labels.dtype}`);
   const values = labels.dataSync();
   for (let i = 0; i < values.length; i++) {
     if (values[i] < 0 || values[i] >= q) {
-      fail("crossEntropy", `label ${values[i]} (example ${i}) is out of range for ${q} classes: labels must be in [0, ${q - 1}]`);
+      fail(
+        "crossEntropy",
+        `label ${values[i]} (example ${i}) is out of range for ${q} classes: labels must be in [0, ${q - 1}]`,
+      );
     }
   }
   const picked = gather(logSoftmax(logits, { axis: 1 }), reshape(labels, [n, 1]), 1);
   return reduce(neg(reshape(picked, [n])), options.reduction ?? "mean");
 }
 
-/** (prediction − target)², reduced. */
+/** (prediction − target)², reduced. The shapes must be equal: [n, 1] against [n] would broadcast to [n, n]. */
 export function mse(prediction: Tensor, target: Tensor, options: { reduction?: Reduction } = {}): Tensor {
+  if (!sameShape(prediction.shape, target.shape)) {
+    fail(
+      "mse",
+      `prediction ${fmt(prediction.shape)} and target ${fmt(target.shape)} must have the same shape`,
+    );
+  }
   const diff = sub(prediction, target);
   return reduce(mul(diff, diff), options.reduction ?? "mean");
 }

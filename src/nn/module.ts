@@ -1,7 +1,7 @@
 // Module: the base of every layer. It finds its parameters and sub-modules by itself (own fields, in
 // definition order), names them ("0.weight"), and saves and restores them as a state dict.
-import { fail } from "../errors.js";
 import { noGrad } from "../autograd/mode.js";
+import { fail } from "../errors.js";
 import { fmt, sameShape } from "../shape.js";
 import { Tensor } from "../tensor/tensor.js";
 
@@ -32,14 +32,22 @@ export abstract class Module {
     return out;
   }
 
-  /** Parameters (tensors that require grad, held in fields) of this module and its children, with dotted names. */
+  /**
+   * Parameters (tensors that require grad, held in fields) of this module and its children, with dotted
+   * names. A parameter shared by several modules is listed once, under its first name.
+   */
   namedParameters(prefix = ""): [string, Tensor][] {
     const out: [string, Tensor][] = [];
     for (const [key, value] of Object.entries(this)) {
       if (value instanceof Tensor && value.requiresGrad && value.isLeaf) out.push([prefix + key, value]);
     }
     for (const [name, child] of this.namedChildren()) out.push(...child.namedParameters(`${prefix}${name}.`));
-    return out;
+    const seen = new Set<Tensor>();
+    return out.filter(([, p]) => {
+      if (seen.has(p)) return false;
+      seen.add(p);
+      return true;
+    });
   }
 
   parameters(): Tensor[] {
@@ -84,7 +92,10 @@ export abstract class Module {
       const value = state[key];
       if (value === undefined) continue;
       if (!sameShape(value.shape, param.shape)) {
-        fail("loadStateDict", `"${key}" has shape ${fmt(value.shape)} in the state dict but ${fmt(param.shape)} in the model`);
+        fail(
+          "loadStateDict",
+          `"${key}" has shape ${fmt(value.shape)} in the state dict but ${fmt(param.shape)} in the model`,
+        );
       }
     }
     noGrad(() => {

@@ -24,7 +24,8 @@ export class Adam extends Optimizer {
     [this.beta1, this.beta2] = options.betas ?? [0.9, 0.999];
     this.eps = options.eps ?? 1e-8;
     this.weightDecay = options.weightDecay ?? 0;
-    for (const b of [this.beta1, this.beta2]) if (!(b >= 0 && b < 1)) fail(this.constructor.name, `betas must be in [0, 1), got ${b}`);
+    for (const b of [this.beta1, this.beta2])
+      if (!(b >= 0 && b < 1)) fail(this.constructor.name, `betas must be in [0, 1), got ${b}`);
   }
 
   protected hyper(): Record<string, number> {
@@ -39,7 +40,11 @@ export class Adam extends Optimizer {
     if (this.weightDecay && this.decoupled) weights = mul(p, 1 - this.lr * this.weightDecay);
     else if (this.weightDecay) g = add(grad, mul(p, this.weightDecay));
     const m = this.setBuffer(p, "m", add(mul(this.buffer(p, "m"), this.beta1), mul(g, 1 - this.beta1)));
-    const v = this.setBuffer(p, "v", add(mul(this.buffer(p, "v"), this.beta2), mul(mul(g, g), 1 - this.beta2)));
+    const v = this.setBuffer(
+      p,
+      "v",
+      add(mul(this.buffer(p, "v"), this.beta2), mul(mul(g, g), 1 - this.beta2)),
+    );
     const mHat = div(m, 1 - this.beta1 ** t);
     const vHat = div(v, 1 - this.beta2 ** t);
     return sub(weights, mul(div(mHat, add(sqrt(vHat), this.eps)), this.lr));

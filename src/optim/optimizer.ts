@@ -25,7 +25,10 @@ export abstract class Optimizer {
     this.params = [...params];
     if (!(lr > 0)) fail(this.constructor.name, `lr must be > 0, got ${lr}`);
     this.params.forEach((p, i) => {
-      if (!p.requiresGrad || !p.isLeaf) fail(this.constructor.name, `parameter ${i} ${p.describe()} is not a leaf that requires grad`);
+      if (!p.requiresGrad || !p.isLeaf)
+        fail(this.constructor.name, `parameter ${i} ${p.describe()} is not a leaf that requires grad`);
+      if (this.params.indexOf(p) !== i)
+        fail(this.constructor.name, `parameter ${i} ${p.describe()} is listed twice`);
     });
     this.lr = lr;
   }
@@ -84,16 +87,27 @@ export abstract class Optimizer {
     return { hyper: { ...this.hyper(), lr: this.lr, steps: this.steps }, buffers };
   }
 
+  /** Copies state from `state` (checked in full first, so a bad state changes nothing). */
   loadStateDict(state: OptimizerState): void {
-    for (const [key, value] of Object.entries(state.buffers)) {
-      const [index, name] = [Number(key.slice(0, key.indexOf("."))), key.slice(key.indexOf(".") + 1)];
-      const p = this.params[index];
-      if (!p || !name) fail("loadStateDict", `optimizer state "${key}" names no parameter (there are ${this.params.length})`);
+    const slots = Object.entries(state.buffers).map(([key, value]) => {
+      const [, index, name] = /^(\d+)\.(.+)$/.exec(key) ?? [];
+      const p = index === undefined ? undefined : this.params[Number(index)];
+      if (!p)
+        fail(
+          "loadStateDict",
+          `optimizer state "${key}" names no parameter (there are ${this.params.length})`,
+        );
       if (!sameShape(value.shape, p.shape)) {
-        fail("loadStateDict", `optimizer state "${key}" has shape ${fmt(value.shape)}, parameter ${index} has ${fmt(p.shape)}`);
+        fail(
+          "loadStateDict",
+          `optimizer state "${key}" has shape ${fmt(value.shape)}, parameter ${index} has ${fmt(p.shape)}`,
+        );
       }
-      noGrad(() => this.buffer(p, name).assign(value));
-    }
+      return { p, name, value };
+    });
+    noGrad(() => {
+      for (const { p, name, value } of slots) this.buffer(p, name).assign(value);
+    });
     this.lr = state.hyper.lr ?? this.lr;
     this.steps = state.hyper.steps ?? this.steps;
   }

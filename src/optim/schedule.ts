@@ -25,7 +25,8 @@ export class StepLR extends LRSchedule {
     readonly gamma = 0.1,
   ) {
     super(optimizer);
-    if (!Number.isInteger(stepSize) || stepSize <= 0) fail("StepLR", `stepSize must be a positive integer, got ${stepSize}`);
+    if (!Number.isInteger(stepSize) || stepSize <= 0)
+      fail("StepLR", `stepSize must be a positive integer, got ${stepSize}`);
   }
   protected rate(epoch: number): number {
     return this.baseLr * this.gamma ** Math.floor(epoch / this.stepSize);

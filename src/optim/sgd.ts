@@ -1,8 +1,8 @@
 // Stochastic gradient descent with optional momentum (PyTorch's form), Nesterov, and weight decay added to the gradient.
+import { fail } from "../errors.js";
 import { add, mul, sub } from "../ops/binary.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { Optimizer } from "./optimizer.js";
-import { fail } from "../errors.js";
 
 export interface SGDOptions {
   lr: number;
@@ -26,11 +26,17 @@ export class SGD extends Optimizer {
     this.nesterov = options.nesterov ?? false;
     this.weightDecay = options.weightDecay ?? 0;
     if (this.momentum < 0 || this.weightDecay < 0) fail("SGD", "momentum and weightDecay must be >= 0");
-    if (this.nesterov && (this.momentum === 0 || this.dampening !== 0)) fail("SGD", "nesterov needs momentum > 0 and no dampening");
+    if (this.nesterov && (this.momentum === 0 || this.dampening !== 0))
+      fail("SGD", "nesterov needs momentum > 0 and no dampening");
   }
 
   protected hyper(): Record<string, number> {
-    return { momentum: this.momentum, dampening: this.dampening, nesterov: this.nesterov ? 1 : 0, weightDecay: this.weightDecay };
+    return {
+      momentum: this.momentum,
+      dampening: this.dampening,
+      nesterov: this.nesterov ? 1 : 0,
+      weightDecay: this.weightDecay,
+    };
   }
 
   // g ← ∇ + wd·p;  b ← μ·b + (1−τ)·g (b ← g on the first step);  p ← p − lr·(nesterov ? g + μ·b : b)

@@ -32,7 +32,8 @@ export function ticks(lo: number, hi: number, count = 5): number[] {
   const power = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 2.5, 5, 10].map((m) => m * power).find((s) => s >= raw) ?? raw;
   const out: number[] = [];
-  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(Number(v.toPrecision(12)));
+  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step)
+    out.push(Number(v.toPrecision(12)));
   return out;
 }
 
@@ -45,7 +46,8 @@ function extent(values: number[]): [number, number] {
   return [lo - pad, hi + pad];
 }
 
-const label = (v: number) => (Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(1) : String(v));
+const label = (v: number) =>
+  Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(1) : String(v);
 
 export function lineChart(series: readonly Series[], options: ChartOptions): string {
   const W = options.width ?? 720;
@@ -59,7 +61,8 @@ export function lineChart(series: readonly Series[], options: ChartOptions): str
   const [y0, y1] = extent(left.flatMap((s) => s.points.map(([, y]) => y)));
   const [r0, r1] = extent(right.flatMap((s) => s.points.map(([, y]) => y)));
   const px = (x: number) => m.left + ((fx(x) - x0) / (x1 - x0 || 1)) * (W - m.left - m.right);
-  const py = (y: number, lo: number, hi: number) => H - m.bottom - ((y - lo) / (hi - lo)) * (H - m.top - m.bottom);
+  const py = (y: number, lo: number, hi: number) =>
+    H - m.bottom - ((y - lo) / (hi - lo)) * (H - m.top - m.bottom);
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="DejaVu Sans, sans-serif" font-size="12">`,
     `<rect width="${W}" height="${H}" fill="white"/>`,
@@ -95,12 +98,19 @@ export function lineChart(series: readonly Series[], options: ChartOptions): str
   series.forEach((s, i) => {
     const color = s.color ?? PALETTE[i % PALETTE.length];
     const [lo, hi] = s.right ? [r0, r1] : [y0, y1];
-    const d = s.points.map(([x, y], k) => `${k === 0 ? "M" : "L"}${px(x).toFixed(1)},${py(y, lo, hi).toFixed(1)}`).join(" ");
-    parts.push(`<path d="${d}" fill="none" stroke="${color}" stroke-width="2"${s.right ? ' stroke-dasharray="6 3"' : ""}/>`);
-    for (const [x, y] of s.points) parts.push(`<circle cx="${px(x).toFixed(1)}" cy="${py(y, lo, hi).toFixed(1)}" r="3" fill="${color}"/>`);
+    const d = s.points
+      .map(([x, y], k) => `${k === 0 ? "M" : "L"}${px(x).toFixed(1)},${py(y, lo, hi).toFixed(1)}`)
+      .join(" ");
+    parts.push(
+      `<path d="${d}" fill="none" stroke="${color}" stroke-width="2"${s.right ? ' stroke-dasharray="6 3"' : ""}/>`,
+    );
+    for (const [x, y] of s.points)
+      parts.push(`<circle cx="${px(x).toFixed(1)}" cy="${py(y, lo, hi).toFixed(1)}" r="3" fill="${color}"/>`);
     const ly = m.top + 8 + i * 18;
     const lx = m.left + 12;
-    parts.push(`<line x1="${lx}" x2="${lx + 22}" y1="${ly}" y2="${ly}" stroke="${color}" stroke-width="2"${s.right ? ' stroke-dasharray="6 3"' : ""}/>`);
+    parts.push(
+      `<line x1="${lx}" x2="${lx + 22}" y1="${ly}" y2="${ly}" stroke="${color}" stroke-width="2"${s.right ? ' stroke-dasharray="6 3"' : ""}/>`,
+    );
     parts.push(`<text x="${lx + 28}" y="${ly + 4}">${escapeXml(s.label)}</text>`);
   });
   parts.push("</svg>");

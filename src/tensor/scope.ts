@@ -1,24 +1,72 @@
 // Scopes: tidy(fn) frees every tensor made inside except what fn returns or keep() marks.
-// A tensor that a live graph still needs for backward is handed to that graph and freed when backward is done.
+// A tensor that a live graph still needs for backward is handed to that graph and freed when backward is done;
+// graphs that nothing returned or kept can reach any more are let go of when the scope ends.
 
 /** What a scope needs of a tensor; implemented by Tensor (kept as an interface to avoid an import cycle). */
 export interface Scoped {
+  readonly id: number;
   readonly isDisposed: boolean;
   dispose(): void;
-  /** Called when a scope ends without keeping it; returns true if it was handed to a graph instead of freed. */
+  /** Called when a scope ends without keeping it: freed, or handed to a graph that saved it for backward. */
   releaseFromScope(): void;
+  /** The inputs of the recorded op that made it (none for a leaf). */
+  graphInputs(): readonly Scoped[];
+  /** Lets go of what the recorded op that made it saved for backward. */
+  releaseGraph(): void;
 }
 
-let scopes: Set<Scoped>[] = [];
+interface Scope {
+  /** Tensors made inside (or returned by inner scopes) that the scope frees when it ends. */
+  made: Set<Scoped>;
+  /** Tensors keep() took out while the scope was open: their graphs stay alive. */
+  kept: Set<Scoped>;
+  /** The id of the first tensor made inside: tensors with smaller ids are older than the scope. */
+  firstId: number;
+}
+
+let scopes: Scope[] = [];
 
 export function track(t: Scoped): void {
-  scopes[scopes.length - 1]?.add(t);
+  scopes[scopes.length - 1]?.made.add(t);
+  for (let i = scopes.length - 1; i >= 0 && scopes[i].firstId === Infinity; i--) scopes[i].firstId = t.id;
 }
 
 /** Removes t from every open scope: it lives until disposed by hand (or by its owner, e.g. a parameter's .grad). */
 export function keep<T extends Scoped>(t: T): T {
-  for (const s of scopes) s.delete(t);
+  for (const s of scopes) {
+    s.made.delete(t);
+    s.kept.add(t);
+  }
   return t;
+}
+
+/** Tensors made during the scope that `roots` reach through recorded ops, added to `seen`. */
+function reach(scope: Scope, roots: Iterable<Scoped>, seen: Set<Scoped>): Set<Scoped> {
+  const stack = [...roots];
+  while (stack.length > 0) {
+    const t = stack.pop()!;
+    if (t.id < scope.firstId || seen.has(t)) continue;
+    seen.add(t);
+    for (const input of t.graphInputs()) stack.push(input);
+  }
+  return seen;
+}
+
+/**
+ * Ends a scope: first lets go of graph nodes made inside that no returned or kept tensor can reach
+ * (no backward can run through them any more), then frees or hands over the tensors it made.
+ */
+function close(scope: Scope, returned: ReadonlySet<unknown>): void {
+  scopes = scopes.filter((s) => s !== scope);
+  const roots = [...scope.made].filter((t) => returned.has(t));
+  const live = reach(scope, [...roots, ...scope.kept], new Set());
+  const dead = reach(scope, scope.made, new Set(live));
+  for (const t of dead) if (!live.has(t)) t.releaseGraph();
+  const parent = scopes[scopes.length - 1];
+  for (const t of scope.made) {
+    if (returned.has(t)) parent?.made.add(t);
+    else t.releaseFromScope();
+  }
 }
 
 function collect(value: unknown, out: Set<unknown>, depth = 0): void {
@@ -38,23 +86,17 @@ function collect(value: unknown, out: Set<unknown>, depth = 0): void {
 /** Runs fn; frees the tensors it made except those in its result (searched through arrays, maps and objects). */
 export function tidy<T>(fn: () => T): T {
   if (typeof fn !== "function") throw new TypeError("tidy: expected a function");
-  const scope = new Set<Scoped>();
+  const scope: Scope = { made: new Set(), kept: new Set(), firstId: Infinity };
   scopes.push(scope);
   let result: T;
   try {
     result = fn();
   } catch (error) {
-    scopes = scopes.filter((s) => s !== scope);
-    for (const t of scope) t.releaseFromScope();
+    close(scope, new Set());
     throw error;
   }
-  scopes = scopes.filter((s) => s !== scope);
-  const kept = new Set<unknown>();
-  collect(result, kept);
-  const parent = scopes[scopes.length - 1];
-  for (const t of scope) {
-    if (kept.has(t)) parent?.add(t);
-    else t.releaseFromScope();
-  }
+  const returned = new Set<unknown>();
+  collect(result, returned);
+  close(scope, returned);
   return result;
 }

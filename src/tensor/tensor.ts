@@ -15,6 +15,11 @@ export type GradHook = (grad: Tensor) => Tensor | undefined;
 
 let nextTensorId = 0;
 
+/** The id the next tensor will get: a tensor with a smaller id existed before this call. */
+export function tensorWatermark(): number {
+  return nextTensorId;
+}
+
 export type NestedArray = number | boolean | readonly NestedArray[];
 
 export class Tensor implements Scoped {
@@ -165,6 +170,15 @@ export class Tensor implements Scoped {
   releaseFromScope(): void {
     if (this.storage.savedRefs > 0) this.ownedByGraph = true;
     else this.dispose();
+  }
+
+  graphInputs(): readonly Tensor[] {
+    return this.node?.inputs ?? [];
+  }
+
+  /** Lets go of what the op that made this tensor saved: no backward can run through it afterwards. */
+  releaseGraph(): void {
+    this.node?.release();
   }
 
   /** A graph node that saved this tensor lets go of it (after backward without retainGraph). */

@@ -33,7 +33,7 @@ export const DEFAULT_CONFIG: TrainConfig = {
   bias: false,
   activation: "relu",
   optimizer: "sgd",
-  lr: 0.1,
+  lr: 0.3,
   batch: 64,
   epochs: 10,
   weightDecay: 1e-4,

@@ -7,9 +7,9 @@ import { fail } from "../errors.js";
 import { loadTensors, saveTensors } from "../io/model-file.js";
 import { crossEntropy, l2Penalty } from "../nn/losses.js";
 import type { Module } from "../nn/module.js";
-import type { Optimizer } from "../optim/optimizer.js";
 import { add } from "../ops/binary.js";
 import { argmax } from "../ops/reduce.js";
+import type { Optimizer } from "../optim/optimizer.js";
 import { tidy } from "../tensor/scope.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { makeOptimizer, type TrainConfig } from "./config.js";
@@ -73,13 +73,23 @@ export function trainStep(
   });
 }
 
-function saveCheckpoint(path: string, model: Module, optimizer: Optimizer, config: TrainConfig, metrics: EpochMetrics[]) {
+function saveCheckpoint(
+  path: string,
+  model: Module,
+  optimizer: Optimizer,
+  config: TrainConfig,
+  metrics: EpochMetrics[],
+) {
   const tensors: Record<string, Tensor> = {};
   for (const [name, p] of model.namedParameters()) tensors[`model.${name}`] = p;
   const state = optimizer.stateDict();
   for (const [name, t] of Object.entries(state.buffers)) tensors[`optimizer.${name}`] = t;
   saveTensors(tensors, path, {
-    metadata: { config: JSON.stringify(config), optimizer: JSON.stringify(state.hyper), metrics: JSON.stringify(metrics) },
+    metadata: {
+      config: JSON.stringify(config),
+      optimizer: JSON.stringify(state.hyper),
+      metrics: JSON.stringify(metrics),
+    },
   });
 }
 
@@ -89,9 +99,21 @@ function restore(path: string, model: Module, optimizer: Optimizer, config: Trai
   try {
     const saved = JSON.parse(metadata.config ?? "null") as TrainConfig | null;
     if (!saved) fail("resume", `${path} has no training configuration; was it written by chainrule train?`);
-    for (const key of ["dataset", "hidden", "layers", "bias", "activation", "optimizer", "batch", "seed"] as const) {
+    for (const key of [
+      "dataset",
+      "hidden",
+      "layers",
+      "bias",
+      "activation",
+      "optimizer",
+      "batch",
+      "seed",
+    ] as const) {
       if (saved[key] !== config[key]) {
-        fail("resume", `${path} was trained with --${key} ${saved[key]}, not ${config[key]}; resume with the same settings`);
+        fail(
+          "resume",
+          `${path} was trained with --${key} ${saved[key]}, not ${config[key]}; resume with the same settings`,
+        );
       }
     }
     const pick = (prefix: string) =>
@@ -109,7 +131,11 @@ function restore(path: string, model: Module, optimizer: Optimizer, config: Trai
 }
 
 /** Trains the chapter's MLP on `data` with `config`, reporting progress through the callbacks. */
-export function fit(config: TrainConfig, data: { train: Dataset; test: Dataset }, options: FitOptions = {}): FitResult {
+export function fit(
+  config: TrainConfig,
+  data: { train: Dataset; test: Dataset },
+  options: FitOptions = {},
+): FitResult {
   const model = chapterMlp({
     inputs: data.train.features,
     hidden: config.hidden,
@@ -133,12 +159,19 @@ export function fit(config: TrainConfig, data: { train: Dataset; test: Dataset }
       const step = trainStep(model, optimizer, x, y, config.weightDecay);
       const J = step.objective;
       correct += step.correct;
-      if (!Number.isFinite(J)) fail("train", `the objective became ${J} in epoch ${epoch}, batch ${batch + 1}; try a smaller --lr`);
+      if (!Number.isFinite(J))
+        fail("train", `the objective became ${J} in epoch ${epoch}, batch ${batch + 1}; try a smaller --lr`);
       lossSum += J * x.shape[0];
       seen += x.shape[0];
       batch++;
       const elapsed = (performance.now() - start) / 1000;
-      options.onBatch?.({ epoch, batch, batches: loader.length, loss: lossSum / seen, examplesPerSecond: seen / elapsed });
+      options.onBatch?.({
+        epoch,
+        batch,
+        batches: loader.length,
+        loss: lossSum / seen,
+        examplesPerSecond: seen / elapsed,
+      });
     }
     const seconds = (performance.now() - start) / 1000;
     const testEval = evaluate(model, data.test);

@@ -27,7 +27,14 @@ describe("backward()", () => {
   test("backward() on a non-scalar without an upstream gradient says how to fix it", () => {
     const x = f64([1, 2, 3], [3], true);
     const y = x.mul(2);
-    throwsWith(() => y.backward(), "backward", "not a scalar", "[3]", "y.backward(upstream)", ".sum().backward()");
+    throwsWith(
+      () => y.backward(),
+      "backward",
+      "not a scalar",
+      "[3]",
+      "y.backward(upstream)",
+      ".sum().backward()",
+    );
     assert.equal(x.grad, null, "a refused backward leaves .grad alone");
   });
 
@@ -101,9 +108,13 @@ describe("backward()", () => {
     // With grad on, the same expression does save tensors: the check above can fail.
     const y2 = W.matmul(x).relu().exp().sum();
     assert.notEqual(y2.node, null);
-    assert.ok(cr.memory().byCategory.saved.tensors > savedBefore.tensors);
+    assert.ok(cr.memory().byCategory.saved.tensors > savedBefore.tensors, "with grad on, tensors are saved");
     y2.backward();
-    assert.equal(cr.memory().byCategory.saved.tensors, savedBefore.tensors, "backward lets go of what it saved");
+    assert.equal(
+      cr.memory().byCategory.saved.tensors,
+      savedBefore.tensors,
+      "backward lets go of what it saved",
+    );
   });
 
   test("noGrad restores grad mode even when its function throws", () => {
@@ -182,7 +193,8 @@ describe("backward()", () => {
     );
     assertClose(gradOf(col), dcol, 1e-14, "dcol");
     const ds = [0, 1, 2, 3].reduce(
-      (acc, i) => acc + [0, 1, 2].reduce((a2, j) => a2 + uv[i * 3 + j] * (Av[i * 3 + j] + bv[j]) * (i + 1), 0),
+      (acc, i) =>
+        acc + [0, 1, 2].reduce((a2, j) => a2 + uv[i * 3 + j] * (Av[i * 3 + j] + bv[j]) * (i + 1), 0),
       0,
     );
     assertClose(gradOf(s), [ds], 1e-14, "ds");

@@ -41,7 +41,7 @@ function reference(p: Params, xs: Float64Array[], ys: number[], penaliseBias = f
       z[i] = p.b1 ? p.b1[i] : 0;
       for (let j = 0; j < d; j++) z[i] += p.W1[i * d + j] * x[j];
     }
-    const hid = z.map((v) => (v > 0 ? v : 0));
+    const hid = z.map((v) => Math.max(v, 0));
     const o = new Float64Array(q);
     for (let k = 0; k < q; k++) for (let i = 0; i < h; i++) o[k] += p.W2[k * h + i] * hid[i];
     const m = Math.max(...o);
@@ -102,12 +102,7 @@ function leaves(p: Params) {
   };
 }
 
-function checkGrads(
-  lib: ReturnType<typeof leaves>,
-  J: cr.Tensor,
-  ref: Reference,
-  tol = 1e-10,
-): void {
+function checkGrads(lib: ReturnType<typeof leaves>, J: cr.Tensor, ref: Reference, tol = 1e-10): void {
   assert.equal(J.dtype, "float64");
   assert.deepEqual(J.shape, []);
   assertClose([J.item()], [ref.J], tol, "J");
@@ -186,7 +181,7 @@ describe("D2L §5.3: backward() equals the chapter's gradient formulas (float64,
     const { xs, ys } = examples(n, 32);
     const lib = leaves(p);
     const cols = new Float64Array(d * n);
-    xs.forEach((x, e) => x.forEach((v, j) => (cols[j * n + e] = v)));
+    for (let e = 0; e < n; e++) for (let j = 0; j < d; j++) cols[j * n + e] = xs[e][j];
     const X = f64(cols, [d, n]);
     const Z = lib.W1.matmul(X).add(lib.b1!.reshape([h, 1]));
     const O = lib.W2.matmul(Z.relu());
@@ -241,7 +236,11 @@ function objective(xs: Float64Array[], ys: number[]) {
 function fdHvp(p: Params, v1: Float64Array, v2: Float64Array, xs: Float64Array[], ys: number[]) {
   const eps = 1e-5;
   const at = (s: number) =>
-    reference({ W1: p.W1.map((w, i) => w + s * v1[i]), W2: p.W2.map((w, i) => w + s * v2[i]), b1: p.b1 }, xs, ys);
+    reference(
+      { W1: p.W1.map((w, i) => w + s * v1[i]), W2: p.W2.map((w, i) => w + s * v2[i]), b1: p.b1 },
+      xs,
+      ys,
+    );
   const plus = at(eps);
   const minus = at(-eps);
   return {
@@ -279,7 +278,14 @@ describe("Hessian-vector products of the chapter's objective match central diffe
     assertNear(hv1.dataSync(), fdHvp(p, v1, new Float64Array(q * h), xs, ys).W1, 1e-6, "H11·v1");
     assertNear(hv2.dataSync(), fdHvp(p, new Float64Array(h * d), v2, xs, ys).W2, 1e-6, "H22·v2");
     // The W2 block is not just λv (the loss curvature is there): the check would notice its absence.
-    assert.ok(hv2.sub(f64(v2, [q, h]).mul(lambda)).abs().max().item() > 1e-3);
+    assert.ok(
+      hv2
+        .sub(f64(v2, [q, h]).mul(lambda))
+        .abs()
+        .max()
+        .item() > 1e-3,
+      "H22·v2 is more than λv2",
+    );
   });
 
   test("J.backward({ createGraph: true }), then backward of Σ W.grad ⊙ v over both weights", () => {
@@ -293,7 +299,10 @@ describe("Hessian-vector products of the chapter's objective match central diffe
     lib.W1.grad = null;
     lib.W2.grad = null;
     lib.b1!.grad = null;
-    const s = g1.mul(f64(v1, [h, d])).sum().add(g2.mul(f64(v2, [q, h])).sum());
+    const s = g1
+      .mul(f64(v1, [h, d]))
+      .sum()
+      .add(g2.mul(f64(v2, [q, h])).sum());
     s.backward();
     const fd = fdHvp(p, v1, v2, xs, ys);
     assertNear(gradOf(lib.W1), fd.W1, 1e-6, "(H·v)_W1");

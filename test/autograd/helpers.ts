@@ -21,7 +21,11 @@ export function assertClose(
   tol: number,
   what = "values",
 ): void {
-  assert.equal(actual.length, expected.length, `${what}: ${actual.length} values, expected ${expected.length}`);
+  assert.equal(
+    actual.length,
+    expected.length,
+    `${what}: ${actual.length} values, expected ${expected.length}`,
+  );
   for (let i = 0; i < expected.length; i++) {
     const a = actual[i];
     const e = expected[i];

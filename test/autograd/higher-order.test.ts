@@ -13,10 +13,20 @@ describe("createGraph: gradients that can be differentiated again", () => {
     x.pow(3).sum().backward({ createGraph: true });
     const g = x.grad!;
     assert.ok(g.requiresGrad, "a createGraph gradient is part of a graph");
-    assertClose(g.dataSync(), xs.map((v) => 3 * v * v), 1e-14, "3x²");
+    assertClose(
+      g.dataSync(),
+      xs.map((v) => 3 * v * v),
+      1e-14,
+      "3x²",
+    );
     x.grad = null;
     g.sum().backward();
-    assertClose(gradOf(x), xs.map((v) => 6 * v), 1e-14, "6x");
+    assertClose(
+      gradOf(x),
+      xs.map((v) => 6 * v),
+      1e-14,
+      "6x",
+    );
   });
 
   test("x·x·x written with mul: third derivative 6 by three nested backward passes", () => {
@@ -64,7 +74,15 @@ describe("nested functional grad", () => {
         (v) => s(v) * (1 - s(v)) * (1 - 6 * s(v) + 6 * s(v) ** 2),
       ],
     ],
-    ["log(1 + x²)", (x) => x.mul(x).log1p(), [(v) => (2 * v) / (1 + v * v), (v) => (2 - 2 * v * v) / (1 + v * v) ** 2, (v) => (4 * v * (v * v - 3)) / (1 + v * v) ** 3]],
+    [
+      "log(1 + x²)",
+      (x) => x.mul(x).log1p(),
+      [
+        (v) => (2 * v) / (1 + v * v),
+        (v) => (2 - 2 * v * v) / (1 + v * v) ** 2,
+        (v) => (4 * v * (v * v - 3)) / (1 + v * v) ** 3,
+      ],
+    ],
   ];
   function s(v: number): number {
     return 1 / (1 + Math.exp(-v));
@@ -85,17 +103,35 @@ describe("nested functional grad", () => {
 
   test("grad of a vector function's sum works elementwise; the leaf's .grad is untouched", () => {
     const x = f64(xs, [5], true);
-    const second = cr.grad((v) => cr.grad((w) => w.sin().sum())(v).sum())(x);
-    assertClose(second.dataSync(), xs.map((v) => -Math.sin(v)), 1e-14, "−sin x");
+    const second = cr.grad((v) =>
+      cr
+        .grad((w) => w.sin().sum())(v)
+        .sum(),
+    )(x);
+    assertClose(
+      second.dataSync(),
+      xs.map((v) => -Math.sin(v)),
+      1e-14,
+      "−sin x",
+    );
     assert.equal(x.grad, null, "functional grad does not write .grad");
   });
 
   test("gradgradcheck agrees on a few compositions", () => {
     const x = f64([0.3, -0.8, 1.1], [3]);
     const W = f64([0.5, -0.2, 0.1, 0.9, -1.1, 0.4], [2, 3]);
-    assert.equal(cr.gradgradcheck((a, b) => b.matmul(a.tanh()).softplus().sum(), [x, W]), true);
-    assert.equal(cr.gradgradcheck((a) => a.logSoftmax().mul(a).sum(), [x]), true);
-    assert.equal(cr.gradgradcheck((a) => a.div(a.mul(a).add(1).sqrt()), [x]), true);
+    assert.equal(
+      cr.gradgradcheck((a, b) => b.matmul(a.tanh()).softplus().sum(), [x, W]),
+      true,
+    );
+    assert.equal(
+      cr.gradgradcheck((a) => a.logSoftmax().mul(a).sum(), [x]),
+      true,
+    );
+    assert.equal(
+      cr.gradgradcheck((a) => a.div(a.mul(a).add(1).sqrt()), [x]),
+      true,
+    );
   });
 });
 
@@ -106,7 +142,9 @@ describe("customGrad: a user op with its own gradient", () => {
     const y = ste(x);
     assert.deepEqual(Array.from(y.dataSync()), [-1, 1, 1]);
     assert.equal(y.node?.prim, "ste");
-    y.mul(f64([1, 2, 3], [3])).sum().backward();
+    y.mul(f64([1, 2, 3], [3]))
+      .sum()
+      .backward();
     assert.deepEqual(Array.from(gradOf(x)), [1, 2, 3], "autodiff of sign would give zeros");
   });
 

@@ -79,7 +79,12 @@ export const lattice =
   (rng) =>
     rng.int(lo, hi) * 0.5 + parity * 0.25 + rng.uniform(-0.05, 0.05);
 
-export function sample(rng: Rng, shape: readonly number[], values: Values = anyReal, kind: Kind = "float"): Arr {
+export function sample(
+  rng: Rng,
+  shape: readonly number[],
+  values: Values = anyReal,
+  kind: Kind = "float",
+): Arr {
   return arr(
     shape,
     Array.from({ length: sizeOf(shape) }, () => values(rng)),
@@ -124,7 +129,10 @@ export function binaryShapes(rng: Rng): [number[], number[]][] {
       [2, 1],
       [1, 3],
     ],
-    [[3, 4], [3, 4]],
+    [
+      [3, 4],
+      [3, 4],
+    ],
     ...random,
   ];
 }

@@ -1,8 +1,8 @@
 // Helpers shared by the op-table tests: reference arrays to tensors and back, one output from several,
 // and a value comparison that names the element that differs.
 import assert from "node:assert/strict";
-import * as cr from "../../src/index.js";
 import type { DType, Tensor } from "../../src/index.js";
+import * as cr from "../../src/index.js";
 import { type Arr, arr, unravel } from "./nd.js";
 
 export type FloatDType = "float32" | "float64";
@@ -16,7 +16,9 @@ export function toTensor(a: Arr, float: FloatDType): Tensor {
     case "bool":
       return cr.tensor(Uint8Array.from(a.data), { shape, dtype: "bool" });
     default:
-      return cr.tensor(float === "float64" ? Float64Array.from(a.data) : Float32Array.from(a.data), { shape });
+      return cr.tensor(float === "float64" ? Float64Array.from(a.data) : Float32Array.from(a.data), {
+        shape,
+      });
   }
 }
 
@@ -35,7 +37,14 @@ export function expectedDType(ref: Arr, float: FloatDType): DType {
 }
 
 /** Asserts shape, dtype and values: |got - want| <= rtol·|want| + atol·max(1, max|want|); NaN matches NaN. */
-export function assertMatches(got: Tensor, want: Arr, dtype: DType, rtol: number, atol: number, what = ""): void {
+export function assertMatches(
+  got: Tensor,
+  want: Arr,
+  dtype: DType,
+  rtol: number,
+  atol: number,
+  what = "",
+): void {
   assert.deepEqual([...got.shape], [...want.shape], `${what} shape`);
   assert.equal(got.dtype, dtype, `${what} dtype`);
   const values = got.dataSync();

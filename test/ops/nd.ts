@@ -149,7 +149,8 @@ export function permute(x: Arr, perm: readonly number[]): Arr {
   );
 }
 
-export const expandTo = (x: Arr, shape: readonly number[]): Arr => fromFn(shape, (idx) => bget(x, idx), x.kind);
+export const expandTo = (x: Arr, shape: readonly number[]): Arr =>
+  fromFn(shape, (idx) => bget(x, idx), x.kind);
 
 /** NumPy matmul: 1-D operands become a row (left) or a column (right), batch axes broadcast. */
 export function matmul(a: Arr, b: Arr): Arr {
@@ -195,14 +196,25 @@ export function slice(x: Arr, specs: readonly RefSpec[]): Arr {
     return sliceIndices(n, s[0], s[1], s[2]);
   });
   const full = picks.map((p) => p.length);
-  const res = fromFn(full, (idx) => get(x, idx.map((v, i) => picks[i][v])), x.kind);
+  const res = fromFn(
+    full,
+    (idx) =>
+      get(
+        x,
+        idx.map((v, i) => picks[i][v]),
+      ),
+    x.kind,
+  );
   return reshape(
     res,
     full.filter((_, i) => typeof specs[i] !== "number"),
   );
 }
 
+/** x padded with `value`, which is first converted to x's kind (truncated for int32, 0/1 for bool). */
 export function pad(x: Arr, widths: readonly (readonly [number, number])[], value: number): Arr {
+  if (x.kind === "int32") value = Math.trunc(value);
+  if (x.kind === "bool") value = value !== 0 ? 1 : 0;
   const w = x.shape.map((_, i) => widths[i] ?? [0, 0]);
   const shape = x.shape.map((d, i) => d + w[i][0] + w[i][1]);
   return fromFn(
@@ -222,7 +234,11 @@ export function concat(xs: readonly Arr[], axis: number): Arr {
   return fromFn(shape, (idx) => {
     let i = idx[ax];
     for (const x of xs) {
-      if (i < x.shape[ax]) return get(x, idx.map((v, k) => (k === ax ? i : v)));
+      if (i < x.shape[ax])
+        return get(
+          x,
+          idx.map((v, k) => (k === ax ? i : v)),
+        );
       i -= x.shape[ax];
     }
     throw new Error("concat: out of range");
@@ -247,14 +263,24 @@ export function split(x: Arr, sizes: readonly number[], axis: number): Arr[] {
     const from = start;
     start += n;
     const shape = x.shape.map((d, i) => (i === ax ? n : d));
-    return fromFn(shape, (idx) => get(x, idx.map((v, i) => (i === ax ? v + from : v))));
+    return fromFn(shape, (idx) =>
+      get(
+        x,
+        idx.map((v, i) => (i === ax ? v + from : v)),
+      ),
+    );
   });
 }
 
 /** out[idx] = x[idx with the axis coordinate replaced by index[idx]]. */
 export function gather(x: Arr, index: Arr, axis: number): Arr {
   const ax = axis < 0 ? axis + x.shape.length : axis;
-  return fromFn(index.shape, (idx) => get(x, idx.map((v, i) => (i === ax ? get(index, idx) : v))));
+  return fromFn(index.shape, (idx) =>
+    get(
+      x,
+      idx.map((v, i) => (i === ax ? get(index, idx) : v)),
+    ),
+  );
 }
 
 export function scatterAdd(src: Arr, index: Arr, axis: number, shape: readonly number[]): Arr {

@@ -1,7 +1,8 @@
 // Op table rows for elementwise ops: unary math and activations, binary arithmetic with broadcasting,
 // comparisons, where, clamp and cast. Kinks are avoided by the value generators (see gen.ts).
-import * as cr from "../../src/index.js";
+
 import type { DType, Tensor } from "../../src/index.js";
+import * as cr from "../../src/index.js";
 import {
   anyReal,
   awayFromZero,
@@ -63,7 +64,11 @@ function binary(
   });
 }
 
-function comparison(name: string, fn: (a: Tensor, b: Tensor) => Tensor, ref: (a: number, b: number) => boolean) {
+function comparison(
+  name: string,
+  fn: (a: Tensor, b: Tensor) => Tensor,
+  ref: (a: number, b: number) => boolean,
+) {
   return row({
     name,
     fn: ([a, b]) => fn(a, b),
@@ -114,7 +119,7 @@ function whereCases(rng: Rng): Case<null>[] {
   return [
     plain(bools(rng, []), f([]), f([])),
     plain(bools(rng, [2, 3]), f([]), f([3])),
-    plain(bools(rng, [0, 3]), f([3]), f([1])),
+    plain(bools(rng, [3]), f([0, 3]), f([1])),
     plain(bools(rng, [2, 1]), f([1, 3]), f([2, 3])),
     ...random,
   ];
@@ -134,7 +139,12 @@ function castCases(rng: Rng): Case<CastAttrs>[] {
     { inputs: [sample(rng, [], dyadic)], attrs: { to: "float32", back: "float64" } },
     { inputs: [sample(rng, [0, 2], dyadic)], attrs: { to: "float32", back: "float64" } },
     { inputs: [sample(rng, randomShape(rng), dyadic)], attrs: { to: "float32", back: "float64" } },
+    { inputs: [sample(rng, randomShape(rng), dyadic)], attrs: { to: "float32", back: "float64" } },
+    { inputs: [sample(rng, [3, 1, 2], dyadic)], attrs: { to: "float32", back: "float64" } },
+    // No gradient flows through an int or bool result: both sides of the check see zero.
     { inputs: [sample(rng, [2, 3], dyadic)], attrs: { to: "int32", back: "float64" } },
+    { inputs: [sample(rng, [], dyadic)], attrs: { to: "int32", back: "float64" } },
+    { inputs: [sample(rng, [4], dyadic)], attrs: { to: "bool", back: "float64" } },
     { inputs: [sample(rng, [3, 2], withZeros)], attrs: { to: "bool" }, forwardOnly: true },
     { inputs: [sample(rng, [5], dyadic)], attrs: { to: "int32" }, forwardOnly: true },
     { inputs: [sample(rng, [2, 2], smallInt, "int32")], attrs: { to: "float64" }, forwardOnly: true },
@@ -146,7 +156,12 @@ function castCases(rng: Rng): Case<CastAttrs>[] {
 
 function castRef(x: nd.Arr, to: DType): nd.Arr {
   if (to === "int32") return nd.arr(x.shape, x.data.map(Math.trunc), "int32");
-  if (to === "bool") return nd.arr(x.shape, x.data.map((v) => (v !== 0 ? 1 : 0)), "bool");
+  if (to === "bool")
+    return nd.arr(
+      x.shape,
+      x.data.map((v) => (v !== 0 ? 1 : 0)),
+      "bool",
+    );
   return nd.arr(x.shape, to === "float32" ? x.data.map(Math.fround) : x.data, to);
 }
 
@@ -172,21 +187,34 @@ export const elementwiseRows: OpRow[] = [
     smooth: false,
     piecewiseLinear: true,
   }),
-  unary("gelu", (x) => cr.gelu(x), (x) => 0.5 * x * (1 + nd.erf(x / Math.SQRT2)), anyReal, { rtol: 1e-11 }),
+  unary(
+    "gelu",
+    (x) => cr.gelu(x),
+    (x) => 0.5 * x * (1 + nd.erf(x / Math.SQRT2)),
+    anyReal,
+    { rtol: 1e-11 },
+  ),
   unary(
     "gelu(tanh)",
     (x) => cr.gelu(x, { approximate: "tanh" }),
     (x) => 0.5 * x * (1 + Math.tanh(SQRT_2_OVER_PI * (x + 0.044715 * x ** 3))),
     anyReal,
   ),
-  unary("softplus", cr.softplus, (x) => Math.log(1 + Math.exp(x)), (r) => r.uniform(-5, 5)),
+  unary(
+    "softplus",
+    cr.softplus,
+    (x) => Math.log(1 + Math.exp(x)),
+    (r) => r.uniform(-5, 5),
+  ),
   unary("erf", cr.erf, nd.erf, (r) => r.uniform(-2.5, 2.5), { rtol: 1e-11 }),
   row({
     name: "isfinite",
     fn: ([x]) => cr.isfinite(x),
     reference: ([x]) => nd.zip("bool", (v) => (Number.isFinite(v) ? 1 : 0), x),
     cases: (rng) =>
-      unaryShapes(rng).map((s) => plain(sample(rng, s, (r) => r.pick([0, -1.5, 2, Infinity, -Infinity, Number.NaN])))),
+      unaryShapes(rng).map((s) =>
+        plain(sample(rng, s, (r) => r.pick([0, -1.5, 2, Infinity, -Infinity, Number.NaN]))),
+      ),
     smooth: false,
     differentiable: false,
   }),

@@ -26,7 +26,11 @@ function countOf(shape: readonly number[], axis: ReduceAttrs["axis"]): number {
   return nd.normAxes(axis, shape.length).reduce((n, a) => n * shape[a], 1);
 }
 
-function reductionCases(rng: Rng, input: (shape: number[]) => nd.Arr, empty: EmptyReduction): Case<ReduceAttrs>[] {
+function reductionCases(
+  rng: Rng,
+  input: (shape: number[]) => nd.Arr,
+  empty: EmptyReduction,
+): Case<ReduceAttrs>[] {
   const shapes: [number[], ReduceAttrs][] = [
     [[], {}],
     [[], { keepdims: true }],
@@ -70,7 +74,8 @@ function reduction(
   return row({
     name,
     fn: ([x], attrs: ReduceAttrs) => fn(x, attrs),
-    reference: ([x], attrs) => nd.reduce(x, attrs.axis, attrs.keepdims ?? false, (v) => ref(v, attrs), options.kind),
+    reference: ([x], attrs) =>
+      nd.reduce(x, attrs.axis, attrs.keepdims ?? false, (v) => ref(v, attrs), options.kind),
     cases,
     smooth: options.smooth,
     piecewiseLinear: !options.smooth,
@@ -268,14 +273,21 @@ export const reduceRows: OpRow[] = [
     smooth: true,
     rtol: 1e-11,
   }),
-  row({
-    name: "outer",
-    fn: ([a, b]) => cr.outer(a, b),
-    reference: ([a, b]) => nd.fromFn([a.shape[0], b.shape[0]], ([i, j]) => a.data[i] * b.data[j]),
-    cases: (rng) =>
-      [[3, 2], [0, 3], [1, 1], [4, 0], ...Array.from({ length: 4 }, () => [rng.int(1, 4), rng.int(1, 4)])].map(
-        ([n, m]) => plain(sample(rng, [n], vec), sample(rng, [m], vec)),
-      ),
-    smooth: true,
-  }),
+  {
+    ...row({
+      name: "outer",
+      fn: ([a, b]) => cr.outer(a, b),
+      reference: ([a, b]) => nd.fromFn([a.shape[0], b.shape[0]], ([i, j]) => a.data[i] * b.data[j]),
+      cases: (rng) =>
+        [
+          [3, 2],
+          [0, 3],
+          [1, 1],
+          [4, 0],
+          ...Array.from({ length: 4 }, () => [rng.int(1, 4), rng.int(1, 4)]),
+        ].map(([n, m]) => plain(sample(rng, [n], vec), sample(rng, [m], vec))),
+      smooth: true,
+    }),
+    noScalar: "outer takes 1-D operands and gives a 2-D result; size-one vectors stand in for 0-d",
+  },
 ];

@@ -2,10 +2,11 @@
 // gradcheck and gradgradcheck tests iterate it; see row.ts for what a row holds.
 import type { OpRow } from "./row.js";
 import { elementwiseRows } from "./rows-elementwise.js";
+import { indexingRows } from "./rows-indexing.js";
 import { reduceRows } from "./rows-reduce.js";
 import { shapeRows } from "./rows-shape.js";
 
-export const table: OpRow[] = [...elementwiseRows, ...reduceRows, ...shapeRows];
+export const table: OpRow[] = [...elementwiseRows, ...reduceRows, ...shapeRows, ...indexingRows];
 
 /** The ops the table must cover (gelu twice: exact and tanh approximation). */
 export const REQUIRED_OPS = [

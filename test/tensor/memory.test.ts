@@ -158,6 +158,25 @@ describe("memory()", () => {
     assert.deepEqual([d.tensors, d.bytes], [1, 20]);
   });
 
+  test("tidy hands saved tensors to the graph; backward frees them, leaving the loss and the gradient", () => {
+    const W = cr.randn([3, 4], { seed: 0, requiresGrad: true }).tagAs("parameter");
+    const x = cr.randn([4], { seed: 1 });
+    const y = cr.tensor([0, 1, 0]);
+    const before = cr.memory();
+    const loss = cr.tidy(() => W.matmul(x).relu().mul(2).logSoftmax().mul(y).sum().neg());
+    assert.ok(
+      cr.memory().byCategory.saved.bytes > before.byCategory.saved.bytes,
+      "the graph keeps activations",
+    );
+    loss.backward();
+    const after = cr.memory();
+    assert.equal(after.byCategory.saved.bytes, before.byCategory.saved.bytes, "nothing stays saved");
+    assert.equal(after.tensors - before.tensors, 2, "the loss and W.grad");
+    assert.equal(after.bytes - before.bytes, 4 + 48);
+    assert.equal(after.byCategory.gradient.bytes - before.byCategory.gradient.bytes, 48);
+    for (const t of [loss, W, x, y]) t.dispose();
+  });
+
   test("`using` frees at the end of the block", () => {
     const d = delta(() => {
       using t = cr.ones([16]);

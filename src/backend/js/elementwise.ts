@@ -48,7 +48,15 @@ function arithmeticRow(
   }
 }
 
-export function binaryInto(op: BinaryOp, a: TypedArray, av: View, b: TypedArray, bv: View, out: TypedArray, shape: Shape) {
+export function binaryInto(
+  op: BinaryOp,
+  a: TypedArray,
+  av: View,
+  b: TypedArray,
+  bv: View,
+  out: TypedArray,
+  shape: Shape,
+) {
   const ra = rows(shape, av);
   const rb = rows(shape, bv);
   const n = ra.length;
@@ -62,7 +70,16 @@ export function binaryInto(op: BinaryOp, a: TypedArray, av: View, b: TypedArray,
   }
 }
 
-export function whereInto(c: TypedArray, cv: View, a: TypedArray, av: View, b: TypedArray, bv: View, out: TypedArray, shape: Shape) {
+export function whereInto(
+  c: TypedArray,
+  cv: View,
+  a: TypedArray,
+  av: View,
+  b: TypedArray,
+  bv: View,
+  out: TypedArray,
+  shape: Shape,
+) {
   const rc = rows(shape, cv);
   const ra = rows(shape, av);
   const rb = rows(shape, bv);
@@ -72,7 +89,8 @@ export function whereInto(c: TypedArray, cv: View, a: TypedArray, av: View, b: T
     let ia = ra.starts[r];
     let ib = rb.starts[r];
     const o = r * n;
-    for (let k = 0; k < n; k++, ic += rc.step, ia += ra.step, ib += rb.step) out[o + k] = c[ic] ? a[ia] : b[ib];
+    for (let k = 0; k < n; k++, ic += rc.step, ia += ra.step, ib += rb.step)
+      out[o + k] = c[ic] ? a[ia] : b[ib];
   }
 }
 

@@ -16,7 +16,6 @@ function arr(id: DataId): TypedArray {
   return (id as JsBuffer).values;
 }
 
-
 /** Writes f(x[i]) into out; bool outputs store 0/1. */
 function storeUnary(f: (x: number) => number, x: TypedArray, out: TypedArray, size: number): void {
   for (let i = 0; i < size; i++) out[i] = f(x[i]);

@@ -1,10 +1,10 @@
 // Activation composites and the stable log-sum-exp family. Gradients come from the primitives they use.
+import { noGrad } from "../../autograd/mode.js";
 import { fail } from "../../errors.js";
 import { normalizeAxis } from "../../shape.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { add, greater, less, mul, sub, where } from "../binary.js";
 import { asFloat, type TensorLike } from "../convert.js";
-import { detach } from "../detach.js";
 import { max, sum } from "../reduce.js";
 import { erf, exp, isfinite, log, tanh } from "../unary.js";
 
@@ -38,8 +38,10 @@ export interface SoftmaxOptions {
 }
 
 /** The (constant) maximum over `axis` with keepdims, 0 where it is not finite: what exp's argument is shifted by. */
-function maxShift(xf: Tensor, axis: number | readonly number[] | undefined): Tensor {
-  const m = detach(max(xf, { axis, keepdims: true }));
+function maxShift(xf: Tensor, axis: number | readonly number[] | undefined): Tensor | number {
+  // No elements, so no maximum (an empty axis has none): nothing to shift, and Σ exp over no terms is 0.
+  if (xf.size === 0) return 0;
+  const m = noGrad(() => max(xf, { axis, keepdims: true })); // not recorded: nothing saved for backward
   return where(isfinite(m), m, 0);
 }
 
@@ -60,9 +62,11 @@ export function logsumexp(
  */
 export function logSoftmax(x: Tensor, options: SoftmaxOptions = {}): Tensor {
   const axis = normalizeAxis("logSoftmax", options.axis ?? -1, Math.max(x.ndim, 1));
+  // A 0-d tensor (axis 0 or -1) is normalised over its single element, as in PyTorch.
+  const axes = x.ndim === 0 ? [] : axis;
   const xf = asFloat(x);
-  const shifted = sub(xf, maxShift(xf, axis));
-  return sub(shifted, log(sum(exp(shifted), { axis, keepdims: true })));
+  const shifted = sub(xf, maxShift(xf, axes));
+  return sub(shifted, log(sum(exp(shifted), { axis: axes, keepdims: true })));
 }
 
 export function softmax(x: Tensor, options: SoftmaxOptions = {}): Tensor {

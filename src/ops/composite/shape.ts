@@ -4,7 +4,7 @@ import { fail } from "../../errors.js";
 import { fmt, normalizeAxis } from "../../shape.js";
 import { full } from "../../tensor/create.js";
 import type { Tensor } from "../../tensor/tensor.js";
-import { add } from "../binary.js";
+import { where } from "../binary.js";
 import { concat, expand, permute, reshape, slicePrim, unslice } from "../movement.js";
 
 /** Per axis: an integer picks one index (the axis is dropped); [start, end, step] slices; null keeps all. */
@@ -68,8 +68,9 @@ export function pad(x: Tensor, widths: readonly (readonly [number, number])[], v
   const steps = shape.map(() => 1);
   const placed = unslice(x, shape, starts, steps);
   if (value === 0) return placed;
-  const frame = unslice(full(x.shape, -value, { dtype: x.dtype }), shape, starts, steps);
-  return add(placed, add(frame, value));
+  // Choose, rather than add, between x and the value: exact for ±inf, and the result keeps x's dtype.
+  const inside = unslice(full(x.shape, 1, { dtype: "bool" }), shape, starts, steps);
+  return where(inside, placed, full([], value, { dtype: x.dtype }));
 }
 
 /** Joins the axes from start to end (inclusive) into one. */
