@@ -52,7 +52,7 @@ const label = (v: number) =>
 export function lineChart(series: readonly Series[], options: ChartOptions): string {
   const W = options.width ?? 720;
   const H = options.height ?? 420;
-  const m = { left: 70, right: options.rightLabel ? 70 : 24, top: 48, bottom: 56 };
+  const m = { left: 70, right: options.rightLabel ? 70 : 24, top: 72, bottom: 56 };
   const fx = options.logX ? Math.log10 : (v: number) => v;
   const xs = series.flatMap((s) => s.points.map(([x]) => fx(x)));
   const [x0, x1] = options.logX ? [Math.min(...xs), Math.max(...xs)] : extent(xs);
@@ -91,6 +91,7 @@ export function lineChart(series: readonly Series[], options: ChartOptions): str
     `<text transform="translate(18 ${(m.top + H - m.bottom) / 2}) rotate(-90)" text-anchor="middle">${escapeXml(options.yLabel)}</text>`,
   );
   if (options.rightLabel) {
+    parts.push(`<line x1="${W - m.right}" x2="${W - m.right}" y1="${m.top}" y2="${H - m.bottom}" stroke="black"/>`);
     parts.push(
       `<text transform="translate(${W - 14} ${(m.top + H - m.bottom) / 2}) rotate(90)" text-anchor="middle">${escapeXml(options.rightLabel)}</text>`,
     );
@@ -106,8 +107,10 @@ export function lineChart(series: readonly Series[], options: ChartOptions): str
     );
     for (const [x, y] of s.points)
       parts.push(`<circle cx="${px(x).toFixed(1)}" cy="${py(y, lo, hi).toFixed(1)}" r="3" fill="${color}"/>`);
-    const ly = m.top + 8 + i * 18;
-    const lx = m.left + 12;
+    // Legend: one row under the title, outside the plotting area so it never hides a line.
+    const slot = (W - m.left - m.right) / Math.max(series.length, 1);
+    const ly = 46;
+    const lx = m.left + i * slot;
     parts.push(
       `<line x1="${lx}" x2="${lx + 22}" y1="${ly}" y2="${ly}" stroke="${color}" stroke-width="2"${s.right ? ' stroke-dasharray="6 3"' : ""}/>`,
     );
