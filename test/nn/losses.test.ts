@@ -4,24 +4,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import * as cr from "../../src/index.js";
 import { crossEntropy, l2Penalty, mse, type Reduction } from "../../src/nn/losses.js";
-
-const values = (t: cr.Tensor) => Array.from(t.dataSync());
-
-function throwsMessage(fn: () => unknown, ...patterns: RegExp[]): void {
-  assert.throws(fn, (error: unknown) => {
-    assert.ok(error instanceof cr.ChainruleError, `expected a ChainruleError, got ${String(error)}`);
-    for (const p of patterns) assert.match(error.message, p);
-    return true;
-  });
-}
-
-function close(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: number, what = ""): void {
-  assert.equal(actual.length, expected.length, `${what}: length`);
-  for (let i = 0; i < expected.length; i++) {
-    const diff = Math.abs(actual[i] - expected[i]);
-    assert.ok(diff <= tol * (1 + Math.abs(expected[i])), `${what}[${i}]: ${actual[i]} vs ${expected[i]}`);
-  }
-}
+import { close, throwsMessage, values } from "../assertions.js";
 
 /** −log softmax(o)[y] for one row, in float64: m + log Σ exp(oₖ − m) − o_y. */
 function handCrossEntropy(row: number[], label: number): number {

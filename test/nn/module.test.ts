@@ -7,26 +7,9 @@ import { dropout, linear } from "../../src/nn/functional.js";
 import { initWeight } from "../../src/nn/init.js";
 import { Dropout, Flatten, GELU, Linear, ReLU, Sequential, Sigmoid, Tanh } from "../../src/nn/layers.js";
 import { Module } from "../../src/nn/module.js";
+import { close, throwsMessage, values } from "../assertions.js";
 
 const names = (m: Module) => m.namedParameters().map(([n]) => n);
-const values = (t: cr.Tensor) => Array.from(t.dataSync());
-
-/** Asserts that fn throws a ChainruleError whose message matches every pattern. */
-function throwsMessage(fn: () => unknown, ...patterns: RegExp[]): void {
-  assert.throws(fn, (error: unknown) => {
-    assert.ok(error instanceof cr.ChainruleError, `expected a ChainruleError, got ${String(error)}`);
-    for (const p of patterns) assert.match(error.message, p);
-    return true;
-  });
-}
-
-function close(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: number, what = ""): void {
-  assert.equal(actual.length, expected.length, `${what}: length`);
-  for (let i = 0; i < expected.length; i++) {
-    const diff = Math.abs(actual[i] - expected[i]);
-    assert.ok(diff <= tol * (1 + Math.abs(expected[i])), `${what}[${i}]: ${actual[i]} vs ${expected[i]}`);
-  }
-}
 
 class Encoder extends Module {
   readonly scale = cr.tensor([2], { requiresGrad: true });

@@ -11,16 +11,7 @@ import { Adam, AdamW } from "../../src/optim/adam.js";
 import type { Optimizer } from "../../src/optim/optimizer.js";
 import { CosineLR, StepLR } from "../../src/optim/schedule.js";
 import { SGD } from "../../src/optim/sgd.js";
-
-const values = (t: cr.Tensor) => Array.from(t.dataSync());
-
-function throwsMessage(fn: () => unknown, ...patterns: RegExp[]): void {
-  assert.throws(fn, (error: unknown) => {
-    assert.ok(error instanceof cr.ChainruleError, `expected a ChainruleError, got ${String(error)}`);
-    for (const p of patterns) assert.match(error.message, p);
-    return true;
-  });
-}
+import { throwsMessage, values } from "../assertions.js";
 
 function close(actual: readonly number[], expected: readonly number[], tol: number, what = ""): void {
   assert.equal(actual.length, expected.length, `${what}: length`);
