@@ -6,7 +6,7 @@ import { tidy } from "../tensor/scope.js";
 import { type Tensor, tensorWatermark } from "../tensor/tensor.js";
 import { gradOps } from "./grad-ops.js";
 import { withGradMode } from "./mode.js";
-import type { Node } from "./node.js";
+import { duringBackward, type Node } from "./node.js";
 
 export interface BackwardOptions {
   /** Keep saved intermediates so backward can run through this graph again. */
@@ -135,23 +135,25 @@ export function sweep(
     for (const g of gs) if (g) drop(g);
   };
 
-  withGradMode(createGraph, () => {
-    deliverAll(roots, seeds);
-    for (const t of order) {
-      const g = grads.get(t);
-      if (g === undefined) continue;
-      grads.delete(t);
-      const node = t.node!;
-      const saved = checkSaved(node);
-      const inputGrads = tidy(() => {
-        const hooked = runHooks(t, g);
-        if (t.retainsGrad) t.grad = ops.detach(hooked).keep().tagAs("gradient");
-        return [...node.rule.vjp(hooked, saved, node.attrs, node)];
-      });
-      deliverAll(node.inputs, inputGrads);
-      drop(g);
-    }
-  });
+  duringBackward(() =>
+    withGradMode(createGraph, () => {
+      deliverAll(roots, seeds);
+      for (const t of order) {
+        const g = grads.get(t);
+        if (g === undefined) continue;
+        grads.delete(t);
+        const node = t.node!;
+        const saved = checkSaved(node);
+        const inputGrads = tidy(() => {
+          const hooked = runHooks(t, g);
+          if (t.retainsGrad) t.grad = ops.detach(hooked).keep().tagAs("gradient");
+          return [...node.rule.vjp(hooked, saved, node.attrs, node)];
+        });
+        deliverAll(node.inputs, inputGrads);
+        drop(g);
+      }
+    }),
+  );
   if (!retainGraph) for (const t of order) t.node!.release();
   return grads;
 }

@@ -9,12 +9,46 @@ export interface VjpRule<A = unknown> {
 
 let nextNodeId = 0;
 
+/** A module a node was recorded inside: its name in the parent ("0") and its class ("Linear"). */
+export interface ModuleFrame {
+  readonly name: string;
+  readonly type: string;
+}
+
+let moduleStack: readonly ModuleFrame[] = [];
+let backwardDepth = 0;
+
+/** Runs fn with nodes recorded as inside `frame` (graph drawings group them by module). */
+export function inModule<T>(frame: ModuleFrame, fn: () => T): T {
+  const before = moduleStack;
+  moduleStack = [...before, frame];
+  try {
+    return fn();
+  } finally {
+    moduleStack = before;
+  }
+}
+
+/** Runs fn with nodes recorded as part of a backward pass (with createGraph). */
+export function duringBackward<T>(fn: () => T): T {
+  backwardDepth++;
+  try {
+    return fn();
+  } finally {
+    backwardDepth--;
+  }
+}
+
 export class Node {
   readonly id = nextNodeId++;
   /** null once backward has freed what the node saved (unless retainGraph). */
   saved: readonly Tensor[] | null;
   /** Each saved tensor's version when it was saved, to catch in-place changes before backward. */
   readonly savedVersions: readonly number[];
+  /** The modules this node was recorded inside, outermost first. */
+  readonly modules: readonly ModuleFrame[] = moduleStack;
+  /** "backward" for nodes recorded by a backward pass with createGraph (second-order graphs). */
+  readonly phase: "forward" | "backward" = backwardDepth > 0 ? "backward" : "forward";
   constructor(
     readonly prim: string,
     readonly inputs: readonly Tensor[],

@@ -1,4 +1,5 @@
 // Layers: Linear (bias optional, as the chapter's layers have none), Sequential, activations, Flatten, Dropout.
+import { inModule } from "../autograd/node.js";
 import { fail } from "../errors.js";
 import { gelu } from "../ops/composite/activations.js";
 import { flatten } from "../ops/composite/shape.js";
@@ -56,7 +57,9 @@ export class Sequential extends Module {
   }
   forward(x: Tensor): Tensor {
     let out = x;
-    for (const layer of this.layers) out = layer.forward(out);
+    this.layers.forEach((layer, i) => {
+      out = inModule({ name: String(i), type: layer.constructor.name }, () => layer.forward(out));
+    });
     return out;
   }
 }
