@@ -13,6 +13,7 @@ export { getBackend, listBackends, registerBackend, setBackend } from "./backend
 export * as data from "./data/index.js";
 export type { DType, TypedArray } from "./dtype.js";
 export { ChainruleError } from "./errors.js";
+export * as graph from "./graph/index.js";
 export { load, loadTensors, type SaveOptions, save, saveTensors } from "./io/model-file.js";
 export { type MemoryInfo, type MemoryTag, memory, resetPeak } from "./memory/ledger.js";
 export * as nn from "./nn/index.js";

@@ -4,6 +4,7 @@ import "../index.js";
 import { ChainruleError } from "../errors.js";
 import { UsageError } from "./args.js";
 import { EVAL_HELP, evalCommand, PREDICT_HELP, predictCommand } from "./evaluate.js";
+import { EXPLAIN_HELP, explainCommand, GRAPH_HELP, graphCommand } from "./graph.js";
 import { TRAIN_HELP, trainCommand } from "./train.js";
 
 const HELP = `Usage: chainrule <command> [flags]
@@ -12,6 +13,8 @@ Commands:
   train     train the chapter's MLP on bundled MNIST (or --dataset); writes model, metrics and plots
   eval      accuracy of a saved model on its test set
   predict   classify a PNG digit or a CSV row with a saved model
+  graph     draw the computational graph of the chapter's model (DOT, Mermaid, SVG, PNG, HTML)
+  explain   print the backward pass of the chapter's model step by step, with shapes
 
 Run chainrule <command> --help for the flags of a command.`;
 
@@ -19,6 +22,8 @@ const COMMANDS: Record<string, { help: string; run: (argv: string[]) => number |
   train: { help: TRAIN_HELP, run: trainCommand },
   eval: { help: EVAL_HELP, run: evalCommand },
   predict: { help: PREDICT_HELP, run: predictCommand },
+  graph: { help: GRAPH_HELP, run: graphCommand },
+  explain: { help: EXPLAIN_HELP, run: explainCommand },
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -91,7 +91,9 @@ export function lineChart(series: readonly Series[], options: ChartOptions): str
     `<text transform="translate(18 ${(m.top + H - m.bottom) / 2}) rotate(-90)" text-anchor="middle">${escapeXml(options.yLabel)}</text>`,
   );
   if (options.rightLabel) {
-    parts.push(`<line x1="${W - m.right}" x2="${W - m.right}" y1="${m.top}" y2="${H - m.bottom}" stroke="black"/>`);
+    parts.push(
+      `<line x1="${W - m.right}" x2="${W - m.right}" y1="${m.top}" y2="${H - m.bottom}" stroke="black"/>`,
+    );
     parts.push(
       `<text transform="translate(${W - 14} ${(m.top + H - m.bottom) / 2}) rotate(90)" text-anchor="middle">${escapeXml(options.rightLabel)}</text>`,
     );
