@@ -3,19 +3,34 @@ import "./ops/install.js";
 import "./ops/methods.js";
 
 export type { BackwardOptions } from "./autograd/backward.js";
+export { checkpoint } from "./autograd/checkpoint.js";
 export { type CustomResult, customGrad } from "./autograd/custom.js";
 export { type GradOptions, grad, hvp, valueAndGrad, vjp } from "./autograd/functional.js";
 export { type GradcheckOptions, gradcheck, gradgradcheck } from "./autograd/gradcheck.js";
 export { enableGrad, isGradEnabled, noGrad } from "./autograd/mode.js";
 export { Node } from "./autograd/node.js";
 export type { Backend, DataId } from "./backend/backend.js";
+export { isMeta } from "./backend/meta/index.js";
 export { getBackend, listBackends, registerBackend, setBackend } from "./backend/registry.js";
 export * as data from "./data/index.js";
 export type { DType, TypedArray } from "./dtype.js";
 export { ChainruleError } from "./errors.js";
 export * as graph from "./graph/index.js";
 export { load, loadTensors, type SaveOptions, save, saveTensors } from "./io/model-file.js";
-export { type MemoryInfo, type MemoryTag, memory, resetPeak } from "./memory/ledger.js";
+export { dryRun, type LargestBatch, largestBatch } from "./memory/dry-run.js";
+export {
+  type MemoryEvent,
+  type MemoryInfo,
+  type MemoryReport,
+  type MemoryReportOptions,
+  type MemorySample,
+  type MemoryTag,
+  memory,
+  memoryReport,
+  resetPeak,
+  type TagBytes,
+} from "./memory/ledger.js";
+export { Checkpoint } from "./nn/checkpoint.js";
 export * as nn from "./nn/index.js";
 export {
   add,
@@ -88,10 +103,22 @@ export {
   tensor,
   zeros,
 } from "./tensor/create.js";
+export { isTrackingLeaks, type LeakEntry, type LeakReport, leakReport, trackLeaks } from "./tensor/leaks.js";
 export { Generator, manualSeed } from "./tensor/random.js";
 export { keep, tidy } from "./tensor/scope.js";
 export { type GradHook, type NestedArray, Tensor } from "./tensor/tensor.js";
+export { accumulateGradients, type BatchLoss } from "./train/accumulate.js";
 export { DEFAULT_CONFIG, type TrainConfig } from "./train/config.js";
 export { evaluate } from "./train/evaluate.js";
 export { type EpochMetrics, type FitOptions, fit, trainStep } from "./train/fit.js";
+export {
+  type ChapterStepOptions,
+  chapterMemory,
+  chapterStep,
+  compareTrainingAndPrediction,
+  predictionStep,
+  type StepOptions,
+  type TrainingVsPrediction,
+  trainingStep,
+} from "./train/memory.js";
 export { type Activation, chapterMlp, type MlpOptions } from "./train/mlp.js";

@@ -151,6 +151,8 @@ export function sweep(
         });
         deliverAll(node.inputs, inputGrads);
         drop(g);
+        // Each node is pulled back once per sweep: what it saved can go now rather than at the end.
+        if (!retainGraph) node.release();
       }
     }),
   );
@@ -241,8 +243,12 @@ function accumulate(leaf: Tensor, g: Tensor, createGraph: boolean): void {
     g.releaseFromScope();
     return;
   }
-  const total = ops.add(leaf.grad, g);
-  ops.assign(leaf.grad, total);
-  total.dispose();
+  if (leaf.grad.dtype === g.dtype && sameShape(leaf.grad.shape, g.shape)) {
+    ops.addInto(leaf.grad, g);
+  } else {
+    const total = ops.add(leaf.grad, g);
+    ops.assign(leaf.grad, total);
+    total.dispose();
+  }
   g.dispose();
 }

@@ -23,6 +23,8 @@ export interface GradOps {
   detach(t: Tensor): Tensor;
   /** Overwrites dst's values with src's (same shape and dtype), in place. */
   assign(dst: Tensor, src: Tensor): void;
+  /** dst += src (same shape and dtype), in place, with no temporary. */
+  addInto(dst: Tensor, src: Tensor): void;
 }
 
 let installed: GradOps | null = null;

@@ -3,8 +3,12 @@
 import { fail } from "../errors.js";
 import type { Backend } from "./backend.js";
 import { JsBackend } from "./js/index.js";
+import { MetaBackend } from "./meta/index.js";
 
-const backends = new Map<string, Backend>([["js", new JsBackend()]]);
+const backends = new Map<string, Backend>([
+  ["js", new JsBackend()],
+  ["meta", new MetaBackend()],
+]);
 let current: Backend = backends.get("js")!;
 
 export function registerBackend(backend: Backend): void {

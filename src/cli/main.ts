@@ -5,6 +5,7 @@ import { ChainruleError } from "../errors.js";
 import { UsageError } from "./args.js";
 import { EVAL_HELP, evalCommand, PREDICT_HELP, predictCommand } from "./evaluate.js";
 import { EXPLAIN_HELP, explainCommand, GRAPH_HELP, graphCommand } from "./graph.js";
+import { MEMORY_HELP, memoryCommand } from "./memory.js";
 import { TRAIN_HELP, trainCommand } from "./train.js";
 
 const HELP = `Usage: chainrule <command> [flags]
@@ -15,6 +16,7 @@ Commands:
   predict   classify a PNG digit or a CSV row with a saved model
   graph     draw the computational graph of the chapter's model (DOT, Mermaid, SVG, PNG, HTML)
   explain   print the backward pass of the chapter's model step by step, with shapes
+  memory    peak memory of training against prediction, by tag, batch size and depth (dry runs)
 
 Run chainrule <command> --help for the flags of a command.`;
 
@@ -24,6 +26,7 @@ const COMMANDS: Record<string, { help: string; run: (argv: string[]) => number |
   predict: { help: PREDICT_HELP, run: predictCommand },
   graph: { help: GRAPH_HELP, run: graphCommand },
   explain: { help: EXPLAIN_HELP, run: explainCommand },
+  memory: { help: MEMORY_HELP, run: memoryCommand },
 };
 
 export async function main(argv: string[]): Promise<number> {

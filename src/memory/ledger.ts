@@ -52,6 +52,28 @@ function count(tag: MemoryTag, storage: Storage, sign: 1 | -1): void {
   }
 }
 
+/** What changed the live bytes: a buffer allocated, released, or moved between tags (saved, retagged). */
+export type MemoryEvent = "allocate" | "release" | "retag";
+
+/** Listeners told after every change of the live bytes (memoryReport's timelines). */
+const listeners = new Set<(event: MemoryEvent, storage: Storage) => void>();
+let currentOp = "";
+
+/** Names the op now running (ops/apply.ts calls this), so timeline samples say which op allocated. */
+export function noteOp(name: string): void {
+  currentOp = name;
+}
+
+function notify(event: MemoryEvent, storage: Storage): void {
+  for (const listener of listeners) listener(event, storage);
+}
+
+/** Calls `listener` after every change of the live bytes until the returned function is called. */
+export function watchLedger(listener: (event: MemoryEvent, storage: Storage) => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
 export function allocate(dtype: DType, size: number, tag: MemoryTag = "temporary"): Storage {
   const backend = getBackend();
   const storage = new Storage(
@@ -63,6 +85,7 @@ export function allocate(dtype: DType, size: number, tag: MemoryTag = "temporary
     tag,
   );
   count(tag, storage, 1);
+  if (listeners.size > 0) notify("allocate", storage);
   return storage;
 }
 
@@ -71,6 +94,7 @@ export function release(storage: Storage): void {
   storage.freed = true;
   count(storage.effectiveTag, storage, -1);
   storage.backend.free(storage.id);
+  if (listeners.size > 0) notify("release", storage);
 }
 
 /** Changes what a live buffer is for (a temporary becoming a parameter, say), moving its bytes between tags. */
@@ -94,6 +118,7 @@ function changeTag(storage: Storage, change: () => void): void {
   if (storage.freed || before === after) return;
   count(before, storage, -1);
   count(after, storage, 1);
+  if (listeners.size > 0) notify("retag", storage);
 }
 
 export interface TagUsage {
@@ -124,4 +149,107 @@ export function memory(): MemoryInfo {
 /** Starts a new peak measurement from the bytes live now. */
 export function resetPeak(): void {
   for (const c of [total, ...Object.values(byTag)]) c.peakBytes = c.bytes;
+}
+
+/** Bytes in total and per tag. */
+export interface TagBytes {
+  total: number;
+  byTag: Record<MemoryTag, number>;
+}
+
+/** One point of a memory timeline: the live bytes right after an allocation, a release or a retag. */
+export interface MemorySample extends TagBytes {
+  /** Position in the run's sequence of memory events (0-based), kept when the timeline is thinned. */
+  step: number;
+  event: MemoryEvent;
+  /** The most recent primitive started when the event happened ("" before any). */
+  op: string;
+}
+
+export interface MemoryReport<T> {
+  result: T;
+  /** Live bytes when fn started and when it returned. */
+  start: TagBytes;
+  end: TagBytes;
+  /** The highest live bytes during fn (each tag's own peak, so the tags need not peak together). */
+  peak: TagBytes;
+  /** peak − start: what fn needed on top of what was already live. */
+  peakIncrease: TagBytes;
+  /** Live bytes after each memory event, thinned evenly to at most `maxSamples` points. */
+  timeline: MemorySample[];
+  /** Memory events during fn (the timeline holds every `stride`-th one, plus the last). */
+  events: number;
+  stride: number;
+}
+
+export interface MemoryReportOptions {
+  /** Longest timeline kept (default 2000); longer runs keep every 2nd, 4th, ... event. */
+  maxSamples?: number;
+}
+
+const snapshot = (pick: (c: Counter) => number): TagBytes => ({
+  total: pick(total),
+  byTag: Object.fromEntries(MEMORY_TAGS.map((t) => [t, pick(byTag[t])])) as Record<MemoryTag, number>,
+});
+
+const minus = (a: TagBytes, b: TagBytes): TagBytes => ({
+  total: a.total - b.total,
+  byTag: Object.fromEntries(MEMORY_TAGS.map((t) => [t, a.byTag[t] - b.byTag[t]])) as Record<
+    MemoryTag,
+    number
+  >,
+});
+
+/**
+ * Runs fn and reports the ledger during it: peak bytes per tag (absolute and above the start; the peaks are
+ * reset when fn starts) and a bounded timeline of live bytes, one sample per allocation, release or retag.
+ */
+export function memoryReport<T>(fn: () => T, options: MemoryReportOptions = {}): MemoryReport<T> {
+  const maxSamples = Math.max(2, options.maxSamples ?? 2000);
+  resetPeak();
+  const start = snapshot((c) => c.bytes);
+  const timeline: MemorySample[] = [];
+  let events = 0;
+  let stride = 1;
+  let last: MemorySample | null = null;
+  const listener = (event: MemoryEvent): void => {
+    const sample: MemorySample = { step: events, event, op: currentOp, ...snapshot((c) => c.bytes) };
+    if (events % stride === 0) {
+      timeline.push(sample);
+      if (timeline.length > maxSamples) {
+        // Keep every other sample and sample half as often from now on.
+        stride *= 2;
+        const kept = timeline.filter((s) => s.step % stride === 0);
+        timeline.length = 0;
+        timeline.push(...kept);
+      }
+      last = null;
+    } else {
+      last = sample;
+    }
+    events++;
+  };
+  const unwatch = watchLedger(listener);
+  let result: T;
+  try {
+    result = fn();
+  } finally {
+    unwatch();
+  }
+  const tail = last as MemorySample | null;
+  if (tail) {
+    if (timeline.length >= maxSamples) timeline.pop();
+    timeline.push(tail);
+  }
+  const peak = snapshot((c) => c.peakBytes);
+  return {
+    result,
+    start,
+    end: snapshot((c) => c.bytes),
+    peak,
+    peakIncrease: minus(peak, start),
+    timeline,
+    events,
+    stride,
+  };
 }

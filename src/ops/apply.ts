@@ -6,6 +6,7 @@ import { Node, type VjpRule } from "../autograd/node.js";
 import type { View } from "../backend/backend.js";
 import { isFloat } from "../dtype.js";
 import { fail } from "../errors.js";
+import { noteOp } from "../memory/ledger.js";
 import { broadcastStrides, type Shape, stridesOf } from "../shape.js";
 import type { Tensor } from "../tensor/tensor.js";
 
@@ -33,6 +34,7 @@ export function apply<Attrs, P extends keyof Attrs & string>(
     }
   }
   const rule = table[prim];
+  noteOp(prim);
   const out = rule.forward(inputs, attrs);
   if (rule.vjp && isFloat(out.dtype) && isGradEnabled() && inputs.some((t) => t.requiresGrad)) {
     const saved = rule.save ? rule.save(inputs, out, attrs) : [];

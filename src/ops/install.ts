@@ -25,6 +25,11 @@ installGradOps({
     dst.storage.backend.copy(viewOf(src), viewOf(dst), dst.shape);
     dst.bumpVersion();
   },
+  addInto: (dst, src) => {
+    // Elementwise over equal shapes reads each element before it writes it, so out may alias an input.
+    dst.storage.backend.binary("add", viewOf(dst), viewOf(src), dst.storage.id, dst.shape);
+    dst.bumpVersion();
+  },
   fromValues: (values, shape, dtype) => {
     const t = emptyTensor(shape, dtype);
     const typed =

@@ -4,8 +4,10 @@ export interface Series {
   label: string;
   points: readonly (readonly [number, number])[];
   color?: string;
-  /** Draw against the right-hand axis. */
+  /** Draw against the right-hand axis (dashed). */
   right?: boolean;
+  /** Draw dashed (right-axis series always are). */
+  dashed?: boolean;
 }
 
 export interface ChartOptions {
@@ -105,7 +107,7 @@ export function lineChart(series: readonly Series[], options: ChartOptions): str
       .map(([x, y], k) => `${k === 0 ? "M" : "L"}${px(x).toFixed(1)},${py(y, lo, hi).toFixed(1)}`)
       .join(" ");
     parts.push(
-      `<path d="${d}" fill="none" stroke="${color}" stroke-width="2"${s.right ? ' stroke-dasharray="6 3"' : ""}/>`,
+      `<path d="${d}" fill="none" stroke="${color}" stroke-width="2"${s.right || s.dashed ? ' stroke-dasharray="6 3"' : ""}/>`,
     );
     for (const [x, y] of s.points)
       parts.push(`<circle cx="${px(x).toFixed(1)}" cy="${py(y, lo, hi).toFixed(1)}" r="3" fill="${color}"/>`);
@@ -114,7 +116,7 @@ export function lineChart(series: readonly Series[], options: ChartOptions): str
     const ly = 46;
     const lx = m.left + i * slot;
     parts.push(
-      `<line x1="${lx}" x2="${lx + 22}" y1="${ly}" y2="${ly}" stroke="${color}" stroke-width="2"${s.right ? ' stroke-dasharray="6 3"' : ""}/>`,
+      `<line x1="${lx}" x2="${lx + 22}" y1="${ly}" y2="${ly}" stroke="${color}" stroke-width="2"${s.right || s.dashed ? ' stroke-dasharray="6 3"' : ""}/>`,
     );
     parts.push(`<text x="${lx + 28}" y="${ly + 4}">${escapeXml(s.label)}</text>`);
   });

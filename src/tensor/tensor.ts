@@ -6,6 +6,7 @@ import { fail } from "../errors.js";
 import { addSavedRef, type MemoryTag, release, retag, type Storage } from "../memory/ledger.js";
 import { fmt, type Shape, sizeOf } from "../shape.js";
 import { formatTensor } from "./format.js";
+import { noteCreated, noteDisposed } from "./leaks.js";
 import { keep, type Scoped, track } from "./scope.js";
 
 /** Frees buffers of tensors that were garbage-collected without dispose(): the safety net, not the plan. */
@@ -49,6 +50,7 @@ export class Tensor implements Scoped {
     this.dtype = storage.dtype;
     finalizer.register(this, storage, this);
     track(this);
+    noteCreated(this);
   }
 
   get ndim(): number {
@@ -153,6 +155,7 @@ export class Tensor implements Scoped {
     if (this.disposedAt !== null) return;
     this.disposedAt = new Error("disposed here");
     finalizer.unregister(this);
+    noteDisposed(this);
     release(this.storage);
     if (this.grad && !this.grad.isDisposed) this.grad.dispose();
   }

@@ -1,0 +1,145 @@
+// `chainrule memory`: peak memory of the chapter's step, training against prediction, by ledger tag, for a grid
+// of batch sizes and depths, from dry runs (no real memory used); a plot against batch size; the largest batch
+// that fits a budget.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { largestBatch } from "../memory/dry-run.js";
+import { MEMORY_TAGS, type TagBytes } from "../memory/ledger.js";
+import { lineChart, type Series } from "../plot/line-chart.js";
+import { svgToPng } from "../plot/png.js";
+import { chapterMemory, chapterStep } from "../train/memory.js";
+import { type FlagSpec, flagHelp, parseFlags, UsageError } from "./args.js";
+
+const MEMORY_FLAGS: FlagSpec[] = [
+  { name: "batch", type: "string", value: "N,N,...", help: "batch sizes (n)", default: "16,64,256,1024" },
+  { name: "layers", type: "string", value: "N,N,...", help: "hidden layers (depths)", default: "1,2,4,8" },
+  { name: "hidden", type: "string", value: "N", help: "hidden units per layer (h)", default: "256" },
+  { name: "bias", type: "boolean", help: "add biases (the chapter's model has none)", default: "off" },
+  {
+    name: "budget",
+    type: "string",
+    value: "MB",
+    help: "also print the largest training and prediction batch that fits in MB megabytes (2^20 bytes)",
+  },
+  { name: "out", type: "string", value: "DIR", help: "where memory.svg and memory.png go", default: "out" },
+];
+
+export const MEMORY_HELP = `Usage: chainrule memory [flags]
+
+Peak memory of one step of the chapter's MLP (784 → h → … → 10, float32, cross-entropy plus the L2 penalty, SGD),
+training (forward, backward, update) against prediction (forward without recording), by ledger tag: parameters,
+gradients, saved for backward, optimizer state, data, temporaries. Measured by dry runs on the meta backend, which
+allocate nothing, so large batches are fast. Writes memory.svg and memory.png (peak against batch size, one line
+per depth, training solid, prediction dashed).
+
+${flagHelp(MEMORY_FLAGS)}`;
+
+function integers(flag: string, raw: string | boolean | undefined, fallback: string): number[] {
+  const text = typeof raw === "string" ? raw : fallback;
+  const parts = text.split(",").map((p) => p.trim());
+  if (parts.some((p) => !/^\d+$/.test(p) || Number(p) < 1)) {
+    throw new UsageError(`--${flag} must be a comma-separated list of integers >= 1, got "${text}"`);
+  }
+  return [...new Set(parts.map(Number))].sort((a, b) => a - b);
+}
+
+const MB = 2 ** 20;
+const mb = (bytes: number): string => (bytes / MB).toFixed(2);
+
+interface Row {
+  layers: number;
+  batch: number;
+  training: TagBytes;
+  prediction: TagBytes;
+}
+
+export function memoryTable(rows: readonly Row[]): string {
+  const head = ["layers", "batch", "step", ...MEMORY_TAGS, "total"];
+  const body = rows.flatMap((r) =>
+    (["training", "prediction"] as const).map((mode) => [
+      String(r.layers),
+      String(r.batch),
+      mode,
+      ...MEMORY_TAGS.map((t) => mb(r[mode].byTag[t])),
+      mb(r[mode].total),
+    ]),
+  );
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i < 3 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
+  return [line(head), line(widths.map((w) => "-".repeat(w))), ...body.map(line)].join("\n");
+}
+
+const COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"];
+
+export function memoryChart(rows: readonly Row[], hidden: number): string {
+  const depths = [...new Set(rows.map((r) => r.layers))];
+  const series: Series[] = depths.flatMap((layers, i) => {
+    const mine = rows.filter((r) => r.layers === layers);
+    const color = COLORS[i % COLORS.length];
+    return [
+      {
+        label: `L=${layers} train`,
+        color,
+        points: mine.map((r) => [r.batch, r.training.total / MB] as const),
+      },
+      {
+        label: `L=${layers} predict`,
+        color,
+        dashed: true,
+        points: mine.map((r) => [r.batch, r.prediction.total / MB] as const),
+      },
+    ];
+  });
+  return lineChart(series, {
+    title: `Peak memory of one step, 784 → ${hidden} ×L → 10 (solid: training, dashed: prediction)`,
+    xLabel: "batch size n (log scale)",
+    yLabel: "peak memory (MB)",
+    logX: true,
+    width: Math.max(880, 130 * series.length + 100),
+    height: 480,
+  });
+}
+
+export async function memoryCommand(argv: string[]): Promise<number> {
+  const values = parseFlags(argv, MEMORY_FLAGS);
+  const batches = integers("batch", values.batch, "16,64,256,1024");
+  const depths = integers("layers", values.layers, "1,2,4,8");
+  const [hidden] = integers("hidden", values.hidden, "256");
+  const bias = values.bias === true;
+  let budget: number | null = null;
+  if (values.budget !== undefined) {
+    budget = Number(values.budget);
+    if (typeof values.budget !== "string" || !(budget > 0) || !Number.isFinite(budget)) {
+      throw new UsageError(`--budget must be a number of megabytes > 0, got "${values.budget}"`);
+    }
+  }
+  const out = (values.out as string | undefined) ?? "out";
+
+  const rows: Row[] = depths.flatMap((layers) =>
+    batches.map((batch) => ({ layers, batch, ...chapterMemory({ batch, layers, hidden, bias }) })),
+  );
+  process.stdout.write(
+    `Peak memory (MB) of one step of 784 → ${hidden} ×L → 10${bias ? " with biases" : ""}, float32, by ledger tag (dry runs):\n\n`,
+  );
+  process.stdout.write(`${memoryTable(rows)}\n`);
+
+  if (budget !== null) {
+    const bytes = budget * MB;
+    process.stdout.write(`\nLargest batch within ${budget} MB (everything counted: model, data, step):\n`);
+    for (const layers of depths) {
+      const options = { layers, hidden, bias };
+      const train = largestBatch((batch) => chapterStep({ ...options, batch }, "training"), bytes);
+      const predict = largestBatch((batch) => chapterStep({ ...options, batch }, "prediction"), bytes);
+      const say = (r: typeof train) => (r.batch === 0 ? "none fits" : `${r.batch} (${mb(r.peakBytes)} MB)`);
+      process.stdout.write(`  L=${layers}: training ${say(train)}, prediction ${say(predict)}\n`);
+    }
+  }
+
+  mkdirSync(out, { recursive: true });
+  const svg = memoryChart(rows, hidden);
+  writeFileSync(join(out, "memory.svg"), svg);
+  writeFileSync(join(out, "memory.png"), await svgToPng(svg));
+  process.stdout.write(`\nwrote ${join(out, "memory.svg")} and ${join(out, "memory.png")}\n`);
+  return 0;
+}
