@@ -1,0 +1,16 @@
+// A tiny kernel the loader calls once to check that the module works: y[i] = a·x[i] + y[i].
+export function saxpy(n: i32, a: f32, x: usize, y: usize): void {
+  const va = f32x4.splat(a);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const p = <usize>i << 2;
+    const acc = ASC_FEATURE_RELAXED_SIMD
+      ? f32x4.relaxed_madd(va, v128.load(x + p), v128.load(y + p))
+      : f32x4.add(f32x4.mul(va, v128.load(x + p)), v128.load(y + p));
+    v128.store(y + p, acc);
+  }
+  for (; i < n; i++) {
+    const p = <usize>i << 2;
+    store<f32>(y + p, a * load<f32>(x + p) + load<f32>(y + p));
+  }
+}
