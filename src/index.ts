@@ -11,7 +11,15 @@ export { enableGrad, isGradEnabled, noGrad } from "./autograd/mode.js";
 export { Node } from "./autograd/node.js";
 export type { Backend, DataId } from "./backend/backend.js";
 export { isMeta } from "./backend/meta/index.js";
-export { getBackend, listBackends, registerBackend, setBackend } from "./backend/registry.js";
+export {
+  getBackend,
+  initWasm,
+  listBackends,
+  registerBackend,
+  setBackend,
+  setThreads,
+  wasmStatus,
+} from "./backend/registry.js";
 export * as data from "./data/index.js";
 export type { DType, TypedArray } from "./dtype.js";
 export { ChainruleError } from "./errors.js";

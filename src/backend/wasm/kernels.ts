@@ -1,0 +1,130 @@
+// The instantiated kernel module with its heap and thread pool: typed views of buffers, per-thread scratch,
+// and calls to exported kernels, on this thread or split over the workers.
+import type { DType, TypedArray } from "../../dtype.js";
+import { bytesPerElement } from "../../dtype.js";
+import { HEAP_BASE, WasmHeap } from "./heap.js";
+import type { KernelModule } from "./module.js";
+import { ThreadPool } from "./threads.js";
+
+/** The most threads a pool may have; the control blocks for them sit just below the heap. */
+const MAX_THREADS = 64;
+const CONTROL_BASE = HEAP_BASE - ThreadPool.slotBytes(MAX_THREADS);
+
+type KernelFn = (...args: number[]) => number;
+
+interface Buffer {
+  readonly address: number;
+  readonly dtype: DType;
+  readonly size: number;
+}
+
+export class Kernels {
+  readonly heap: WasmHeap;
+  readonly memory: WebAssembly.Memory;
+  readonly relaxed: boolean;
+  readonly shared: boolean;
+  private readonly exports: Record<string, KernelFn>;
+  private pool: ThreadPool | null = null;
+  private wanted = 1;
+  /** Per-thread scratch blocks (address, bytes) for kernels that pack their operands. */
+  private readonly scratch: { address: number; bytes: number }[] = [];
+
+  constructor(
+    private readonly loaded: KernelModule,
+    threads: number,
+  ) {
+    this.relaxed = loaded.relaxed;
+    this.shared = loaded.shared;
+    this.memory = new WebAssembly.Memory({ initial: 32, maximum: 65536, shared: loaded.shared });
+    const instance = new WebAssembly.Instance(loaded.module, {
+      env: {
+        memory: this.memory,
+        abort: () => {
+          throw new Error("wasm backend: a kernel aborted");
+        },
+      },
+    });
+    this.exports = instance.exports as unknown as Record<string, KernelFn>;
+    this.heap = new WasmHeap(this.memory);
+    this.setThreads(threads);
+  }
+
+  has(name: string): boolean {
+    return typeof this.exports[name] === "function";
+  }
+
+  call(name: string, ...args: number[]): number {
+    return this.exports[name](...args);
+  }
+
+  /** Threads asked for; `available` says how many have started. */
+  get threads(): number {
+    return this.wanted;
+  }
+
+  /** Threads that can take a share of a job now (workers start asynchronously). */
+  get available(): number {
+    return this.pool ? this.pool.available : 1;
+  }
+
+  setThreads(n: number): void {
+    if (!Number.isInteger(n) || n < 1 || n > MAX_THREADS) {
+      throw new RangeError(`setThreads: expected an integer from 1 to ${MAX_THREADS}, got ${n}`);
+    }
+    if (!this.shared) n = 1;
+    if (n === this.wanted && (this.pool !== null) === n > 1) return;
+    this.pool?.close();
+    this.pool = null;
+    this.wanted = n;
+    if (n > 1) {
+      const names = Object.keys(this.exports).filter((k) => typeof this.exports[k] === "function");
+      this.pool = new ThreadPool(
+        this.memory,
+        this.loaded.module,
+        (name, args) => this.exports[name](...args),
+        names,
+        CONTROL_BASE,
+        n,
+      );
+    }
+  }
+
+  /** Runs `name` with each argument list in `shares` at once, one per thread (the first on this one). */
+  parallel(name: string, shares: readonly (readonly number[])[]): void {
+    if (shares.length === 1 || !this.pool) {
+      for (const share of shares) this.exports[name](...share);
+      return;
+    }
+    this.pool.run(name, shares);
+  }
+
+  /** A scratch block of at least `bytes` for thread `thread`, kept and reused across calls. */
+  scratchFor(thread: number, bytes: number): number {
+    const have = this.scratch[thread];
+    if (have && have.bytes >= bytes) return have.address;
+    if (have) this.heap.free(have.address, have.bytes);
+    const grown = Math.max(bytes, (have?.bytes ?? 0) * 2, 65536);
+    this.scratch[thread] = { address: this.heap.alloc(grown), bytes: grown };
+    return this.scratch[thread].address;
+  }
+
+  /** A typed view of a buffer: valid until memory grows (the next allocation may do that). */
+  view(b: Buffer): TypedArray {
+    const buffer = this.heap.buffer;
+    switch (b.dtype) {
+      case "float32":
+        return new Float32Array(buffer, b.address, b.size);
+      case "float64":
+        return new Float64Array(buffer, b.address, b.size);
+      case "int32":
+        return new Int32Array(buffer, b.address, b.size);
+      case "bool":
+        return new Uint8Array(buffer, b.address, b.size);
+    }
+  }
+
+  /** Bytes per element of a buffer's dtype. */
+  static width(b: Buffer): number {
+    return bytesPerElement(b.dtype);
+  }
+}

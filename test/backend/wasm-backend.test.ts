@@ -1,0 +1,99 @@
+// The wasm backend itself: its heap (alignment, reuse, zeroing, growth), freeing on dispose so training
+// leaves the heap as it found it, and threads that give the one-thread answers.
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { sizeClass, WasmHeap } from "../../src/backend/wasm/heap.js";
+import * as cr from "../../src/index.js";
+
+describe("the heap", () => {
+  test("size classes: 64-byte steps to 1 KiB, then at most 12.5% over", () => {
+    assert.equal(sizeClass(1), 64);
+    assert.equal(sizeClass(65), 128);
+    assert.equal(sizeClass(1024), 1024);
+    for (const bytes of [1025, 4000, 65537, 802_816, 3_000_001]) {
+      const size = sizeClass(bytes);
+      assert.ok(size >= bytes && size <= bytes * 1.125 + 64, `${bytes} -> ${size}`);
+      assert.equal(size % 64, 0);
+    }
+  });
+
+  test("blocks are aligned, zero-filled when reused, and survive memory growth", () => {
+    const memory = new WebAssembly.Memory({ initial: 2, maximum: 1024, shared: true });
+    const heap = new WasmHeap(memory);
+    const a = heap.alloc(100);
+    assert.equal(a % 64, 0);
+    new Uint8Array(heap.buffer, a, 100).fill(7);
+    heap.free(a, 100);
+    const b = heap.alloc(90);
+    assert.equal(b, a, "the freed block of the same class is reused");
+    assert.ok(new Uint8Array(heap.buffer, b, 90).every((v) => v === 0));
+    new Uint8Array(heap.buffer, b, 90).fill(5);
+    const big = heap.alloc(3 << 20);
+    assert.ok(memory.buffer.byteLength >= big + (3 << 20), "memory grew");
+    assert.ok(
+      new Uint8Array(heap.buffer, b, 90).every((v) => v === 5),
+      "values kept across growth",
+    );
+    assert.equal(heap.allocatedBytes, sizeClass(90) + sizeClass(3 << 20));
+  });
+});
+
+const wasmThere = cr.listBackends().includes("wasm");
+
+describe("tensors on the wasm backend", { skip: !wasmThere && "no wasm backend here" }, () => {
+  const onWasm = <T>(fn: () => T): T => {
+    const before = cr.getBackend().name;
+    cr.setBackend("wasm");
+    try {
+      return fn();
+    } finally {
+      cr.setBackend(before);
+    }
+  };
+  const heapBytes = () => cr.wasmStatus().heapBytes;
+
+  test("training steps free every buffer they make: the heap ends where it started", () => {
+    onWasm(() => {
+      const net = cr.chapterMlp({ inputs: 20, hidden: 16, outputs: 4 });
+      const opt = new cr.optim.SGD(net.parameters(), { lr: 0.1 });
+      const x = cr.randn([32, 20], { seed: 1 });
+      const y = cr.randint(0, 4, [32], { seed: 2, dtype: "int32" });
+      const step = () =>
+        cr.tidy(() => {
+          opt.zeroGrad();
+          cr.nn.crossEntropy(net.forward(x), y).backward();
+          opt.step();
+        });
+      for (let i = 0; i < 5; i++) step();
+      const before = heapBytes();
+      for (let i = 0; i < 200; i++) step();
+      assert.equal(heapBytes(), before);
+    });
+  });
+
+  test("a matmul split over two threads equals the one-thread result", async () => {
+    for (let i = 0; i < 100 && cr.wasmStatus().threadsRunning < 2; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    onWasm(() => {
+      const run = (threads: number) => {
+        cr.setThreads(threads);
+        return cr.tidy(() => {
+          const a = cr.randn([301, 257], { seed: 3 });
+          const b = cr.randn([199, 257], { seed: 4 });
+          return Array.from(a.matmul(b.T).dataSync());
+        });
+      };
+      const start = cr.wasmStatus().threads;
+      try {
+        const one = run(1);
+        const two = run(2);
+        assert.equal(two.length, one.length);
+        for (let i = 0; i < one.length; i++)
+          assert.ok(Math.abs(one[i] - two[i]) <= 1e-5 * (1 + Math.abs(one[i])));
+      } finally {
+        cr.setThreads(start);
+      }
+    });
+  });
+});
