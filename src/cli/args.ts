@@ -16,6 +16,12 @@ export interface FlagSpec {
   default?: string;
 }
 
+/** The flags every compute-heavy command takes: which backend runs it and on how many threads. */
+const RUNTIME_FLAGS: FlagSpec[] = [
+  { name: "backend", type: "string", value: "NAME", help: "wasm | js (default: wasm where it loads)" },
+  { name: "threads", type: "string", value: "N", help: "threads for the wasm backend (default: the cores)" },
+];
+
 export const TRAIN_FLAGS: FlagSpec[] = [
   {
     name: "dataset",
@@ -90,6 +96,7 @@ export const TRAIN_FLAGS: FlagSpec[] = [
     help: "continue from a checkpoint (e.g. out/checkpoint.safetensors)",
   },
   { name: "quiet", type: "boolean", help: "print only the final result" },
+  ...RUNTIME_FLAGS,
 ];
 
 /** Parses argv against the specs; unknown flags and stray arguments are usage errors. */

@@ -9,6 +9,7 @@ import { type EpochMetrics, fit } from "../train/fit.js";
 import { flagHelp, parseFlags, TRAIN_FLAGS, trainConfigFrom } from "./args.js";
 import { loadData } from "./data.js";
 import { makeProgress } from "./progress.js";
+import { applyRuntimeFlags } from "./runtime.js";
 
 export const TRAIN_HELP = `Usage: chainrule train [flags]
 
@@ -37,13 +38,14 @@ export function trainingChart(metrics: readonly EpochMetrics[], config: TrainCon
 export async function trainCommand(argv: string[]): Promise<number> {
   const values = parseFlags(argv, TRAIN_FLAGS);
   const config = trainConfigFrom(values);
+  const runtime = applyRuntimeFlags(values);
   const out = (values.out as string | undefined) ?? "out";
   const quiet = values.quiet === true;
   mkdirSync(out, { recursive: true });
   const data = loadData(config.dataset, config.seed);
   const log = (line: string) => quiet || process.stdout.write(`${line}\n`);
   log(
-    `training ${config.dataset}: ${data.train.count} train / ${data.test.count} test examples, ${config.epochs} epochs`,
+    `training ${config.dataset}: ${data.train.count} train / ${data.test.count} test examples, ${config.epochs} epochs, ${runtime}`,
   );
   const progress = makeProgress(process.stderr, quiet);
   const started = performance.now();

@@ -39,18 +39,17 @@ function enableRelaxedInNode(node: NodeProcess): void {
   (node.getBuiltinModule!("node:v8") as NodeV8).setFlagsFromString("--experimental-wasm-relaxed-simd");
 }
 
+/** The best build the runtime validates: its bytes and what it is, or why there is none. */
 function pick(
   read: (variant: Variant) => Uint8Array<ArrayBuffer> | null,
   shared: boolean,
-): KernelModule | { error: string } {
+): { bytes: Uint8Array<ArrayBuffer>; relaxed: boolean; shared: boolean } | { error: string } {
   const relaxed = read("relaxed");
-  if (relaxed && WebAssembly.validate(relaxed)) {
-    return { module: new WebAssembly.Module(relaxed), relaxed: true, shared };
-  }
+  if (relaxed && WebAssembly.validate(relaxed)) return { bytes: relaxed, relaxed: true, shared };
   const simd = read("simd");
   if (!simd) return { error: `${location("simd", shared).pathname} is missing; run \`npm run build:wasm\`` };
   if (!WebAssembly.validate(simd)) return { error: "this runtime has no WebAssembly SIMD" };
-  return { module: new WebAssembly.Module(simd), relaxed: false, shared };
+  return { bytes: simd, relaxed: false, shared };
 }
 
 /** Node: the compiled kernels, or why there are none. */
@@ -64,7 +63,9 @@ export function loadKernelsSync(): KernelModule | { error: string } {
     const url = location(variant, true);
     return fs.existsSync(url) ? fs.readFileSync(url) : null;
   };
-  return pick(read, true);
+  const chosen = pick(read, true);
+  if ("error" in chosen) return chosen;
+  return { module: new WebAssembly.Module(chosen.bytes), relaxed: chosen.relaxed, shared: true };
 }
 
 /**
@@ -79,5 +80,8 @@ export async function loadKernels(): Promise<KernelModule | { error: string }> {
     const response = await fetch(location(variant, shared)).catch(() => null);
     bytes.set(variant, response?.ok ? new Uint8Array(await response.arrayBuffer()) : null);
   }
-  return pick((variant) => bytes.get(variant) ?? null, shared);
+  const chosen = pick((variant) => bytes.get(variant) ?? null, shared);
+  if ("error" in chosen) return chosen;
+  // Compiled asynchronously: a page's main thread may not compile a big module synchronously.
+  return { module: await WebAssembly.compile(chosen.bytes), relaxed: chosen.relaxed, shared };
 }

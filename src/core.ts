@@ -1,0 +1,130 @@
+// The part of Chainrule's API that runs anywhere (Node and browsers): tensors, ops, autograd, nn, optim,
+// memory and backends. src/index.ts adds the Node-only parts; src/web/index.ts is the browser entry.
+import "./ops/install.js";
+import "./ops/methods.js";
+
+export type { BackwardOptions } from "./autograd/backward.js";
+export { checkpoint } from "./autograd/checkpoint.js";
+export { type CustomResult, customGrad } from "./autograd/custom.js";
+export { type GradOptions, grad, hvp, valueAndGrad, vjp } from "./autograd/functional.js";
+export { type GradcheckOptions, gradcheck, gradgradcheck } from "./autograd/gradcheck.js";
+export { enableGrad, isGradEnabled, noGrad } from "./autograd/mode.js";
+export { Node } from "./autograd/node.js";
+export type { Backend, DataId } from "./backend/backend.js";
+export { isMeta } from "./backend/meta/index.js";
+export {
+  getBackend,
+  initWasm,
+  listBackends,
+  registerBackend,
+  setBackend,
+  setThreads,
+  wasmStatus,
+} from "./backend/registry.js";
+export type { DType, TypedArray } from "./dtype.js";
+export { ChainruleError } from "./errors.js";
+export * as graph from "./graph/index.js";
+export { dryRun, type LargestBatch, largestBatch } from "./memory/dry-run.js";
+export {
+  type MemoryEvent,
+  type MemoryInfo,
+  type MemoryReport,
+  type MemoryReportOptions,
+  type MemorySample,
+  type MemoryTag,
+  memory,
+  memoryReport,
+  resetPeak,
+  type TagBytes,
+} from "./memory/ledger.js";
+export { Checkpoint } from "./nn/checkpoint.js";
+export * as nn from "./nn/index.js";
+export {
+  add,
+  cast,
+  div,
+  equal,
+  greater,
+  greaterEqual,
+  less,
+  lessEqual,
+  maximum,
+  minimum,
+  mul,
+  notEqual,
+  pow,
+  sub,
+  where,
+} from "./ops/binary.js";
+export { clamp, gelu, leakyRelu, logSoftmax, logsumexp, softmax } from "./ops/composite/activations.js";
+export {
+  broadcastTo,
+  flatten,
+  pad,
+  type SliceSpec,
+  slice,
+  split,
+  squeeze,
+  stack,
+  transpose,
+  unsqueeze,
+} from "./ops/composite/shape.js";
+export { mean, std, type VarOptions, variance as var, variance } from "./ops/composite/stats.js";
+export type { TensorLike } from "./ops/convert.js";
+export { detach } from "./ops/detach.js";
+export { gather, index, scatterAdd } from "./ops/indexing.js";
+export { dot, matmul, outer } from "./ops/matmul.js";
+export { concat, expand, permute, reshape } from "./ops/movement.js";
+export { type ArgOptions, type AxisOptions, argmax, argmin, max, min, sum } from "./ops/reduce.js";
+export {
+  abs,
+  cos,
+  erf,
+  exp,
+  isfinite,
+  log,
+  log1p,
+  logicalNot,
+  neg,
+  relu,
+  sigmoid,
+  sign,
+  sin,
+  softplus,
+  sqrt,
+  tanh,
+} from "./ops/unary.js";
+export * as optim from "./optim/index.js";
+export type { Shape } from "./shape.js";
+export {
+  arange,
+  type CreateOptions,
+  eye,
+  full,
+  linspace,
+  ones,
+  type RandomOptions,
+  rand,
+  randint,
+  randn,
+  tensor,
+  zeros,
+} from "./tensor/create.js";
+export { isTrackingLeaks, type LeakEntry, type LeakReport, leakReport, trackLeaks } from "./tensor/leaks.js";
+export { Generator, manualSeed } from "./tensor/random.js";
+export { keep, tidy } from "./tensor/scope.js";
+export { type GradHook, type NestedArray, Tensor } from "./tensor/tensor.js";
+export { accumulateGradients, type BatchLoss } from "./train/accumulate.js";
+export { DEFAULT_CONFIG, type TrainConfig } from "./train/config.js";
+export { evaluate } from "./train/evaluate.js";
+export {
+  type ChapterStepOptions,
+  chapterMemory,
+  chapterStep,
+  compareTrainingAndPrediction,
+  predictionStep,
+  type StepOptions,
+  type TrainingVsPrediction,
+  trainingStep,
+} from "./train/memory.js";
+export { type Activation, chapterMlp, type MlpOptions } from "./train/mlp.js";
