@@ -8,7 +8,7 @@ export interface Scoped {
   readonly isDisposed: boolean;
   dispose(): void;
   /** Called when a scope ends without keeping it: freed, or handed to a graph that saved it for backward. */
-  releaseFromScope(): void;
+  releaseFromScope(at?: Error | string): void;
   /** The inputs of the recorded op that made it (none for a leaf). */
   graphInputs(): readonly Scoped[];
   /** Lets go of what the recorded op that made it saved for backward. */
@@ -52,20 +52,33 @@ function reach(scope: Scope, roots: Iterable<Scoped>, seen: Set<Scoped>): Set<Sc
   return seen;
 }
 
+/** An Error whose stack holds only the few frames messages show: capturing a deep stack costs microseconds. */
+function shortStack(message: string): Error {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 7;
+  const error = new Error(message);
+  Error.stackTraceLimit = limit;
+  return error;
+}
+
 /**
  * Ends a scope: first lets go of graph nodes made inside that no returned or kept tensor can reach
  * (no backward can run through them any more), then frees or hands over the tensors it made.
  */
 function close(scope: Scope, returned: ReadonlySet<unknown>): void {
-  scopes = scopes.filter((s) => s !== scope);
+  if (scopes[scopes.length - 1] === scope) scopes.pop();
+  else scopes = scopes.filter((s) => s !== scope);
+  if (scope.made.size === 0) return;
   const roots = [...scope.made].filter((t) => returned.has(t));
   const live = reach(scope, [...roots, ...scope.kept], new Set());
   const dead = reach(scope, scope.made, new Set(live));
   for (const t of dead) if (!live.has(t)) t.releaseGraph();
   const parent = scopes[scopes.length - 1];
+  // One stack for the whole scope: where the tidy() that freed these tensors ended.
+  let at: Error | undefined;
   for (const t of scope.made) {
     if (returned.has(t)) parent?.made.add(t);
-    else t.releaseFromScope();
+    else t.releaseFromScope((at ??= shortStack("disposed when its tidy() ended")));
   }
 }
 

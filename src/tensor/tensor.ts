@@ -12,6 +12,10 @@ import { keep, type Scoped, track } from "./scope.js";
 /** Frees buffers of tensors that were garbage-collected without dispose(): the safety net, not the plan. */
 const finalizer = new FinalizationRegistry<Storage>((storage) => release(storage));
 
+const FREED_BY_LIBRARY = "it was an intermediate result that the library freed once it had been used";
+const FREED_WITH_GRAPH =
+  "it was kept only for backward, and was freed once backward() had used it (pass { retainGraph: true } to keep it)";
+
 export type GradHook = (grad: Tensor) => Tensor | undefined;
 
 let nextTensorId = 0;
@@ -40,7 +44,8 @@ export class Tensor implements Scoped {
   version = 0;
   hooks: GradHook[] = [];
   retainsGrad = false;
-  private disposedAt: Error | null = null;
+  /** Where (a stack) or how (a sentence) the buffer was freed; null while live. */
+  private disposedAt: Error | string | null = null;
   /** Set when a scope ended while a graph still needed this tensor: freed once backward releases it. */
   private ownedByGraph = false;
 
@@ -74,8 +79,10 @@ export class Tensor implements Scoped {
 
   /** Throws if the buffer was freed, saying where. Every op calls this on its inputs. */
   assertLive(op: string): void {
-    if (this.disposedAt === null) return;
-    const where = (this.disposedAt.stack ?? "").split("\n").slice(2, 6).join("\n");
+    const at = this.disposedAt;
+    if (at === null) return;
+    if (typeof at === "string") fail(op, `${this.describe()} was disposed and can no longer be used: ${at}.`);
+    const where = (at.stack ?? "").split("\n").slice(2, 6).join("\n");
     fail(op, `${this.describe()} was disposed and can no longer be used. It was disposed at:\n${where}`);
   }
 
@@ -151,13 +158,17 @@ export class Tensor implements Scoped {
   }
 
   /** Frees the buffer now. Idempotent. Using the tensor afterwards is an error that says where this happened. */
-  dispose(): void {
+  /**
+   * Frees the buffer now. `at` says where or why for later error messages; library code that frees many
+   * tensors at once passes one shared value, since capturing a stack per tensor costs microseconds each.
+   */
+  dispose(at?: Error | string): void {
     if (this.disposedAt !== null) return;
-    this.disposedAt = new Error("disposed here");
+    this.disposedAt = at ?? new Error("disposed here");
     finalizer.unregister(this);
     noteDisposed(this);
     release(this.storage);
-    if (this.grad && !this.grad.isDisposed) this.grad.dispose();
+    if (this.grad && !this.grad.isDisposed) this.grad.dispose(this.disposedAt);
   }
 
   [Symbol.dispose](): void {
@@ -170,9 +181,9 @@ export class Tensor implements Scoped {
   }
 
   /** Called by tidy(): free, unless a live graph saved this tensor for backward; then the graph frees it later. */
-  releaseFromScope(): void {
+  releaseFromScope(at: Error | string = FREED_BY_LIBRARY): void {
     if (this.storage.savedRefs > 0) this.ownedByGraph = true;
-    else this.dispose();
+    else this.dispose(at);
   }
 
   graphInputs(): readonly Tensor[] {
@@ -187,7 +198,7 @@ export class Tensor implements Scoped {
   /** A graph node that saved this tensor lets go of it (after backward without retainGraph). */
   unsave(): void {
     addSavedRef(this.storage, -1);
-    if (this.storage.savedRefs === 0 && this.ownedByGraph) this.dispose();
+    if (this.storage.savedRefs === 0 && this.ownedByGraph) this.dispose(FREED_WITH_GRAPH);
   }
 
   save(): void {

@@ -17,8 +17,7 @@ export function collapse(shape: Shape, strides: readonly (readonly number[])[]):
     const size = shape[axis];
     if (size === 1) continue;
     const last = outShape.length - 1;
-    const merges =
-      last >= 0 && strides.every((s, v) => outStrides[v][last] === s[axis] * size);
+    const merges = last >= 0 && strides.every((s, v) => outStrides[v][last] === s[axis] * size);
     if (merges) {
       outShape[last] *= size;
       strides.forEach((s, v) => {
