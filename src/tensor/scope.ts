@@ -78,7 +78,10 @@ function close(scope: Scope, returned: ReadonlySet<unknown>): void {
   let at: Error | undefined;
   for (const t of scope.made) {
     if (returned.has(t)) parent?.made.add(t);
-    else t.releaseFromScope((at ??= shortStack("disposed when its tidy() ended")));
+    else {
+      at ??= shortStack("disposed when its tidy() ended");
+      t.releaseFromScope(at);
+    }
   }
 }
 
