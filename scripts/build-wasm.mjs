@@ -17,6 +17,7 @@ const sources = readdirSync(join(root, "wasm/assembly"))
 const common = [
   ...sources,
   "-O3",
+  "--debug",
   "--noAssert",
   "--runtime",
   "stub",

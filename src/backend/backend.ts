@@ -64,8 +64,11 @@ export interface MatmulSpec {
 
 export interface Backend {
   readonly name: string;
-  /** A zero-filled buffer of `size` elements. */
-  alloc(dtype: DType, size: number): DataId;
+  /**
+   * A buffer of `size` elements, zero-filled unless `zeroed` is false (then its contents are unspecified
+   * and the caller writes every element before reading any).
+   */
+  alloc(dtype: DType, size: number, zeroed?: boolean): DataId;
   free(id: DataId): void;
   write(id: DataId, values: TypedArray): void;
   /** Synchronous read; a backend that cannot read synchronously throws a message saying to use read(). */

@@ -74,11 +74,12 @@ export function watchLedger(listener: (event: MemoryEvent, storage: Storage) => 
   return () => listeners.delete(listener);
 }
 
-export function allocate(dtype: DType, size: number, tag: MemoryTag = "temporary"): Storage {
+/** A tracked buffer; `zeroed` false skips the zero-fill for an op that writes every element. */
+export function allocate(dtype: DType, size: number, tag: MemoryTag = "temporary", zeroed = true): Storage {
   const backend = getBackend();
   const storage = new Storage(
     backend,
-    backend.alloc(dtype, size),
+    backend.alloc(dtype, size, zeroed),
     dtype,
     size,
     size * bytesPerElement(dtype),

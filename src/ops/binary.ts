@@ -4,7 +4,7 @@ import type { BinaryOp } from "../backend/backend.js";
 import { type DType, isDType, isFloat } from "../dtype.js";
 import { fail } from "../errors.js";
 import { broadcastShapes } from "../shape.js";
-import { emptyTensor } from "../tensor/create.js";
+import { outputTensor } from "../tensor/create.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { apply, broadcastView, needsGrad, type PrimRule } from "./apply.js";
 import { asFloat, commonOperands, type TensorLike, toTensor } from "./convert.js";
@@ -20,7 +20,7 @@ export type BinaryAttrs = { [P in ArithPrim | ComparePrim]: Empty } & {
 
 function kernel(op: BinaryOp, a: Tensor, b: Tensor, outDType: DType): Tensor {
   const shape = broadcastShapes(op, a.shape, b.shape);
-  const out = emptyTensor(shape, outDType);
+  const out = outputTensor(shape, outDType);
   a.storage.backend.binary(op, broadcastView(a, shape), broadcastView(b, shape), out.storage.id, shape);
   return out;
 }
@@ -83,7 +83,7 @@ export const binaryRules: { [P in keyof BinaryAttrs]: PrimRule<BinaryAttrs[P]> }
   where: {
     forward: ([c, a, b]) => {
       const shape = broadcastShapes("where", broadcastShapes("where", c.shape, a.shape), b.shape);
-      const out = emptyTensor(shape, a.dtype);
+      const out = outputTensor(shape, a.dtype);
       const views = [c, a, b].map((t) => broadcastView(t, shape));
       a.storage.backend.where(views[0], views[1], views[2], out.storage.id, shape);
       return out;
@@ -94,7 +94,7 @@ export const binaryRules: { [P in keyof BinaryAttrs]: PrimRule<BinaryAttrs[P]> }
   },
   cast: {
     forward: ([x], { dtype }) => {
-      const out = emptyTensor(x.shape, dtype);
+      const out = outputTensor(x.shape, dtype);
       x.storage.backend.cast(x.storage.id, out.storage.id, x.size);
       return out;
     },

@@ -2,7 +2,7 @@
 // transposed operands in place, so backward's Xᵀ·G and G·Wᵀ never materialise a transpose.
 import { fail } from "../errors.js";
 import { broadcastShapes, fmt, stridesOf } from "../shape.js";
-import { emptyTensor } from "../tensor/create.js";
+import { outputTensor } from "../tensor/create.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { apply, needsGrad, type PrimRule } from "./apply.js";
 import { mul } from "./binary.js";
@@ -36,7 +36,7 @@ export const matmulRules: { matmul: PrimRule<MatmulAttrs["matmul"]> } = {
       const [m, k] = dims(a, transA);
       const [, n] = dims(b, transB);
       const batchShape = broadcastShapes("matmul", a.shape.slice(0, -2), b.shape.slice(0, -2));
-      const out = emptyTensor([...batchShape, m, n], a.dtype);
+      const out = outputTensor([...batchShape, m, n], a.dtype);
       a.storage.backend.matmul(a.storage.id, b.storage.id, out.storage.id, {
         batchShape,
         aBatchStrides: batchStrides(a, batchShape),

@@ -1,6 +1,6 @@
 // Unary elementwise primitives, each a forward kernel call beside its VJP (one-line math comment each).
 import type { UnaryOp } from "../backend/backend.js";
-import { emptyTensor } from "../tensor/create.js";
+import { outputTensor } from "../tensor/create.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { apply, type PrimRule } from "./apply.js";
 import { cast, div, greater, mul, sub, where } from "./binary.js";
@@ -11,7 +11,7 @@ export type UnaryPrim = Exclude<UnaryOp, "isfinite" | "not">;
 export type UnaryAttrs = { [P in UnaryPrim]: Empty };
 
 function kernel(op: UnaryOp, x: Tensor, outDType = x.dtype): Tensor {
-  const out = emptyTensor(x.shape, outDType);
+  const out = outputTensor(x.shape, outDType);
   x.storage.backend.unary(op, x.storage.id, out.storage.id, x.size);
   return out;
 }

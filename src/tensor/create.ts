@@ -24,6 +24,11 @@ export function emptyTensor(shape: Shape, dtype: DType, tag: MemoryTag = "tempor
   return new Tensor(allocate(dtype, sizeOf(shape), tag), shape);
 }
 
+/** An op's output buffer with unspecified contents: only for kernels that write every element. */
+export function outputTensor(shape: Shape, dtype: DType): Tensor {
+  return new Tensor(allocate(dtype, sizeOf(shape), "temporary", false), shape);
+}
+
 function finish(t: Tensor, op: string, options: CreateOptions): Tensor {
   if (options.requiresGrad) {
     if (!isFloat(t.dtype)) fail(op, `requiresGrad needs a float dtype, got ${t.dtype}`);

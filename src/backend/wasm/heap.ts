@@ -35,13 +35,13 @@ export class WasmHeap {
     return this.cachedBuffer;
   }
 
-  /** A zero-filled block of at least `bytes`; returns its address. */
-  alloc(bytes: number): number {
+  /** A block of at least `bytes`, zero-filled unless `zeroed` is false; returns its address. */
+  alloc(bytes: number, zeroed = true): number {
     const size = sizeClass(bytes);
     const reused = this.freeBlocks.get(size)?.pop();
     this.liveBytes += size;
     if (reused !== undefined) {
-      this.bytesView().fill(0, reused, reused + bytes);
+      if (zeroed) this.bytesView().fill(0, reused, reused + bytes);
       return reused;
     }
     const address = this.top;

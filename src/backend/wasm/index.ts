@@ -41,8 +41,8 @@ export class WasmBackend implements Backend {
     this.kernels.setThreads(n);
   }
 
-  alloc(dtype: DType, size: number): DataId {
-    const address = this.kernels.heap.alloc(Math.max(1, size * bytesPerElement(dtype)));
+  alloc(dtype: DType, size: number, zeroed = true): DataId {
+    const address = this.kernels.heap.alloc(Math.max(1, size * bytesPerElement(dtype)), zeroed);
     const buffer: WasmBuffer = { address, dtype, size, freed: false };
     return buffer;
   }

@@ -33,9 +33,12 @@ export function nodeProcess(): NodeProcess | null {
   return p?.getBuiltinModule ? p : null;
 }
 
-/** Node 20 ships relaxed SIMD behind a V8 flag; CHAINRULE_RELAXED_SIMD=1 turns it on before compiling. */
-function enableRelaxedInNode(node: NodeProcess): void {
-  if (node.env.CHAINRULE_RELAXED_SIMD !== "1") return;
+/**
+ * Node 20's V8 has relaxed SIMD behind a flag (later versions ship it). Where the relaxed build does not
+ * validate as is, the flag is turned on before compiling, unless CHAINRULE_RELAXED_SIMD=0 asks for plain SIMD.
+ */
+function enableRelaxedInNode(node: NodeProcess, relaxed: Uint8Array<ArrayBuffer> | null): void {
+  if (node.env.CHAINRULE_RELAXED_SIMD === "0" || !relaxed || WebAssembly.validate(relaxed)) return;
   (node.getBuiltinModule!("node:v8") as NodeV8).setFlagsFromString("--experimental-wasm-relaxed-simd");
 }
 
@@ -57,12 +60,13 @@ export function loadKernelsSync(): KernelModule | { error: string } {
   const node = nodeProcess();
   if (!node) return { error: "synchronous loading needs Node; in a browser call initWasm()" };
   if (typeof SharedArrayBuffer === "undefined") return { error: "SharedArrayBuffer is not available" };
-  enableRelaxedInNode(node);
   const fs = node.getBuiltinModule!("node:fs") as NodeFs;
   const read = (variant: Variant) => {
+    if (variant === "relaxed" && node.env.CHAINRULE_RELAXED_SIMD === "0") return null;
     const url = location(variant, true);
     return fs.existsSync(url) ? fs.readFileSync(url) : null;
   };
+  enableRelaxedInNode(node, read("relaxed"));
   const chosen = pick(read, true);
   if ("error" in chosen) return chosen;
   return { module: new WebAssembly.Module(chosen.bytes), relaxed: chosen.relaxed, shared: true };

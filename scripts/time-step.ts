@@ -1,0 +1,37 @@
+// Times the chapter MLP's training step (trainStep) and prediction at a batch size on the current backend.
+// Usage: CHAINRULE_THREADS=2 node --import tsx scripts/time-step.ts [batch] [--profile]
+import { chapterMlp, noGrad, optim, tensor, tidy, wasmStatus } from "../src/index.js";
+import { trainStep } from "../src/train/fit.js";
+
+const batch = Number(process.argv[2] ?? 256);
+const status = wasmStatus();
+while (wasmStatus().threadsRunning < status.threads) await new Promise((r) => setTimeout(r, 10));
+const model = chapterMlp({ inputs: 784, hidden: 256, outputs: 10, seed: 1 });
+const optimizer = new optim.SGD(model.parameters(), { lr: 0.1 });
+const x = tensor(
+  new Float32Array(batch * 784).map(() => Math.random()),
+  { shape: [batch, 784] },
+);
+const y = tensor(
+  Int32Array.from({ length: batch }, () => Math.floor(Math.random() * 10)),
+  { shape: [batch] },
+);
+const median = (f: () => void, reps: number) => {
+  const times: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    f();
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)];
+};
+median(() => trainStep(model, optimizer, x, y, 1e-4), 20);
+const train = median(() => trainStep(model, optimizer, x, y, 1e-4), 100);
+const infer = median(() => tidy(() => noGrad(() => model.forward(x).dataSync())), 100);
+console.log(
+  `${process.env.CHAINRULE_BACKEND ?? "default"} threads ${wasmStatus().threadsRunning} batch ${batch}: ` +
+    `train ${train.toFixed(2)} ms (${Math.round((batch / train) * 1000)} ex/s), ` +
+    `predict ${infer.toFixed(2)} ms (${Math.round((batch / infer) * 1000)} ex/s)`,
+);
+process.exit(0);
