@@ -306,6 +306,11 @@ function machine(): Record<string, string | number> {
   let commit = "unknown";
   try {
     commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: root, encoding: "utf8" }).trim();
+    const dirty = execFileSync("git", ["status", "--porcelain", "--", "src", "wasm"], {
+      cwd: root,
+      encoding: "utf8",
+    });
+    if (dirty.trim()) commit += " (with uncommitted changes in src/ or wasm/)";
   } catch {
     // not a checkout
   }

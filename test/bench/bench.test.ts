@@ -1,0 +1,61 @@
+// npm run bench, in a tiny mode: one engine, one training case, two reps. The harness must run end to end
+// (parent, child process, checks) and write a report with the expected fields and finite numbers.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+import type { BenchReport } from "../../bench/common.js";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+
+test("bench/run.ts --quick --only chainrule-js --cases mlp64: a report with finite medians and a falling loss", () => {
+  const dir = mkdtempSync(join(tmpdir(), "chainrule-bench-test-"));
+  try {
+    const out = join(dir, "report.json");
+    const args = ["--quick", "--only", "chainrule-js", "--cases", "mlp64", "--reps", "2", "--seconds", "0"];
+    const run = spawnSync(
+      process.execPath,
+      ["--import", "tsx", "bench/run.ts", ...args, "--out", out, "--no-docs"],
+      { cwd: ROOT, encoding: "utf8", timeout: 60_000 },
+    );
+    assert.equal(run.status, 0, `exit code ${run.status}\n${run.stdout}\n${run.stderr}`);
+    assert.match(run.stdout, /\| mlp64 +\| examples\/s +\| +[\d,.]+ \|/);
+
+    const report = JSON.parse(readFileSync(out, "utf8")) as BenchReport;
+    assert.equal(report.quick, true);
+    assert.ok(!Number.isNaN(Date.parse(report.date)));
+    assert.equal(typeof report.machine.cpu, "string");
+    assert.ok(Number(report.machine.cores) >= 1);
+    assert.deepEqual(report.problems, []);
+    assert.equal(report.engines.length, 1);
+
+    const [engine] = report.engines;
+    assert.equal(engine.engine, "chainrule-js");
+    assert.equal(engine.ok, true, engine.error);
+    assert.equal(engine.info.backend, "js");
+    assert.equal(engine.cases.length, 1);
+
+    const [c] = engine.cases;
+    assert.equal(c.id, "mlp64");
+    assert.equal(c.unit, "examples/s");
+    assert.equal(c.error, undefined);
+    assert.ok(c.reps >= 2 && c.samples.length === c.reps);
+    assert.ok(c.samples.every((s) => Number.isFinite(s) && s > 0));
+    assert.ok(Number.isFinite(c.medianSeconds) && c.medianSeconds > 0);
+    assert.ok(Math.abs(c.value - 64 / c.medianSeconds) < 1e-6 * c.value);
+    assert.ok(c.losses && c.losses.length > 1 && c.losses.every(Number.isFinite));
+    assert.ok(
+      Number.isFinite(c.lossAfter) && c.lossAfter! < c.losses[0],
+      `loss ${c.losses[0]} → ${c.lossAfter}`,
+    );
+
+    assert.equal(report.lossCheck.length, 1);
+    assert.equal(report.lossCheck[0].case, "mlp64");
+    assert.deepEqual(report.lossCheck[0].flagged, []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
