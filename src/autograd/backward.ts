@@ -2,11 +2,14 @@
 // gradients once, calling hooks, and freeing saved tensors unless retainGraph. Never recursive.
 import { fail } from "../errors.js";
 import { fmt, sameShape } from "../shape.js";
-import { tidy } from "../tensor/scope.js";
+import { tidyInternal } from "../tensor/scope.js";
 import { type Tensor, tensorWatermark } from "../tensor/tensor.js";
 import { gradOps } from "./grad-ops.js";
 import { withGradMode } from "./mode.js";
 import { duringBackward, type Node } from "./node.js";
+
+/** What a tensor freed inside the sweep says when it is used afterwards. */
+const FREED_BY_BACKWARD = "freed by backward (a temporary of a VJP)";
 
 export interface BackwardOptions {
   /** Keep saved intermediates so backward can run through this graph again. */
@@ -111,10 +114,13 @@ export function sweep(
   };
   /** Adds g into t's slot, first cast and summed to t's dtype and shape. The caller holds g meanwhile. */
   const deliver = (t: Tensor, g: Tensor) => {
-    const fitted = tidy(() => {
-      const cast = g.dtype === t.dtype ? g : ops.cast(g, t.dtype);
-      return sameShape(cast.shape, t.shape) ? cast : ops.sumTo(cast, t.shape);
-    });
+    const fitted =
+      g.dtype === t.dtype && sameShape(g.shape, t.shape)
+        ? g
+        : tidyInternal(FREED_BY_BACKWARD, () => {
+            const cast = g.dtype === t.dtype ? g : ops.cast(g, t.dtype);
+            return sameShape(cast.shape, t.shape) ? cast : ops.sumTo(cast, t.shape);
+          });
     const before = grads.get(t);
     const total = before === undefined ? fitted : ops.add(before, fitted);
     hold(total);
@@ -144,7 +150,7 @@ export function sweep(
         grads.delete(t);
         const node = t.node!;
         const saved = checkSaved(node);
-        const inputGrads = tidy(() => {
+        const inputGrads = tidyInternal(FREED_BY_BACKWARD, () => {
           const hooked = runHooks(t, g);
           if (t.retainsGrad) t.grad = ops.detach(hooked).keep().tagAs("gradient");
           return [...node.rule.vjp(hooked, saved, node.attrs, node)];
@@ -194,7 +200,7 @@ export function backward(root: Tensor, upstream?: Tensor, options: BackwardOptio
   for (const g of grads.values()) uses.set(g, (uses.get(g) ?? 0) + 1);
   const claimed = new Set<Tensor>();
   for (const [leaf, g] of grads) {
-    const hooked = withGradMode(createGraph, () => tidy(() => runHooks(leaf, g)));
+    const hooked = withGradMode(createGraph, () => tidyInternal(FREED_BY_BACKWARD, () => runHooks(leaf, g)));
     const left = uses.get(g)! - 1;
     uses.set(g, left);
     // .grad takes what it is given: a tensor this backward made that nothing else uses, else a copy.

@@ -3,10 +3,10 @@
 import type { BinaryOp } from "../backend/backend.js";
 import { type DType, isDType, isFloat } from "../dtype.js";
 import { fail } from "../errors.js";
-import { broadcastShapes } from "../shape.js";
+import { broadcastShapes, fmt, sameShape } from "../shape.js";
 import { outputTensor } from "../tensor/create.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { apply, broadcastView, needsGrad, type PrimRule } from "./apply.js";
+import { apply, broadcastView, needsGrad, type PrimRule, viewOf } from "./apply.js";
 import { asFloat, commonOperands, type TensorLike, toTensor } from "./convert.js";
 import { log, neg } from "./unary.js";
 
@@ -144,4 +144,17 @@ export function cast(x: Tensor, dtype: DType): Tensor {
     fail("cast", `unknown dtype ${JSON.stringify(dtype)}; use float32, float64, int32 or bool`);
   if (x.dtype === dtype) return x;
   return apply(binaryRules, "cast", [x], { dtype });
+}
+
+/** dst ← dst − src in place (src broadcast to dst's shape), outside any graph: for optimizer updates. */
+export function subInPlace(dst: Tensor, src: Tensor): void {
+  dst.assertLive("subInPlace");
+  src.assertLive("subInPlace");
+  if (dst.dtype !== src.dtype) fail("subInPlace", `dtypes differ: ${dst.dtype} and ${src.dtype}`);
+  const shape = broadcastShapes("subInPlace", dst.shape, src.shape);
+  if (!sameShape(shape, dst.shape))
+    fail("subInPlace", `${fmt(src.shape)} does not broadcast to ${fmt(dst.shape)}`);
+  // Elementwise over the same contiguous buffer reads each element before writing it, so out may be dst.
+  dst.storage.backend.binary("sub", viewOf(dst), broadcastView(src, shape), dst.storage.id, shape);
+  dst.bumpVersion();
 }

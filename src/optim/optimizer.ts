@@ -4,7 +4,7 @@ import { noGrad } from "../autograd/mode.js";
 import { fail } from "../errors.js";
 import { fmt, sameShape } from "../shape.js";
 import { full } from "../tensor/create.js";
-import { tidy } from "../tensor/scope.js";
+import { tidyInternal } from "../tensor/scope.js";
 import type { Tensor } from "../tensor/tensor.js";
 
 export interface OptimizerState {
@@ -33,8 +33,8 @@ export abstract class Optimizer {
     this.lr = lr;
   }
 
-  /** The new value of p given its gradient; called inside noGrad and tidy. */
-  protected abstract update(p: Tensor, grad: Tensor): Tensor;
+  /** The new value of p given its gradient, or null where it updated p in place; called inside noGrad and tidy. */
+  protected abstract update(p: Tensor, grad: Tensor): Tensor | null;
 
   protected abstract hyper(): Record<string, number>;
 
@@ -62,10 +62,11 @@ export abstract class Optimizer {
   step(): void {
     this.steps++;
     noGrad(() =>
-      tidy(() => {
+      tidyInternal("freed when the optimizer step ended (a temporary of the update)", () => {
         for (const p of this.params) {
           if (p.grad === null) continue;
-          p.assign(this.update(p, p.grad));
+          const next = this.update(p, p.grad);
+          if (next !== null) p.assign(next);
         }
       }),
     );

@@ -157,9 +157,8 @@ export class Tensor implements Scoped {
     };
   }
 
-  /** Frees the buffer now. Idempotent. Using the tensor afterwards is an error that says where this happened. */
   /**
-   * Frees the buffer now. `at` says where or why for later error messages; library code that frees many
+   * Frees the buffer now (idempotent; using the tensor afterwards is an error that says where this happened). `at` says where or why for later error messages; library code that frees many
    * tensors at once passes one shared value, since capturing a stack per tensor costs microseconds each.
    */
   dispose(at?: Error | string): void {
