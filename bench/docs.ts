@@ -49,8 +49,10 @@ npm ci
 npm run bench                          # every engine and case (several minutes), rewrites this page
 npm run bench -- --quick               # fewer sizes and shorter runs, for a check
 npm run bench -- --only chainrule-wasm-2t,tfjs-wasm --cases sgemm,mlp256
-npm run bench -- --help                # --reps, --seconds, --out, --no-docs, --timeout
+npm run bench -- --help                # --reps, --seconds, --out, --docs, --no-docs, --timeout, --render
 \`\`\`
+
+Only a full run (no \`--quick\`, \`--only\` or \`--cases\`) rewrites this page, unless \`--docs FILE\` is given.
 
 The full report, with every repetition's time and each engine's description, is written to
 \`bench/results/latest.json\` (not committed). Numbers move with the machine's load: close other work,

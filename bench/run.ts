@@ -34,12 +34,16 @@ const root = resolve(here, "..");
 
 interface Options {
   quick: boolean;
+  /** --render: rewrite the page from the JSON report (--out) without running anything. */
+  render: boolean;
   engines: EngineName[];
   cases: CaseSpec[];
   reps?: number;
   seconds?: number;
   out: string;
   docs: string | null;
+  /** --quick, --only or --cases: not the full run, so the page is left alone unless --docs names it. */
+  partial: boolean;
   timeoutSeconds: number;
 }
 
@@ -50,8 +54,10 @@ const USAGE = `usage: npm run bench -- [options]
   --reps N              timed repetitions per case (at least)
   --seconds S           time spent timing each case (at least)
   --out FILE            the JSON report (default bench/results/latest.json)
-  --docs FILE           the page to regenerate (default docs/performance.md); --no-docs to leave it alone
-  --timeout SECONDS     per engine (default 1800, 600 with --quick)`;
+  --docs FILE           the page to regenerate (default docs/performance.md, written only by a full run:
+                        give --docs to write it after --quick, --only or --cases); --no-docs: leave it
+  --timeout SECONDS     per engine (default 1800, 600 with --quick)
+  --render              run nothing: rewrite the page from the JSON report (after editing bench/docs.ts)`;
 
 function parseArgs(argv: string[]): Options {
   const value = (i: number): string => {
@@ -66,8 +72,11 @@ function parseArgs(argv: string[]): Options {
     cases: allCases(quick),
     out: join(root, "bench", "results", "latest.json"),
     docs: join(root, "docs", "performance.md"),
+    partial: quick,
+    render: false,
     timeoutSeconds: quick ? 600 : 1800,
   };
+  let docsAsked = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     switch (a) {
@@ -78,6 +87,7 @@ function parseArgs(argv: string[]): Options {
         for (const n of names)
           if (!ENGINES.includes(n as EngineName)) throw new Error(`unknown engine "${n}"\n${USAGE}`);
         options.engines = ENGINES.filter((e) => names.includes(e));
+        options.partial = true;
         break;
       }
       case "--cases": {
@@ -89,6 +99,7 @@ function parseArgs(argv: string[]): Options {
             if (!cases.some((d) => d.id === c.id)) cases.push(c);
         }
         options.cases = cases;
+        options.partial = true;
         break;
       }
       case "--reps":
@@ -102,9 +113,13 @@ function parseArgs(argv: string[]): Options {
         break;
       case "--docs":
         options.docs = resolve(value(i++));
+        docsAsked = true;
         break;
       case "--no-docs":
         options.docs = null;
+        break;
+      case "--render":
+        options.render = true;
         break;
       case "--timeout":
         options.timeoutSeconds = Number(value(i++));
@@ -118,6 +133,7 @@ function parseArgs(argv: string[]): Options {
         throw new Error(`unknown option "${a}"\n${USAGE}`);
     }
   }
+  if (options.partial && !docsAsked) options.docs = null;
   return options;
 }
 
@@ -330,8 +346,19 @@ function machine(): Record<string, string | number> {
 
 // ---------------------------------------------------------------------------------------------------------
 
+function writeDocs(report: BenchReport, file: string): void {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, renderDocs(report, markdownTable(report), lossTable(report)));
+  console.log(`wrote ${relative(process.cwd(), file) || file}`);
+}
+
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
+  if (options.render) {
+    const report = JSON.parse(readFileSync(options.out, "utf8")) as BenchReport;
+    writeDocs(report, options.docs ?? join(root, "docs", "performance.md"));
+    return;
+  }
   if (options.cases.length === 0 || options.engines.length === 0) throw new Error(`nothing to run\n${USAGE}`);
   const timing = timingOptions(options.quick, { reps: options.reps, seconds: options.seconds });
   const batches = options.cases.filter((c) => c.kind !== "sgemm").map((c) => c.size);
@@ -416,10 +443,9 @@ async function main(): Promise<void> {
     mkdirSync(dirname(options.out), { recursive: true });
     writeFileSync(options.out, `${JSON.stringify(report, null, 2)}\n`);
     console.log(`\nwrote ${relative(process.cwd(), options.out) || options.out}`);
-    if (options.docs) {
-      mkdirSync(dirname(options.docs), { recursive: true });
-      writeFileSync(options.docs, renderDocs(report, markdownTable(report), losses));
-      console.log(`wrote ${relative(process.cwd(), options.docs) || options.docs}`);
+    if (options.docs) writeDocs(report, options.docs);
+    else if (options.partial) {
+      console.log("docs/performance.md left alone (not a full run: --docs FILE writes it anyway)");
     }
   } finally {
     rmSync(tmp, { recursive: true, force: true });
