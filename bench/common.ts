@@ -334,6 +334,8 @@ export interface EngineResult {
 export interface BenchReport {
   date: string;
   quick: boolean;
+  /** The case ids asked for, in order. */
+  cases: string[];
   machine: Record<string, string | number>;
   options: TimingOptions;
   engines: EngineResult[];

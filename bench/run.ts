@@ -3,7 +3,7 @@
 // Makes the synthetic data and initial weights once, runs every engine in its own child process, one after
 // the other, then prints a table of medians and chainrule-wasm-2t's ratios to the JavaScript peers, writes
 // the JSON report (bench/results/latest.json) and regenerates docs/performance.md.
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
@@ -205,7 +205,7 @@ function runEngine(
       resolvePromise({
         engine,
         ok: false,
-        error: `${why}; last output:\n${tail.join("\n")}`,
+        error: `${why}\nlast output:\n${tail.join("\n")}`,
         info: {},
         cases: [],
         wallSeconds,
@@ -283,7 +283,7 @@ export function markdownTable(report: BenchReport): string {
   const byName = new Map(report.engines.map((e) => [e.engine, e] as const));
   const peers = PEERS.filter((p) => byName.has(p)).filter(() => byName.has(FOCUS));
   const flagged = new Set(report.lossCheck.flatMap((l) => l.flagged.map((n) => `${n}:${l.case}`)));
-  const ids = [...new Set(report.engines.flatMap((e) => e.cases.map((c) => c.id)))];
+  const ids = report.cases ?? [...new Set(report.engines.flatMap((e) => e.cases.map((c) => c.id)))];
   const unitOf = (id: string) => parseCase(id).unit;
   const header = ["case", "unit", ...engines, ...peers.map((p) => `2t ÷ ${p}`)];
   const rows = ids.map((id) => [
@@ -346,10 +346,26 @@ function machine(): Record<string, string | number> {
 
 // ---------------------------------------------------------------------------------------------------------
 
+/**
+ * Biome checks every .json under bench/ (\`npm run lint\`), ignored or not: a report inside the checkout is
+ * written in its format, so that running the bench never breaks the lint.
+ */
+function formatLikeTheRepository(file: string): void {
+  const biome = join(root, "node_modules", ".bin", "biome");
+  if (relative(root, file).startsWith("..") || !existsSync(biome)) return;
+  const run = spawnSync(biome, ["format", "--write", file], { cwd: root, encoding: "utf8" });
+  if (run.status !== 0) console.log(`(biome format ${shortPath(file)} failed: ${run.stderr.trim()})`);
+}
+
+function shortPath(file: string): string {
+  const rel = relative(process.cwd(), file);
+  return rel && !rel.startsWith("..") ? rel : file;
+}
+
 function writeDocs(report: BenchReport, file: string): void {
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, renderDocs(report, markdownTable(report), lossTable(report)));
-  console.log(`wrote ${relative(process.cwd(), file) || file}`);
+  console.log(`wrote ${shortPath(file)}`);
 }
 
 async function main(): Promise<void> {
@@ -425,6 +441,7 @@ async function main(): Promise<void> {
     const report: BenchReport = {
       date: started.toISOString(),
       quick: options.quick,
+      cases: options.cases.map((c) => c.id),
       machine: m,
       options: timing,
       engines,
@@ -433,7 +450,8 @@ async function main(): Promise<void> {
       problems,
     };
 
-    console.log(`\nMedians (higher is faster); ratios are ${FOCUS} ÷ peer (above 1: Chainrule is faster)\n`);
+    const ratioNote = focus ? `; ratios are ${FOCUS} ÷ peer (above 1: Chainrule is faster)` : "";
+    console.log(`\nMedians (higher is faster)${ratioNote}\n`);
     console.log(markdownTable(report));
     const losses = lossTable(report);
     if (losses) console.log(`\n${losses}`);
@@ -442,7 +460,8 @@ async function main(): Promise<void> {
 
     mkdirSync(dirname(options.out), { recursive: true });
     writeFileSync(options.out, `${JSON.stringify(report, null, 2)}\n`);
-    console.log(`\nwrote ${relative(process.cwd(), options.out) || options.out}`);
+    formatLikeTheRepository(options.out);
+    console.log(`\nwrote ${shortPath(options.out)}`);
     if (options.docs) writeDocs(report, options.docs);
     else if (options.partial) {
       console.log("docs/performance.md left alone (not a full run: --docs FILE writes it anyway)");
