@@ -6,7 +6,7 @@ import { before, describe, test } from "node:test";
 import type { BinaryOp, DataId, ReduceOp, UnaryOp, View } from "../../src/backend/backend.js";
 import { JsBackend } from "../../src/backend/js/index.js";
 import type { WasmBackend } from "../../src/backend/wasm/index.js";
-import { PARALLEL_MIN } from "../../src/backend/wasm/ops-elementwise.js";
+import { PARALLEL_MIN, PARALLEL_MIN_STREAMING } from "../../src/backend/wasm/ops-elementwise.js";
 import { createWasmBackendSync } from "../../src/backend/wasm/setup.js";
 import { type DType, newArray, type TypedArray } from "../../src/dtype.js";
 
@@ -163,10 +163,6 @@ function check(out: Pair, what: string, exact = false): void {
   close(js.readSync(out.j), wasm!.readSync(out.w), out.dtype, what, exact);
 }
 
-function withThreads(fn: () => void): void {
-  fn();
-}
-
 describe("wasm elementwise kernels agree with the reference", {
   skip: !wasm && "no wasm backend here",
 }, () => {
@@ -207,7 +203,7 @@ describe("wasm elementwise kernels agree with the reference", {
   test("unary: every op, both dtypes, sizes across the threading threshold, in place", () => {
     for (const dtype of FLOATS) {
       for (const op of unaryOps) {
-        for (const n of [0, 1, 3, 5, 8, 33, 1000, PARALLEL_MIN + 37]) {
+        for (const n of [0, 1, 3, 5, 8, 33, 1000, PARALLEL_MIN + 37, PARALLEL_MIN_STREAMING + 37]) {
           const scale = op === "exp" || op === "sigmoid" || op === "tanh" ? 30 : 8;
           const data = values(n, dtype, scale, true);
           if (op === "log" || op === "sqrt" || op === "log1p")
@@ -256,7 +252,8 @@ describe("wasm elementwise kernels agree with the reference", {
     [2, 3, 1, 6],
     [0, 3],
     [300, 301],
-    [1, PARALLEL_MIN + 9],
+    [520, 513],
+    [1, PARALLEL_MIN_STREAMING + 9],
   ];
   const layouts: Layout[] = ["contiguous", "offset", "scalar", "row", "column", "permuted", "sliced"];
   const binaryOps: BinaryOp[] = [
@@ -350,7 +347,7 @@ describe("wasm elementwise kernels agree with the reference", {
     const all: DType[] = ["float32", "float64", "int32", "bool"];
     for (const from of all) {
       for (const to of all) {
-        for (const n of [0, 1, 7, 64, 1001, PARALLEL_MIN + 3]) {
+        for (const n of [0, 1, 7, 64, 1001, PARALLEL_MIN_STREAMING + 3]) {
           const data = values(n, from, 50, true);
           if (from !== "bool" && from !== "int32") {
             for (let i = 0; i < n; i += 7) data[i] = [3e9, -3e9, 2 ** 31, -(2 ** 31), 1e20, -2.5, 2.5][i % 7];
@@ -371,7 +368,7 @@ describe("wasm elementwise kernels agree with the reference", {
   test("copy: strided views to contiguous and strided destinations, every dtype", () => {
     const all: DType[] = ["float32", "float64", "int32", "bool"];
     for (const dtype of all) {
-      for (const shape of [[], [7], [5, 7], [3, 4, 5], [0, 2], [300, 301]]) {
+      for (const shape of [[], [7], [5, 7], [3, 4, 5], [0, 2], [300, 301], [520, 513]]) {
         for (const ls of layouts) {
           for (const ld of ["contiguous", "sliced", "permuted", "offset"] as const) {
             const src = operand(shape, ls, dtype);
@@ -425,6 +422,9 @@ describe("wasm elementwise kernels agree with the reference", {
       [[100_000, 3], [0]],
       [[2, 300, 300], [1]],
       [[300, 2, 300], [1]],
+      [[2, 400, 400], [1]],
+      [[600, 600], [0]],
+      [[600, 600], [1]],
     ];
     const ops: ReduceOp[] = ["sum", "max", "min", "argmax", "argmin"];
     for (const dtype of FLOATS) {
@@ -471,21 +471,19 @@ describe("wasm elementwise kernels agree with the reference", {
       t.skip("one thread here");
       return;
     }
-    withThreads(() => {
-      const n = PARALLEL_MIN * 2 + 5;
-      const x = pair(values(n, "float32"), "float32");
-      const out = empty("float32", n);
-      reset();
-      wasm!.unary("exp", x.w, out.w, n);
-      js.unary("exp", x.j, out.j, n);
-      assert.ok(spy.maxShares >= 2, "unary split");
-      check(out, "threaded exp");
-      reset();
-      const sum = empty("float32", 1);
-      wasm!.reduce("sum", x.w, [n], [0], sum.w);
-      js.reduce("sum", x.j, [n], [0], sum.j);
-      assert.ok(spy.maxShares >= 2, "sum split");
-      check(sum, "threaded sum");
-    });
+    const n = PARALLEL_MIN_STREAMING + 5;
+    const x = pair(values(n, "float32"), "float32");
+    const out = empty("float32", n);
+    reset();
+    wasm!.unary("exp", x.w, out.w, n);
+    js.unary("exp", x.j, out.j, n);
+    assert.ok(spy.maxShares >= 2, "unary split");
+    check(out, "threaded exp");
+    reset();
+    const sum = empty("float32", 1);
+    wasm!.reduce("sum", x.w, [n], [0], sum.w);
+    js.reduce("sum", x.j, [n], [0], sum.j);
+    assert.ok(spy.maxShares >= 2, "sum split");
+    check(sum, "threaded sum");
   });
 });

@@ -1,7 +1,8 @@
 // Elementwise, reduction and copy kernels on the wasm backend. Each returns false for a case it has no
 // kernel for (dtype, layout), and the backend runs the reference kernel on views of wasm memory instead.
 // Strided cases are collapsed to 2-D slabs (collapse.ts); whole contiguous operands skip that and call the
-// kernel once without allocating. Jobs of PARALLEL_MIN elements or more are split over the threads.
+// kernel once without allocating. Big jobs (PARALLEL_MIN elements of transcendentals, PARALLEL_MIN_STREAMING
+// of anything else) are split over the threads.
 import type { DType } from "../../dtype.js";
 import type { Shape } from "../../shape.js";
 import type { BinaryOp, ReduceOp, UnaryOp, View } from "../backend.js";
@@ -9,8 +10,19 @@ import { collapse, forEachSlab } from "./collapse.js";
 import type { WasmBuffer } from "./index.js";
 import type { Kernels } from "./kernels.js";
 
-/** Below this many elements a job stays on one thread: waking a worker costs more than it saves. */
+/** Below this many elements a compute-bound job (transcendentals) stays on one thread: waking a worker costs more. */
 export const PARALLEL_MIN = 1 << 16;
+/** The same for memory-bound jobs (arithmetic, comparisons, where, cast, copy, sums), which gain less from threads. */
+export const PARALLEL_MIN_STREAMING = 1 << 18;
+/** Unary ops that cost tens of operations per element. */
+const HEAVY: { readonly [K in UnaryOp]?: true } = {
+  exp: true,
+  log: true,
+  log1p: true,
+  tanh: true,
+  sigmoid: true,
+  softplus: true,
+};
 /** Thread shares start on multiples of this many elements (whole vectors, 64-byte lines for float32). */
 const ALIGN = 16;
 
@@ -107,9 +119,9 @@ function chunks(n: number, parts: number): [number, number][] {
   return out;
 }
 
-/** Threads to use for a job of `size` elements. */
-function threadsFor(k: Kernels, size: number): number {
-  return size >= PARALLEL_MIN ? k.available : 1;
+/** Threads to use for a job of `size` elements (`heavy`: compute-bound). */
+function threadsFor(k: Kernels, size: number, heavy = false): number {
+  return size >= (heavy ? PARALLEL_MIN : PARALLEL_MIN_STREAMING) ? k.available : 1;
 }
 
 /**
@@ -157,7 +169,7 @@ export function unaryWasm(k: Kernels, op: UnaryOp, x: WasmBuffer, out: WasmBuffe
   const name = s === "f32" ? "ew_unary_f32" : "ew_unary_f64";
   if (!k.has(name)) return false;
   if (size === 0) return true;
-  const threads = threadsFor(k, size);
+  const threads = threadsFor(k, size, HEAVY[op]);
   if (threads <= 1) {
     k.call(name, code, size, x.address, out.address);
     return true;
@@ -206,7 +218,7 @@ export function binaryWasm(
   const pa = A.address + a.offset * w;
   const pb = B.address + b.offset * w;
   // Whole-operand fast paths: one call, no allocation, unless the job is split over threads.
-  if (size < PARALLEL_MIN || k.available <= 1) {
+  if (size < PARALLEL_MIN_STREAMING || k.available <= 1) {
     if (runsContiguously(shape, a.strides)) {
       if (runsContiguously(shape, b.strides)) {
         k.call(name, code, 1, size, pa, 0, 1, pb, 0, 1, out.address, 0, 1);
