@@ -47,6 +47,7 @@ function filled(n: number, dtype: "float32" | "float64" = "float32"): DataId {
 
 const rows: string[][] = [["case", "wasm µs", "reference µs", "speedup"]];
 function report(name: string, fast: () => void, slow: () => void): void {
+  time(fast, 3);
   const f = time(fast);
   const s = time(slow);
   rows.push([name, f.toFixed(1), s.toFixed(1), `${(s / f).toFixed(1)}x`]);
@@ -116,6 +117,57 @@ for (const dtype of ["float32", "float64"] as const) {
         refView({ id: t, strides: [256, 1], offset: 0 }),
         [256, 256],
       ),
+  );
+}
+
+// Small jobs: what dispatch costs.
+for (const [n, label] of [
+  [64, "add float32 [64]"],
+  [4096, "add float32 [4096]"],
+] as const) {
+  const a = filled(n);
+  const b = filled(n);
+  const out = wasm.alloc("float32", n);
+  const view = (id: DataId): View => ({ id, strides: [1], offset: 0 });
+  report(
+    label,
+    () => wasm.binary("add", view(a), view(b), out, [n]),
+    () => js.binary("add", refView(view(a)), refView(view(b)), ref(out), [n]),
+  );
+}
+{
+  const m = filled(320);
+  const bias = filled(10);
+  const mo = wasm.alloc("float32", 320);
+  const rs = wasm.alloc("float32", 32);
+  report(
+    "bias add float32 [32,10]+[10]",
+    () =>
+      wasm.binary(
+        "add",
+        { id: m, strides: [10, 1], offset: 0 },
+        { id: bias, strides: [0, 1], offset: 0 },
+        mo,
+        [32, 10],
+      ),
+    () =>
+      js.binary(
+        "add",
+        refView({ id: m, strides: [10, 1], offset: 0 }),
+        refView({ id: bias, strides: [0, 1], offset: 0 }),
+        ref(mo),
+        [32, 10],
+      ),
+  );
+  report(
+    "row sum float32 [32,10] axis 1",
+    () => wasm.reduce("sum", m, [32, 10], [1], rs),
+    () => js.reduce("sum", ref(m), [32, 10], [1], ref(rs)),
+  );
+  report(
+    "relu float32 [320]",
+    () => wasm.unary("relu", m, mo, 320),
+    () => js.unary("relu", ref(m), ref(mo), 320),
   );
 }
 

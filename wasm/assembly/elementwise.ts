@@ -126,28 +126,29 @@ const SQRT2: f64 = 1.4142135623730951;
   }
   return f64x2.add(r, f64x2.mul(r2, p));
 }
-/** 2^k for the integers k in i32 lanes 0 and 1 (−1022 ≤ k ≤ 1023). */
+/**
+ * 2^k for integral f64 lanes k (−1022 ≤ k ≤ 1023): k + 1.5·2^52 holds k in its low mantissa bits, so adding
+ * the bias there and shifting the low 12 bits up to the exponent field gives 2^k.
+ */
 @inline function pow2(k: v128): v128 {
-  return i64x2.shl(i64x2.add(i64x2.extend_low_i32x4_s(k), i64x2.splat(1023)), 52);
+  return i64x2.shl(i64x2.add(f64x2.add(k, dsplat(6755399441055744.0)), i64x2.splat(1023)), 52);
 }
 @inline function dexp(x: v128, full: bool): v128 {
-  // Clamp (NaN passes through): below −746 the result is 0, above 710 it is +Infinity.
-  x = f64x2.min(f64x2.max(x, dsplat(-746.0)), dsplat(710.0));
+  // Clamp (pmax/pmin let NaN through): below −746 the result is 0, above 710 it is +Infinity.
+  x = f64x2.pmin(f64x2.pmax(x, dsplat(-746.0)), dsplat(710.0));
   const k = f64x2.nearest(f64x2.mul(x, dsplat(LOG2E)));
   const r = f64x2.sub(f64x2.sub(x, f64x2.mul(k, dsplat(LN2_HI))), f64x2.mul(k, dsplat(LN2_LO)));
   const p = f64x2.add(expm1Poly(r, full), dsplat(1.0));
   // Scale by 2^k in two steps so that subnormal results and the overflow edge come out right.
-  const ki = i32x4.trunc_sat_f64x2_s_zero(k);
-  const k1 = i32x4.shr_s(ki, 1);
-  const k2 = i32x4.sub(ki, k1);
-  return f64x2.mul(f64x2.mul(p, pow2(k1)), pow2(k2));
+  const k1 = f64x2.floor(f64x2.mul(k, dsplat(0.5)));
+  return f64x2.mul(f64x2.mul(p, pow2(k1)), pow2(f64x2.sub(k, k1)));
 }
 /** e^y − 1 for y ≤ 40 (used by tanh with y = 2|x|), accurate near 0. */
 @inline function dexpm1(y: v128, full: bool): v128 {
   const k = f64x2.nearest(f64x2.mul(y, dsplat(LOG2E)));
   const r = f64x2.sub(f64x2.sub(y, f64x2.mul(k, dsplat(LN2_HI))), f64x2.mul(k, dsplat(LN2_LO)));
   const q = expm1Poly(r, full);
-  const s = pow2(i32x4.trunc_sat_f64x2_s_zero(k));
+  const s = pow2(k);
   return f64x2.add(f64x2.mul(s, q), f64x2.sub(s, dsplat(1.0)));
 }
 /** Natural log (fdlibm's reduction and polynomial); log(0) = −Infinity, log(x < 0) = NaN. */
@@ -205,7 +206,7 @@ const SQRT2: f64 = 1.4142135623730951;
   return v128.bitselect(x, r, v128.or(f64x2.eq(u, dsplat(1.0)), f64x2.eq(x, dsplat(Infinity))));
 }
 @inline function dtanh(x: v128, full: bool): v128 {
-  const ax = f64x2.min(f64x2.abs(x), dsplat(20.0));
+  const ax = f64x2.pmin(f64x2.abs(x), dsplat(20.0));
   const e = dexpm1(f64x2.add(ax, ax), full);
   const t = f64x2.div(e, f64x2.add(e, dsplat(2.0)));
   return v128.or(t, v128.and(x, f64x2.splat(-0.0)));
@@ -234,7 +235,11 @@ const SQRT2: f64 = 1.4142135623730951;
   if (op == U_NEG) return F64 ? f64x2.neg(v) : f32x4.neg(v);
   if (op == U_ABS) return F64 ? f64x2.abs(v) : f32x4.abs(v);
   if (op == U_SQRT) return F64 ? f64x2.sqrt(v) : f32x4.sqrt(v);
-  if (op == U_RELU) return F64 ? f64x2.max(v, f64x2.splat(0)) : f32x4.max(v, f32x4.splat(0));
+  if (op == U_RELU) {
+    // Math.max(0, x): x above 0 or NaN, else +0 (a mask, cheaper than the NaN-propagating max in V8).
+    if (F64) return v128.and(v, v128.or(f64x2.gt(v, f64x2.splat(0)), f64x2.ne(v, v)));
+    return v128.and(v, v128.or(f32x4.gt(v, f32x4.splat(0)), f32x4.ne(v, v)));
+  }
   if (op == U_SIGN) {
     // 1 above 0, −1 below, +0 for ±0, NaN stays NaN.
     if (F64) {
@@ -467,9 +472,29 @@ export function ew_where_f64(
 }
 
 // --------------------------------------------------------------------------------------------------- copy
+@inline function copyOne(W: i32, from: usize, to: usize): void {
+  if (W == 1) store<u8>(to, load<u8>(from));
+  else if (W == 4) store<u32>(to, load<u32>(from));
+  else store<u64>(to, load<u64>(from));
+}
 @inline function copySlab(
   W: i32, rows: i32, n: i32, ps: usize, sos: i32, sis: i32, pd: usize, sod: i32, sid: i32,
 ): void {
+  if (sis != 1 && sis != 0 && rows >= 16 && n >= 16) {
+    // Strided reads along rows (a transpose): 16×16 tiles, so both sides stay within a few cache lines.
+    for (let r0 = 0; r0 < rows; r0 += 16) {
+      const r1 = min(rows, r0 + 16);
+      for (let i0 = 0; i0 < n; i0 += 16) {
+        const i1 = min(n, i0 + 16);
+        for (let i = i0; i < i1; i++) {
+          for (let r = r0; r < r1; r++) {
+            copyOne(W, ps + <usize>(r * sos + i * sis) * <usize>W, pd + <usize>(r * sod + i * sid) * <usize>W);
+          }
+        }
+      }
+    }
+    return;
+  }
   for (let r = 0; r < rows; r++) {
     const s = ps + <usize>(r * sos) * <usize>W;
     const d = pd + <usize>(r * sod) * <usize>W;

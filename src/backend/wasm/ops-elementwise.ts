@@ -233,6 +233,26 @@ export function binaryWasm(
       return true;
     }
   }
+  if (shape.length === 2 && size < PARALLEL_MIN_STREAMING) {
+    // Already a slab (a bias add, a transposed operand): no collapsing needed.
+    const [rows, n] = shape;
+    k.call(
+      name,
+      code,
+      rows,
+      n,
+      pa,
+      a.strides[0],
+      a.strides[1],
+      pb,
+      b.strides[0],
+      b.strides[1],
+      out.address,
+      n,
+      1,
+    );
+    return true;
+  }
   const c = collapse(shape, [a.strides, b.strides, contiguousStrides(shape)]);
   const head = [code];
   const widths = [w, w, wo];
