@@ -3,7 +3,7 @@
 import { type DType, promote } from "../dtype.js";
 import { fail } from "../errors.js";
 import { broadcastStrides, checkShape, fmt, normalizeAxis, type Shape, sizeOf, stridesOf } from "../shape.js";
-import { emptyTensor } from "../tensor/create.js";
+import { emptyTensor, outputTensor } from "../tensor/create.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { apply, type PrimRule, viewOf } from "./apply.js";
 import { cast } from "./binary.js";
@@ -28,7 +28,7 @@ function windowView(t: Tensor, outer: Shape, starts: readonly number[], steps: r
 }
 
 function copyFrom(x: Tensor, shape: Shape, view: { strides: readonly number[]; offset: number }): Tensor {
-  const out = emptyTensor(shape, x.dtype);
+  const out = outputTensor(shape, x.dtype);
   x.storage.backend.copy({ id: x.storage.id, ...view }, viewOf(out), shape);
   return out;
 }
@@ -74,7 +74,8 @@ export const movementRules: { [P in keyof MovementAttrs]: PrimRule<MovementAttrs
     forward: (xs, { axis }) => {
       const shape = [...xs[0].shape];
       shape[axis] = xs.reduce((acc, t) => acc + t.shape[axis], 0);
-      const out = emptyTensor(shape, xs[0].dtype);
+      // The pieces tile the whole output, so it needs no zero-fill.
+      const out = outputTensor(shape, xs[0].dtype);
       const starts = shape.map(() => 0);
       const steps = shape.map(() => 1);
       for (const t of xs) {

@@ -6,9 +6,10 @@ import { HEAP_BASE, WasmHeap } from "./heap.js";
 import type { KernelModule } from "./module.js";
 import { ThreadPool } from "./threads.js";
 
-/** The most threads a pool may have; the control blocks for them sit just below the heap. */
+/** The most threads a pool may have. */
 const MAX_THREADS = 64;
-const CONTROL_BASE = HEAP_BASE - ThreadPool.slotBytes(MAX_THREADS);
+/** The thread pool's control block sits just below the heap. */
+const CONTROL_BASE = HEAP_BASE - ThreadPool.controlBytes;
 
 type KernelFn = (...args: number[]) => number;
 

@@ -5,8 +5,11 @@ import { offsetsOf } from "../js/strided.js";
 import type { WasmBuffer } from "./index.js";
 import { Kernels } from "./kernels.js";
 
+/** Bands of C handed out per thread of a split product. */
+const BANDS_PER_THREAD = Number(globalThis.process?.env?.CHAINRULE_BANDS ?? 1);
+
 /** Below this many multiply-adds a product stays on one thread: waking a worker costs more than it saves. */
-export const PARALLEL_MIN_MACS = 1 << 18;
+export const PARALLEL_MIN_MACS = 1 << 21;
 
 /** C = op(A)·op(B) per batch; false where there is no kernel for the dtype (the caller falls back). */
 export function matmulWasm(
@@ -34,7 +37,9 @@ export function matmulWasm(
     // Split the longer side of C into bands whose edges fall on multiples of 8 (the kernel's tile).
     const byRows = m >= n;
     const extent = byRows ? m : n;
-    const parts = Math.max(1, Math.min(threads, Math.floor(extent / 8)));
+    // A few bands per thread: threads claim bands as they come free, so one that starts late takes fewer.
+    const parts =
+      threads === 1 ? 1 : Math.max(1, Math.min(threads * BANDS_PER_THREAD, Math.floor(extent / 16)));
     const band = Math.ceil(extent / parts / 8) * 8;
     for (let t = 0, start = 0; start < extent; t++, start += band) {
       const size = Math.min(band, extent - start);

@@ -1,46 +1,68 @@
 // Worker threads that run kernel calls on the shared memory: worker_threads in Node, Web Workers in a
-// cross-origin-isolated page. The calling thread takes the first share of each job and waits for the rest.
+// cross-origin-isolated page. A job is a list of shares that every thread, the caller included, claims one
+// at a time from a shared counter, so a worker that wakes late takes less and never holds the job up.
 
 import { nodeProcess } from "./module.js";
 
-/** Bytes of control block per worker: seq, kernel, argument count, done, ready (int32), then arguments (f64). */
-const SLOT = 256;
-const MAX_ARGS = (SLOT - 32) / 8;
+/**
+ * The control block, one for the pool: int32 words SEQ (bumped per job, what idle workers wait on), KERNEL,
+ * NARGS, DONE (shares finished), ERROR, READY (workers started); at byte 8 the claim word (a BigInt64:
+ * job number << 16 | shares << 8 | next share); from byte 64 the f64 arguments, share after share.
+ */
+const CONTROL_BYTES = 16128;
+const ARGS_AT = 64;
+const MAX_ARG_WORDS = (CONTROL_BYTES - ARGS_AT) / 8;
 const SEQ = 0;
-const KERNEL = 1;
-const NARGS = 2;
-const DONE = 3;
-const READY = 4;
-const ERROR = 5;
+const KERNEL = 4;
+const NARGS = 5;
+const DONE = 6;
+const ERROR = 7;
+const READY = 8;
+/** The most shares one job may have (they are counted in 8 bits of the claim word). */
+export const MAX_SHARES = 255;
+/** How long an idle worker spins for the next job before it sleeps (milliseconds). */
+const SPIN_MS = 0.5;
 
 /**
  * The worker's program, as source text so it needs no file of its own (and no TypeScript loader).
- * It instantiates the module on the shared memory, then loops: wait for seq to move, run the kernel, mark done.
+ * It instantiates the module on the shared memory, then loops: wait for SEQ to move, claim and run shares.
  */
 const WORKER_BODY = `
-function serve(module, memory, slot, names) {
+function serve(module, memory, at, names) {
   const instance = new WebAssembly.Instance(module, { env: { memory, abort() { throw new Error("abort"); } } });
   const kernels = names.map((name) => instance.exports[name]);
-  const ctl = new Int32Array(memory.buffer, slot, 8);
-  const args = new Float64Array(memory.buffer, slot + 32, ${MAX_ARGS});
-  Atomics.store(ctl, ${READY}, 1);
+  const ctl = new Int32Array(memory.buffer, at, 16);
+  const claim = new BigInt64Array(memory.buffer, at + 8, 1);
+  const args = new Float64Array(memory.buffer, at + ${ARGS_AT}, ${MAX_ARG_WORDS});
   let seen = Atomics.load(ctl, ${SEQ});
+  Atomics.add(ctl, ${READY}, 1);
   for (;;) {
+    // Spin a while before sleeping: a training step hands out work every few microseconds, and waking
+    // a sleeping thread costs tens of them.
+    const start = performance.now();
     let spins = 0;
-    while (Atomics.load(ctl, ${SEQ}) === seen && spins < 4000) spins++;
+    while (Atomics.load(ctl, ${SEQ}) === seen) {
+      if ((++spins & 1023) === 0 && performance.now() - start > ${SPIN_MS}) break;
+    }
     if (Atomics.load(ctl, ${SEQ}) === seen) Atomics.wait(ctl, ${SEQ}, seen);
     seen = Atomics.load(ctl, ${SEQ});
     if (seen < 0) return;
-    const n = ctl[${NARGS}];
-    const a = [];
-    for (let i = 0; i < n; i++) a.push(args[i]);
-    try {
-      kernels[ctl[${KERNEL}]](...a);
-    } catch (e) {
-      Atomics.store(ctl, ${ERROR}, 1);
+    for (;;) {
+      const word = Atomics.load(claim, 0);
+      const shares = Number((word >> 8n) & 255n);
+      const next = Number(word & 255n);
+      if (next >= shares) break;
+      if (Atomics.compareExchange(claim, 0, word, word + 1n) !== word) continue;
+      const n = ctl[${NARGS}];
+      const a = [];
+      for (let i = 0; i < n; i++) a.push(args[next * n + i]);
+      try {
+        kernels[ctl[${KERNEL}]](...a);
+      } catch (e) {
+        Atomics.store(ctl, ${ERROR}, 1);
+      }
+      if (Atomics.add(ctl, ${DONE}, 1) + 1 === shares) Atomics.notify(ctl, ${DONE});
     }
-    Atomics.store(ctl, ${DONE}, seen);
-    Atomics.notify(ctl, ${DONE});
   }
 }
 `;
@@ -56,22 +78,22 @@ interface NodeWorkerThreads {
 }
 
 /** Starts one worker serving `slot`; returns null where workers cannot be made. */
-function startWorker(module: WebAssembly.Module, memory: WebAssembly.Memory, slot: number, names: string[]) {
+function startWorker(module: WebAssembly.Module, memory: WebAssembly.Memory, at: number, names: string[]) {
   const node = nodeProcess();
   if (node) {
     const { Worker } = node.getBuiltinModule!("node:worker_threads") as NodeWorkerThreads;
-    const source = `${WORKER_BODY}\nconst { workerData } = require("node:worker_threads");\nserve(workerData.module, workerData.memory, workerData.slot, workerData.names);`;
-    const worker = new Worker(source, { eval: true, workerData: { module, memory, slot, names } });
+    const source = `${WORKER_BODY}\nconst { workerData } = require("node:worker_threads");\nserve(workerData.module, workerData.memory, workerData.at, workerData.names);`;
+    const worker = new Worker(source, { eval: true, workerData: { module, memory, at, names } });
     worker.on("error", () => {});
     // A worker waiting for work must not keep the process alive.
     worker.unref();
     return worker;
   }
   if (typeof Worker === "undefined" || typeof Blob === "undefined") return null;
-  const source = `${WORKER_BODY}\nonmessage = (e) => serve(e.data.module, e.data.memory, e.data.slot, e.data.names);`;
+  const source = `${WORKER_BODY}\nonmessage = (e) => serve(e.data.module, e.data.memory, e.data.at, e.data.names);`;
   const url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
   const worker = new Worker(url);
-  worker.postMessage({ module, memory, slot, names });
+  worker.postMessage({ module, memory, at, names });
   return worker;
 }
 
@@ -81,40 +103,35 @@ function canBlock(): boolean {
 }
 
 export class ThreadPool {
-  private readonly workers: { handle: WorkerHandle; slot: number }[] = [];
+  private readonly workers: WorkerHandle[] = [];
   private readonly kernelIndex = new Map<string, number>();
-  private seq = 0;
+  private job = 0;
 
-  /** `slots` is the address of (threads - 1) · 256 bytes of shared memory reserved for control blocks. */
+  /** `at` is the address of CONTROL_BYTES of shared memory reserved for the control block. */
   constructor(
     private readonly memory: WebAssembly.Memory,
     module: WebAssembly.Module,
     private readonly run0: (name: string, args: readonly number[]) => void,
     names: readonly string[],
-    readonly slots: number,
+    readonly at: number,
     threads: number,
   ) {
     for (const [i, name] of names.entries()) this.kernelIndex.set(name, i);
+    new Int32Array(memory.buffer, at, CONTROL_BYTES / 4).fill(0);
     for (let i = 0; i < threads - 1; i++) {
-      const slot = slots + i * SLOT;
-      new Int32Array(memory.buffer, slot, SLOT / 4).fill(0);
-      const handle = startWorker(module, memory, slot, [...names]);
-      if (handle) this.workers.push({ handle, slot });
+      const handle = startWorker(module, memory, at, [...names]);
+      if (handle) this.workers.push(handle);
     }
   }
 
-  static slotBytes(threads: number): number {
-    return Math.max(0, threads - 1) * SLOT;
+  /** Bytes of shared memory the control block takes. */
+  static get controlBytes(): number {
+    return CONTROL_BYTES;
   }
 
   /** Workers that have started and can take work now (they start asynchronously). */
   readyWorkers(): number {
-    let n = 0;
-    for (const w of this.workers) {
-      if (Atomics.load(this.control(w.slot), READY) === 1) n++;
-      else break;
-    }
-    return n;
+    return Math.min(this.workers.length, Atomics.load(this.control(), READY));
   }
 
   /** Threads available for a job right now: this one plus the ready workers. */
@@ -123,52 +140,66 @@ export class ThreadPool {
   }
 
   /**
-   * Runs `name` once per entry of `shares` (argument lists): the first here, the others on workers, and
-   * returns when all are done. The caller sizes `shares` to `available`.
+   * Runs `name` once per entry of `shares` (argument lists of one length) and returns when all are done.
+   * This thread and the workers claim shares one at a time, so any number of shares up to MAX_SHARES works;
+   * a few more shares than threads evens out a worker that starts late.
    */
   run(name: string, shares: readonly (readonly number[])[]): void {
     const index = this.kernelIndex.get(name);
     if (index === undefined) throw new Error(`wasm threads: no kernel "${name}"`);
-    this.seq = (this.seq + 1) & 0x3fffffff;
-    const seq = this.seq;
-    for (let i = 1; i < shares.length; i++) {
-      const { slot } = this.workers[i - 1];
-      const ctl = this.control(slot);
-      const args = new Float64Array(this.memory.buffer, slot + 32, MAX_ARGS);
+    const count = shares.length;
+    const nargs = shares[0]?.length ?? 0;
+    if (count > MAX_SHARES) throw new Error(`wasm threads: ${count} shares, at most ${MAX_SHARES}`);
+    if (count * nargs > MAX_ARG_WORDS) {
+      throw new Error(`wasm threads: ${count} shares of ${nargs} arguments do not fit the control block`);
+    }
+    const ctl = this.control();
+    const args = new Float64Array(this.memory.buffer, this.at + ARGS_AT, MAX_ARG_WORDS);
+    for (let i = 0; i < count; i++) {
       const share = shares[i];
-      if (share.length > MAX_ARGS)
-        throw new Error(`wasm threads: ${share.length} arguments, at most ${MAX_ARGS}`);
-      for (let j = 0; j < share.length; j++) args[j] = share[j];
-      ctl[KERNEL] = index;
-      ctl[NARGS] = share.length;
-      Atomics.store(ctl, SEQ, seq);
-      Atomics.notify(ctl, SEQ);
+      if (share.length !== nargs) throw new Error(`wasm threads: shares of "${name}" differ in length`);
+      for (let j = 0; j < nargs; j++) args[i * nargs + j] = share[j];
     }
-    this.run0(name, shares[0]);
-    let failed = false;
-    for (let i = 1; i < shares.length; i++) {
-      const ctl = this.control(this.workers[i - 1].slot);
-      let spins = 0;
-      while (Atomics.load(ctl, DONE) !== seq) {
-        if (++spins > 2000 && canBlock()) Atomics.wait(ctl, DONE, Atomics.load(ctl, DONE), 1);
+    ctl[KERNEL] = index;
+    ctl[NARGS] = nargs;
+    Atomics.store(ctl, DONE, 0);
+    Atomics.store(ctl, ERROR, 0);
+    this.job = (this.job + 1) % 2 ** 30;
+    const claim = new BigInt64Array(this.memory.buffer, this.at + 8, 1);
+    Atomics.store(claim, 0, (BigInt(this.job) << 16n) | (BigInt(count) << 8n));
+    Atomics.store(ctl, SEQ, this.job);
+    Atomics.notify(ctl, SEQ);
+    let failure: unknown = null;
+    for (;;) {
+      const word = Atomics.load(claim, 0);
+      const next = Number(word & 255n);
+      if (next >= count) break;
+      if (Atomics.compareExchange(claim, 0, word, word + 1n) !== word) continue;
+      try {
+        this.run0(name, shares[next]);
+      } catch (error) {
+        failure ??= error;
       }
-      if (Atomics.exchange(ctl, ERROR, 0) !== 0) failed = true;
+      Atomics.add(ctl, DONE, 1);
     }
-    if (failed) throw new Error(`wasm threads: kernel "${name}" failed on a worker`);
+    let spins = 0;
+    for (let done = Atomics.load(ctl, DONE); done < count; done = Atomics.load(ctl, DONE)) {
+      if (++spins > 2000 && canBlock()) Atomics.wait(ctl, DONE, done, 1);
+    }
+    if (failure !== null) throw failure;
+    if (Atomics.load(ctl, ERROR) !== 0) throw new Error(`wasm threads: kernel "${name}" failed on a worker`);
   }
 
   /** Stops every worker. */
   close(): void {
-    for (const w of this.workers) {
-      const ctl = this.control(w.slot);
-      Atomics.store(ctl, SEQ, -1);
-      Atomics.notify(ctl, SEQ);
-      w.handle.terminate();
-    }
+    const ctl = this.control();
+    Atomics.store(ctl, SEQ, -1);
+    Atomics.notify(ctl, SEQ);
+    for (const w of this.workers) w.terminate();
     this.workers.length = 0;
   }
 
-  private control(slot: number): Int32Array {
-    return new Int32Array(this.memory.buffer, slot, 8);
+  private control(): Int32Array {
+    return new Int32Array(this.memory.buffer, this.at, 16);
   }
 }
