@@ -3,7 +3,7 @@
 // Makes the synthetic data and initial weights once, runs every engine in its own child process, one after
 // the other, then prints a table of medians and chainrule-wasm-2t's ratios to the JavaScript peers, writes
 // the JSON report (bench/results/latest.json) and regenerates docs/performance.md.
-import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
@@ -346,17 +346,6 @@ function machine(): Record<string, string | number> {
 
 // ---------------------------------------------------------------------------------------------------------
 
-/**
- * Biome checks every .json under bench/ (\`npm run lint\`), ignored or not: a report inside the checkout is
- * written in its format, so that running the bench never breaks the lint.
- */
-function formatLikeTheRepository(file: string): void {
-  const biome = join(root, "node_modules", ".bin", "biome");
-  if (relative(root, file).startsWith("..") || !existsSync(biome)) return;
-  const run = spawnSync(biome, ["format", "--write", file], { cwd: root, encoding: "utf8" });
-  if (run.status !== 0) console.log(`(biome format ${shortPath(file)} failed: ${run.stderr.trim()})`);
-}
-
 function shortPath(file: string): string {
   const rel = relative(process.cwd(), file);
   return rel && !rel.startsWith("..") ? rel : file;
@@ -460,7 +449,6 @@ async function main(): Promise<void> {
 
     mkdirSync(dirname(options.out), { recursive: true });
     writeFileSync(options.out, `${JSON.stringify(report, null, 2)}\n`);
-    formatLikeTheRepository(options.out);
     console.log(`\nwrote ${shortPath(options.out)}`);
     if (options.docs) writeDocs(report, options.docs);
     else if (options.partial) {
