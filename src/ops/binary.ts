@@ -1,5 +1,6 @@
 // Binary elementwise primitives with NumPy broadcasting, comparisons, where and cast.
 // Broadcast gradients come back at the output's shape; the backward sweep reduces them once.
+import { isGradEnabled } from "../autograd/mode.js";
 import type { BinaryOp } from "../backend/backend.js";
 import { type DType, isDType, isFloat } from "../dtype.js";
 import { fail } from "../errors.js";
@@ -49,7 +50,14 @@ export const binaryRules: { [P in keyof BinaryAttrs]: PrimRule<BinaryAttrs[P]> }
   // d(a · b) = (g · b, g · a)
   mul: arith(
     "mul",
-    (g, [a, b], _, n) => [needsGrad(n, 0) ? mul(g, b) : null, needsGrad(n, 1) ? mul(g, a) : null],
+    (g, [a, b], _, n) => {
+      // x·x (the penalty's ‖W‖²): both partials are g·x; outside a recorded backward, compute it once.
+      if (a === b && !isGradEnabled() && needsGrad(n, 0)) {
+        const t = mul(g, a);
+        return [t, t];
+      }
+      return [needsGrad(n, 0) ? mul(g, b) : null, needsGrad(n, 1) ? mul(g, a) : null];
+    },
     true,
   ),
   // d(a / b) = (g / b, -g · a / b²)
