@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { sizeClass, WasmHeap } from "../../src/backend/wasm/heap.js";
+import { createWasmBackendSync } from "../../src/backend/wasm/setup.js";
 import * as cr from "../../src/index.js";
 
 describe("the heap", () => {
@@ -95,5 +96,40 @@ describe("tensors on the wasm backend", { skip: !wasmThere && "no wasm backend h
         cr.setThreads(start);
       }
     });
+  });
+});
+
+describe("the thread pool's job queue", { skip: !wasmThere && "no wasm backend here" }, () => {
+  test("thousands of jobs of 1 to 40 shares each run every share exactly once", async () => {
+    const made = createWasmBackendSync();
+    if ("error" in made) throw new Error(made.error);
+    const k = made.kernels;
+    k.setThreads(2);
+    for (let i = 0; i < 200 && k.available < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(k.available, 2, "the worker started");
+    const n = 4000;
+    const x = k.heap.alloc(n * 4);
+    const y = k.heap.alloc(n * 4);
+    const xs = new Float32Array(k.heap.buffer, x, n);
+    const ys = new Float32Array(k.heap.buffer, y, n);
+    xs.fill(1);
+    let seed = 5;
+    for (let job = 0; job < 3000; job++) {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      const count = 1 + (seed % 40);
+      const chunk = Math.ceil(n / count);
+      const shares: number[][] = [];
+      // saxpy adds 1 to every element of its chunk: a share run twice (or never) shows up in the total.
+      for (let s = 0; s * chunk < n; s++) {
+        const len = Math.min(chunk, n - s * chunk);
+        shares.push([len, 1, x + s * chunk * 4, y + s * chunk * 4]);
+      }
+      k.parallel("saxpy", shares);
+    }
+    assert.ok(
+      ys.every((v) => v === 3000),
+      `every element was added to 3000 times (first off: ${ys.find((v) => v !== 3000)})`,
+    );
+    k.setThreads(1);
   });
 });
