@@ -78,6 +78,8 @@ export interface Backend {
   fill(id: DataId, value: number): void;
   /** Elementwise conversion between the buffers' dtypes (bool <- nonzero). */
   cast(x: DataId, out: DataId, size: number): void;
+  /** y[i] += alpha · x[i] over `size` contiguous float elements of one dtype: the fused optimizer update. */
+  axpy(alpha: number, x: DataId, y: DataId, size: number): void;
   /** out[i] = op(x[i]) over `size` contiguous elements. */
   unary(op: UnaryOp, x: DataId, out: DataId, size: number): void;
   /** out = op(a, b) over `shape`, reading a and b through broadcast views; out is contiguous. */

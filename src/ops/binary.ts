@@ -7,7 +7,7 @@ import { fail } from "../errors.js";
 import { broadcastShapes, fmt, sameShape } from "../shape.js";
 import { outputTensor } from "../tensor/create.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { apply, broadcastView, needsGrad, type PrimRule, viewOf } from "./apply.js";
+import { apply, broadcastView, needsGrad, type PrimRule } from "./apply.js";
 import { asFloat, commonOperands, type TensorLike, toTensor } from "./convert.js";
 import { log, neg } from "./unary.js";
 
@@ -154,15 +154,15 @@ export function cast(x: Tensor, dtype: DType): Tensor {
   return apply(binaryRules, "cast", [x], { dtype });
 }
 
-/** dst ← dst − src in place (src broadcast to dst's shape), outside any graph: for optimizer updates. */
-export function subInPlace(dst: Tensor, src: Tensor): void {
-  dst.assertLive("subInPlace");
-  src.assertLive("subInPlace");
-  if (dst.dtype !== src.dtype) fail("subInPlace", `dtypes differ: ${dst.dtype} and ${src.dtype}`);
-  const shape = broadcastShapes("subInPlace", dst.shape, src.shape);
-  if (!sameShape(shape, dst.shape))
-    fail("subInPlace", `${fmt(src.shape)} does not broadcast to ${fmt(dst.shape)}`);
-  // Elementwise over the same contiguous buffer reads each element before writing it, so out may be dst.
-  dst.storage.backend.binary("sub", viewOf(dst), broadcastView(src, shape), dst.storage.id, shape);
+/** dst ← dst + alpha·src in place, one fused pass outside any graph: the optimizer's update. */
+export function addScaledInPlace(dst: Tensor, src: Tensor, alpha: number): void {
+  dst.assertLive("addScaledInPlace");
+  src.assertLive("addScaledInPlace");
+  if (!isFloat(dst.dtype) || dst.dtype !== src.dtype) {
+    fail("addScaledInPlace", `needs two float tensors of one dtype, got ${dst.dtype} and ${src.dtype}`);
+  }
+  if (!sameShape(dst.shape, src.shape))
+    fail("addScaledInPlace", `shapes differ: ${fmt(dst.shape)} and ${fmt(src.shape)}`);
+  dst.storage.backend.axpy(alpha, src.storage.id, dst.storage.id, dst.size);
   dst.bumpVersion();
 }

@@ -1,6 +1,6 @@
 // Stochastic gradient descent with optional momentum (PyTorch's form), Nesterov, and weight decay added to the gradient.
 import { fail } from "../errors.js";
-import { add, mul, sub, subInPlace } from "../ops/binary.js";
+import { add, addScaledInPlace, mul, sub } from "../ops/binary.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { Optimizer } from "./optimizer.js";
 
@@ -42,8 +42,8 @@ export class SGD extends Optimizer {
   // g ← ∇ + wd·p;  b ← μ·b + (1−τ)·g (b ← g on the first step);  p ← p − lr·(nesterov ? g + μ·b : b)
   protected update(p: Tensor, grad: Tensor): Tensor | null {
     if (!this.weightDecay && !this.momentum && grad.dtype === p.dtype) {
-      // Plain SGD writes p ← p − lr·g straight into p: no new tensor and no copy back.
-      subInPlace(p, mul(grad, this.lr));
+      // Plain SGD: p ← p − lr·g in one fused pass straight into p, no new tensor and no copy back.
+      addScaledInPlace(p, grad, -this.lr);
       return null;
     }
     let g = this.weightDecay ? add(grad, mul(p, this.weightDecay)) : grad;

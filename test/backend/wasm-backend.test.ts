@@ -107,6 +107,7 @@ describe("the thread pool's job queue", { skip: !wasmThere && "no wasm backend h
     k.setThreads(2);
     for (let i = 0; i < 200 && k.available < 2; i++) await new Promise((r) => setTimeout(r, 10));
     assert.equal(k.available, 2, "the worker started");
+    assert.ok(k.has("axpy_f32") && k.has("axpy_f64") && k.has("sgemm") && k.has("dgemm"), "kernels built");
     const n = 4000;
     const x = k.heap.alloc(n * 4);
     const y = k.heap.alloc(n * 4);

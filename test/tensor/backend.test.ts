@@ -117,6 +117,33 @@ for (const name of cr.listBackends().filter((n) => n !== "meta")) {
       be.free(id);
     });
 
+    test("axpy: y += α·x in float64 exactly, float32 within rounding, any length (vector body and tail)", () => {
+      const be = b();
+      for (const n of [0, 1, 7, 8, 9, 33, 300_001]) {
+        const xs = Array.from({ length: n }, (_, i) => (i % 13) - 6.5);
+        const ys = Array.from({ length: n }, (_, i) => (i % 7) * 0.25);
+        const x64 = buffer(be, "float64", xs);
+        const y64 = buffer(be, "float64", ys);
+        be.axpy(-0.5, x64, y64, n);
+        assert.deepEqual(
+          read(be, y64),
+          ys.map((y, i) => y - 0.5 * xs[i]),
+          `float64, n = ${n}`,
+        );
+        const x32 = buffer(be, "float32", xs);
+        const y32 = buffer(be, "float32", ys);
+        be.axpy(0.1, x32, y32, n);
+        const got = read(be, y32);
+        ys.forEach((y, i) => {
+          const want = y + 0.1 * xs[i];
+          assert.ok(
+            Math.abs(got[i] - want) <= 1e-6 * (1 + Math.abs(want)),
+            `float32, n = ${n}, element ${i}`,
+          );
+        });
+      }
+    });
+
     test("cast: bool from nonzero, int32 truncates toward zero", () => {
       const be = b();
       const x = buffer(be, "float32", [0, -1.5, 2.5, 0.25]);

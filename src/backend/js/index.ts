@@ -50,6 +50,11 @@ export class JsBackend implements Backend {
     else if (dst instanceof Int32Array) storeUnary(Math.trunc, src, dst, size);
     else dst.set(src.subarray(0, size));
   }
+  axpy(alpha: number, x: DataId, y: DataId, size: number): void {
+    const xs = arr(x);
+    const ys = arr(y);
+    for (let i = 0; i < size; i++) ys[i] += alpha * xs[i];
+  }
   unary(op: UnaryOp, x: DataId, out: DataId, size: number): void {
     storeUnary(UNARY[op], arr(x), arr(out), size);
   }

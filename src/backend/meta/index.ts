@@ -29,6 +29,7 @@ export class MetaBackend implements Backend {
     return Promise.reject(new ChainruleError(NO_VALUES));
   }
   fill(): void {}
+  axpy(): void {}
   cast(): void {}
   unary(): void {}
   binary(): void {}

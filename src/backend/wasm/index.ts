@@ -8,6 +8,7 @@ import type { Backend, BinaryOp, DataId, MatmulSpec, ReduceOp, UnaryOp, View } f
 import { JsBackend } from "../js/index.js";
 import { Kernels } from "./kernels.js";
 import type { KernelModule } from "./module.js";
+import { axpyWasm } from "./ops-axpy.js";
 import { binaryWasm, castWasm, copyWasm, reduceWasm, unaryWasm, whereWasm } from "./ops-elementwise.js";
 import { matmulWasm } from "./ops-matmul.js";
 
@@ -67,6 +68,11 @@ export class WasmBackend implements Backend {
   }
   cast(x: DataId, out: DataId, size: number): void {
     if (!castWasm(this.kernels, buf(x), buf(out), size)) this.reference.cast(this.js(x), this.js(out), size);
+  }
+  axpy(alpha: number, x: DataId, y: DataId, size: number): void {
+    if (!axpyWasm(this.kernels, alpha, buf(x), buf(y), size)) {
+      this.reference.axpy(alpha, this.js(x), this.js(y), size);
+    }
   }
   unary(op: UnaryOp, x: DataId, out: DataId, size: number): void {
     if (!unaryWasm(this.kernels, op, buf(x), buf(out), size)) {
