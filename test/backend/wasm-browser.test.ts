@@ -10,8 +10,8 @@ import { tmpdir } from "node:os";
 import { extname, join, normalize } from "node:path";
 import { after, before, describe, test } from "node:test";
 import * as cr from "../../src/index.js";
+import { chromiumMissing, launchChromium } from "../chromium.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 const root = new URL("../..", import.meta.url).pathname;
 const work = mkdtempSync(join(tmpdir(), "chainrule-web-"));
 
@@ -103,20 +103,7 @@ interface PageResult {
 }
 
 async function inChromium(path: string): Promise<PageResult> {
-  const { chromium } = await import("playwright-core");
-  const browser = await chromium.launchPersistentContext(mkdtempSync(join(work, "profile-")), {
-    executablePath: CHROMIUM,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-      "--disable-quic",
-    ],
-  });
+  const browser = await launchChromium(work);
   try {
     const tab = await browser.newPage();
     await tab.goto(`${base}${path}`);
@@ -129,7 +116,7 @@ async function inChromium(path: string): Promise<PageResult> {
 }
 
 describe("the wasm backend in chromium", {
-  skip: existsSync(CHROMIUM) ? false : `${CHROMIUM} is absent: install Debian's chromium`,
+  skip: chromiumMissing,
   timeout: 120_000,
 }, () => {
   const nodeLosses = () => {

@@ -1,7 +1,7 @@
 // toHtml in a real browser: Debian's chromium driven by playwright-core. The page's SVG nodes, a hover
 // tooltip with shape and gradient, and a hostile parameter name that must show as text, not run.
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
@@ -10,8 +10,8 @@ import { toHtml } from "../../src/graph/html.js";
 import * as cr from "../../src/index.js";
 import { crossEntropy, l2Penalty } from "../../src/nn/losses.js";
 import { chapterMlp } from "../../src/train/mlp.js";
+import { chromiumMissing, launchChromium } from "../chromium.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 const root = new URL("../..", import.meta.url).pathname;
 const work = mkdtempSync(join(tmpdir(), "chainrule-html-"));
 after(() => rmSync(work, { recursive: true, force: true }));
@@ -30,32 +30,15 @@ async function page(): Promise<string> {
 }
 
 test("the HTML page in chromium: nodes, hover tooltip with shape and gradient, escaped names", {
-  skip: existsSync(CHROMIUM)
-    ? false
-    : `${CHROMIUM} is absent: install Debian's chromium (apt-get install chromium)`,
+  skip: chromiumMissing,
   timeout: 60_000,
 }, async () => {
   const html = await page();
   assert.ok(!html.includes("<script>window.pwned"), "the hostile name is escaped in the source");
   const file = join(work, "graph.html");
   writeFileSync(file, html);
-  const { chromium } = await import("playwright-core");
   const started = performance.now();
-  // A fresh profile (--user-data-dir) per run; playwright passes it through launchPersistentContext.
-  const browser = await chromium.launchPersistentContext(mkdtempSync(join(work, "profile-")), {
-    executablePath: CHROMIUM,
-    viewport: { width: 1400, height: 700 },
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-      "--disable-quic",
-    ],
-  });
+  const browser = await launchChromium(work, { width: 1400, height: 700 });
   try {
     const tab = await browser.newPage();
     const errors: string[] = [];

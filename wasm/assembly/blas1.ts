@@ -1,30 +1,26 @@
 // Level-1 kernels: y += α·x in float32 and float64 (the optimizer's fused update).
 
-export function axpy_f32(n: i32, alpha: f64, x: usize, y: usize): void {
-  const a = <f32>alpha;
-  const va = f32x4.splat(a);
+/** y[i] += α·x[i] for i < n, two vectors at a time, then the tail. */
+function axpy<T>(n: i32, alpha: T, x: usize, y: usize): void {
+  const w = sizeof<T>();
+  const step = 32 / <i32>w;
+  const va = v128.splat<T>(alpha);
   let i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const p = <usize>i << 2;
-    v128.store(y + p, f32x4.add(v128.load(y + p), f32x4.mul(va, v128.load(x + p))));
-    v128.store(y + p, f32x4.add(v128.load(y + p, 16), f32x4.mul(va, v128.load(x + p, 16))), 16);
+  for (; i + step <= n; i += step) {
+    const p = <usize>i * w;
+    v128.store(y + p, v128.add<T>(v128.load(y + p), v128.mul<T>(va, v128.load(x + p))));
+    v128.store(y + p, v128.add<T>(v128.load(y + p, 16), v128.mul<T>(va, v128.load(x + p, 16))), 16);
   }
   for (; i < n; i++) {
-    const p = <usize>i << 2;
-    store<f32>(y + p, load<f32>(y + p) + a * load<f32>(x + p));
+    const p = <usize>i * w;
+    store<T>(y + p, load<T>(y + p) + alpha * load<T>(x + p));
   }
 }
 
+export function axpy_f32(n: i32, alpha: f64, x: usize, y: usize): void {
+  axpy<f32>(n, <f32>alpha, x, y);
+}
+
 export function axpy_f64(n: i32, alpha: f64, x: usize, y: usize): void {
-  const va = f64x2.splat(alpha);
-  let i = 0;
-  for (; i + 4 <= n; i += 4) {
-    const p = <usize>i << 3;
-    v128.store(y + p, f64x2.add(v128.load(y + p), f64x2.mul(va, v128.load(x + p))));
-    v128.store(y + p, f64x2.add(v128.load(y + p, 16), f64x2.mul(va, v128.load(x + p, 16))), 16);
-  }
-  for (; i < n; i++) {
-    const p = <usize>i << 3;
-    store<f64>(y + p, load<f64>(y + p) + alpha * load<f64>(x + p));
-  }
+  axpy<f64>(n, alpha, x, y);
 }
