@@ -1,6 +1,7 @@
 // The wasm backend itself: its heap (alignment, reuse, zeroing, growth), freeing on dispose so training
-// leaves the heap as it found it, and threads that give the one-thread answers.
+// leaves the heap as it found it, threads that give the one-thread answers, the job queue, the build chosen.
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { describe, test } from "node:test";
 import { sizeClass, WasmHeap } from "../../src/backend/wasm/heap.js";
 import { createWasmBackendSync } from "../../src/backend/wasm/setup.js";
@@ -132,5 +133,28 @@ describe("the thread pool's job queue", { skip: !wasmThere && "no wasm backend h
       `every element was added to 3000 times (first off: ${ys.find((v) => v !== 3000)})`,
     );
     k.setThreads(1);
+  });
+});
+
+describe("choosing the kernel build", { skip: !wasmThere && "no wasm backend here" }, () => {
+  const statusWith = (env: Record<string, string>) => {
+    const run = spawnSync(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        "-e",
+        'import("./src/index.js").then((m) => console.log(JSON.stringify(m.wasmStatus())))',
+      ],
+      { env: { ...process.env, ...env }, encoding: "utf8" },
+    );
+    assert.equal(run.status, 0, run.stderr);
+    return JSON.parse(run.stdout.trim().split("\n").pop()!) as { relaxedSimd: boolean; available: boolean };
+  };
+
+  test("Node gets the relaxed-SIMD build (fused multiply-add); CHAINRULE_RELAXED_SIMD=0 asks for plain SIMD", () => {
+    assert.equal(cr.wasmStatus().relaxedSimd, true, "this process runs the relaxed build");
+    const plain = statusWith({ CHAINRULE_RELAXED_SIMD: "0" });
+    assert.deepEqual([plain.available, plain.relaxedSimd], [true, false]);
   });
 });
