@@ -6,7 +6,7 @@ import { before, describe, test } from "node:test";
 import type { BinaryOp, DataId, ReduceOp, UnaryOp, View } from "../../src/backend/backend.js";
 import { JsBackend } from "../../src/backend/js/index.js";
 import type { WasmBackend } from "../../src/backend/wasm/index.js";
-import { PARALLEL_MIN, PARALLEL_MIN_STREAMING } from "../../src/backend/wasm/ops-elementwise.js";
+import { PARALLEL_MIN, PARALLEL_MIN_STREAMING } from "../../src/backend/wasm/ops-common.js";
 import { createWasmBackendSync } from "../../src/backend/wasm/setup.js";
 import { type DType, newArray, type TypedArray } from "../../src/dtype.js";
 

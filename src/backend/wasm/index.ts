@@ -9,8 +9,11 @@ import { JsBackend } from "../js/index.js";
 import { Kernels } from "./kernels.js";
 import type { KernelModule } from "./module.js";
 import { axpyWasm } from "./ops-axpy.js";
-import { binaryWasm, castWasm, copyWasm, reduceWasm, unaryWasm, whereWasm } from "./ops-elementwise.js";
+import { binaryWasm, whereWasm } from "./ops-binary.js";
+import { castWasm, copyWasm } from "./ops-copy.js";
 import { matmulWasm } from "./ops-matmul.js";
+import { reduceWasm } from "./ops-reduce.js";
+import { unaryWasm } from "./ops-unary.js";
 
 /** A tensor's buffer: a block of wasm memory. */
 export interface WasmBuffer {

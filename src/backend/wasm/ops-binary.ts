@@ -1,0 +1,144 @@
+// Binary arithmetic, comparisons and where on the wasm backend, over broadcast strided views. Whole contiguous
+// (or scalar) operands call the kernel once without allocating; other layouts go slab by slab (collapse.ts).
+import type { Shape } from "../../shape.js";
+import type { BinaryOp, View } from "../backend.js";
+import { collapse, forEachSlab } from "./collapse.js";
+import type { WasmBuffer } from "./index.js";
+import type { Kernels } from "./kernels.js";
+import {
+  ARITH_CODE,
+  bufferOf,
+  COMPARE_CODE,
+  contiguousStrides,
+  isScalar,
+  PARALLEL_MIN_STREAMING,
+  runSlab,
+  runsContiguously,
+  sizeOf,
+  suffix,
+  WIDTH,
+} from "./ops-common.js";
+
+export function binaryWasm(
+  k: Kernels,
+  op: BinaryOp,
+  a: View,
+  b: View,
+  out: WasmBuffer,
+  shape: Shape,
+): boolean {
+  const A = bufferOf(a);
+  const B = bufferOf(b);
+  if (A === null || B === null || A.dtype !== B.dtype) return false;
+  const s = suffix(A.dtype);
+  if (s === null) return false;
+  let code = ARITH_CODE[op];
+  let name: string;
+  if (code !== undefined) {
+    if (out.dtype !== A.dtype) return false;
+    name = s === "f32" ? "ew_binary_f32" : "ew_binary_f64";
+  } else {
+    code = COMPARE_CODE[op];
+    if (code === undefined || out.dtype !== "bool") return false;
+    name = s === "f32" ? "ew_compare_f32" : "ew_compare_f64";
+  }
+  if (!k.has(name)) return false;
+  const size = sizeOf(shape);
+  if (size === 0) return true;
+  const w = WIDTH[A.dtype];
+  const wo = WIDTH[out.dtype];
+  const pa = A.address + a.offset * w;
+  const pb = B.address + b.offset * w;
+  // Whole-operand fast paths: one call, no allocation, unless the job is split over threads.
+  if (size < PARALLEL_MIN_STREAMING || k.available <= 1) {
+    if (runsContiguously(shape, a.strides)) {
+      if (runsContiguously(shape, b.strides)) {
+        k.call(name, code, 1, size, pa, 0, 1, pb, 0, 1, out.address, 0, 1);
+        return true;
+      }
+      if (isScalar(shape, b.strides)) {
+        k.call(name, code, 1, size, pa, 0, 1, pb, 0, 0, out.address, 0, 1);
+        return true;
+      }
+    } else if (isScalar(shape, a.strides) && runsContiguously(shape, b.strides)) {
+      k.call(name, code, 1, size, pa, 0, 0, pb, 0, 1, out.address, 0, 1);
+      return true;
+    }
+  }
+  if (shape.length === 2 && size < PARALLEL_MIN_STREAMING) {
+    // Already a slab (a bias add, a transposed operand): no collapsing needed.
+    const [rows, n] = shape;
+    k.call(
+      name,
+      code,
+      rows,
+      n,
+      pa,
+      a.strides[0],
+      a.strides[1],
+      pb,
+      b.strides[0],
+      b.strides[1],
+      out.address,
+      n,
+      1,
+    );
+    return true;
+  }
+  const c = collapse(shape, [a.strides, b.strides, contiguousStrides(shape)]);
+  const head = [code];
+  const widths = [w, w, wo];
+  forEachSlab(c, [0, 0, 0], (offsets, rows, n, os, is) => {
+    const views = [
+      pa + offsets[0] * w,
+      os[0],
+      is[0],
+      pb + offsets[1] * w,
+      os[1],
+      is[1],
+      out.address + offsets[2] * wo,
+      os[2],
+      1,
+    ];
+    runSlab(k, name, head, rows, n, views, widths);
+  });
+  return true;
+}
+
+export function whereWasm(k: Kernels, c: View, a: View, b: View, out: WasmBuffer, shape: Shape): boolean {
+  const C = bufferOf(c);
+  const A = bufferOf(a);
+  const B = bufferOf(b);
+  if (C === null || A === null || B === null) return false;
+  if (C.dtype !== "bool" || A.dtype !== B.dtype || out.dtype !== A.dtype) return false;
+  const s = suffix(A.dtype);
+  if (s === null) return false;
+  const name = s === "f32" ? "ew_where_f32" : "ew_where_f64";
+  if (!k.has(name)) return false;
+  const size = sizeOf(shape);
+  if (size === 0) return true;
+  const w = WIDTH[A.dtype];
+  const pc = C.address + c.offset;
+  const pa = A.address + a.offset * w;
+  const pb = B.address + b.offset * w;
+  const col = collapse(shape, [c.strides, a.strides, b.strides, contiguousStrides(shape)]);
+  const widths = [1, w, w, w];
+  forEachSlab(col, [0, 0, 0, 0], (offsets, rows, n, os, is) => {
+    const views = [
+      pc + offsets[0],
+      os[0],
+      is[0],
+      pa + offsets[1] * w,
+      os[1],
+      is[1],
+      pb + offsets[2] * w,
+      os[2],
+      is[2],
+      out.address + offsets[3] * w,
+      os[3],
+      1,
+    ];
+    runSlab(k, name, [], rows, n, views, widths);
+  });
+  return true;
+}
