@@ -11,6 +11,7 @@ import type { KernelModule } from "./module.js";
 import { axpyWasm } from "./ops-axpy.js";
 import { binaryWasm, whereWasm } from "./ops-binary.js";
 import { castWasm, copyWasm } from "./ops-copy.js";
+import { gatherWasm, scatterAddWasm } from "./ops-gather.js";
 import { matmulWasm } from "./ops-matmul.js";
 import { reduceWasm } from "./ops-reduce.js";
 import { unaryWasm } from "./ops-unary.js";
@@ -108,7 +109,9 @@ export class WasmBackend implements Backend {
     }
   }
   gather(x: DataId, xShape: Shape, index: DataId, indexShape: Shape, axis: number, out: DataId): void {
-    this.reference.gather(this.js(x), xShape, this.js(index), indexShape, axis, this.js(out));
+    if (!gatherWasm(this.kernels, buf(x), xShape, buf(index), indexShape, axis, buf(out))) {
+      this.reference.gather(this.js(x), xShape, this.js(index), indexShape, axis, this.js(out));
+    }
   }
   scatterAdd(
     src: DataId,
@@ -118,7 +121,9 @@ export class WasmBackend implements Backend {
     out: DataId,
     outShape: Shape,
   ): void {
-    this.reference.scatterAdd(this.js(src), this.js(index), indexShape, axis, this.js(out), outShape);
+    if (!scatterAddWasm(this.kernels, buf(src), buf(index), indexShape, axis, buf(out), outShape)) {
+      this.reference.scatterAdd(this.js(src), this.js(index), indexShape, axis, this.js(out), outShape);
+    }
   }
 
   /** Live bytes in the heap's blocks, and the bytes of memory the heap has ever touched. */
