@@ -1,12 +1,22 @@
 // Matmul on the wasm backend: each batch's product goes to the packed SIMD GEMM, reading transposed
-// operands in place, and a big product is split into row (or column) bands, one per thread.
+// operands in place; a big product is split into bands of C that the threads claim (see splitOverThreads).
 import type { MatmulSpec } from "../backend.js";
 import { offsetsOf } from "../js/strided.js";
 import type { WasmBuffer } from "./index.js";
 import { Kernels } from "./kernels.js";
 
-/** Bands of C handed out per thread of a split product. */
-const BANDS_PER_THREAD = Number(globalThis.process?.env?.CHAINRULE_BANDS ?? 1);
+/** Row bands of C per thread of a split product: threads claim them as they come free. */
+const BANDS_PER_THREAD = 4;
+/** Band heights are multiples of this (a multiple of both micro-tile heights, 4 and 6). */
+const BAND_ROWS = 12;
+/** The scratch slot of the shared packed op(B) (slots 0… are the bands'). */
+const PACKED_B_SLOT = 256;
+
+/**
+ * From this many multiply-adds a split product packs op(B) once and hands out several row bands per thread;
+ * below it each thread takes one band and packs what it reads (two phases cost more than they save there).
+ */
+const PREPACK_MIN_MACS = 1 << 24;
 
 /** Below this many multiply-adds a product stays on one thread: waking a worker costs more than it saves. */
 export const PARALLEL_MIN_MACS = 1 << 21;
@@ -33,14 +43,16 @@ export function matmulWasm(
     const pa = a.address + aOff[batch] * w;
     const pb = b.address + bOff[batch] * w;
     const pc = out.address + batch * m * n * w;
-    const shares: number[][] = [];
-    // Split the longer side of C into bands whose edges fall on multiples of 8 (the kernel's tile).
+    if (threads > 1 && m * n * k >= PREPACK_MIN_MACS && kernels.has(`${gemm}Band`)) {
+      splitOverThreads(kernels, gemm, spec, pa, pb, pc, threads, w);
+      continue;
+    }
+    // One band of C per thread (or the whole of C): the longer side is split, on multiples of 8.
     const byRows = m >= n;
     const extent = byRows ? m : n;
-    // A few bands per thread: threads claim bands as they come free, so one that starts late takes fewer.
-    const parts =
-      threads === 1 ? 1 : Math.max(1, Math.min(threads * BANDS_PER_THREAD, Math.floor(extent / 16)));
+    const parts = Math.max(1, Math.min(threads, Math.floor(extent / 16)));
     const band = Math.ceil(extent / parts / 8) * 8;
+    const shares: number[][] = [];
     for (let t = 0, start = 0; start < extent; t++, start += band) {
       const size = Math.min(band, extent - start);
       const sm = byRows ? size : m;
@@ -69,4 +81,43 @@ export function matmulWasm(
     kernels.parallel(gemm, shares);
   }
   return true;
+}
+
+/**
+ * One product over several threads: op(B) is packed once into shared scratch (its columns split over the
+ * threads), then row bands of C, a few per thread, are claimed and computed against it.
+ */
+function splitOverThreads(
+  kernels: Kernels,
+  gemm: string,
+  spec: MatmulSpec,
+  pa: number,
+  pb: number,
+  pc: number,
+  threads: number,
+  w: number,
+): void {
+  const { m, n, k, transA, transB } = spec;
+  const lda = transA ? m : k;
+  const ldb = transB ? k : n;
+  const nr = 32 / w;
+  const packed = kernels.scratchFor(PACKED_B_SLOT, kernels.call(`${gemm}PackedBytes`, n, k));
+  const strips = Math.ceil(n / nr);
+  const perPack = Math.ceil(strips / Math.min(strips, threads * 2)) * nr;
+  const packShares: number[][] = [];
+  for (let j0 = 0; j0 < n; j0 += perPack) {
+    packShares.push([transB ? 1 : 0, k, n, pb, ldb, packed, j0, Math.min(n, j0 + perPack)]);
+  }
+  kernels.parallel(`${gemm}PackB`, packShares);
+  const bands = Math.max(1, Math.min(threads * BANDS_PER_THREAD, Math.ceil(m / BAND_ROWS)));
+  const rows = Math.ceil(m / bands / BAND_ROWS) * BAND_ROWS;
+  const bandScratch = kernels.call(`${gemm}BandScratchBytes`);
+  const bandShares: number[][] = [];
+  for (let i0 = 0, t = 0; i0 < m; i0 += rows, t++) {
+    const a0 = pa + (transA ? i0 : i0 * lda) * w;
+    const c0 = pc + i0 * n * w;
+    const scratch = kernels.scratchFor(t, bandScratch);
+    bandShares.push([transA ? 1 : 0, Math.min(rows, m - i0), n, k, a0, lda, packed, c0, n, 0, scratch]);
+  }
+  kernels.parallel(`${gemm}Band`, bandShares);
 }
