@@ -331,6 +331,29 @@ export interface EngineResult {
   wallSeconds: number;
 }
 
+/** The threads section: 1 against 2 wasm threads on the training step, interleaved in one process. */
+export const THREAD_BATCHES = [8, 16, 32, 64, 256];
+export const QUICK_THREAD_BATCHES = [16, 64];
+export const THREAD_ROUNDS = 30;
+export const QUICK_THREAD_ROUNDS = 8;
+
+export interface ThreadsRow {
+  batch: number;
+  rounds: number;
+  /** Timed steps per thread count per round (after a warm-up); each round keeps the median step. */
+  stepsPerRound: number;
+  /** The medians over rounds of the per-round median step time, in milliseconds. */
+  ms1: number;
+  ms2: number;
+  /** The median over rounds of (1-thread time ÷ 2-thread time): above 1, two threads are faster. */
+  speedup: number;
+  /** A 95% interval for that median (sign-test order statistics), and the range over rounds. */
+  low: number;
+  high: number;
+  min: number;
+  max: number;
+}
+
 export interface BenchReport {
   date: string;
   quick: boolean;
@@ -341,6 +364,8 @@ export interface BenchReport {
   engines: EngineResult[];
   /** value(FOCUS) / value(peer) by case id and peer. */
   ratios: Record<string, Record<string, number | null>>;
+  /** 1 against 2 threads at each batch (absent when the section was not run). */
+  threads?: ThreadsRow[];
   lossCheck: { case: string; reference: string; values: Record<string, number>; flagged: string[] }[];
   problems: string[];
 }

@@ -23,6 +23,11 @@ import {
   PEERS,
   packageVersion,
   parseCase,
+  QUICK_THREAD_BATCHES,
+  QUICK_THREAD_ROUNDS,
+  THREAD_BATCHES,
+  THREAD_ROUNDS,
+  type ThreadsRow,
   timingOptions,
   VERIFY_STEPS,
   writeData,
@@ -45,12 +50,16 @@ interface Options {
   /** --quick, --only or --cases: not the full run, so the page is left alone unless --docs names it. */
   partial: boolean;
   timeoutSeconds: number;
+  /** The threads section: on unless --no-threads, --only leaves out chainrule-wasm-2t, or --cases omits it. */
+  threads: boolean;
 }
 
 const USAGE = `usage: npm run bench -- [options]
   --quick               fewer sizes (sgemm 256, 512; MLP batch 64, 256), fewer and shorter reps
   --only a,b            engines: ${ENGINES.join(", ")}
-  --cases a,b           case ids (sgemm256 … sgemm2048, mlp64 … mlp1024, infer256) or kinds (sgemm, mlp, infer)
+  --cases a,b           case ids (sgemm256 … sgemm2048, mlp64 … mlp1024, infer256) or kinds (sgemm, mlp, infer),
+                        and "threads": 1 against 2 wasm threads on the training step at several batches
+  --no-threads          leave the threads section out
   --reps N              timed repetitions per case (at least)
   --seconds S           time spent timing each case (at least)
   --out FILE            the JSON report (default bench/results/latest.json)
@@ -75,6 +84,7 @@ function parseArgs(argv: string[]): Options {
     partial: quick,
     render: false,
     timeoutSeconds: quick ? 600 : 1800,
+    threads: true,
   };
   let docsAsked = false;
   for (let i = 0; i < argv.length; i++) {
@@ -93,7 +103,8 @@ function parseArgs(argv: string[]): Options {
       case "--cases": {
         const wanted = value(i++).split(",").filter(Boolean);
         const cases: CaseSpec[] = [];
-        for (const w of wanted) {
+        options.threads = wanted.includes("threads");
+        for (const w of wanted.filter((name) => name !== "threads")) {
           const ofKind = allCases(quick).filter((c) => c.kind === w);
           for (const c of ofKind.length ? ofKind : [parseCase(w)])
             if (!cases.some((d) => d.id === c.id)) cases.push(c);
@@ -118,6 +129,9 @@ function parseArgs(argv: string[]): Options {
       case "--no-docs":
         options.docs = null;
         break;
+      case "--no-threads":
+        options.threads = false;
+        break;
       case "--render":
         options.render = true;
         break;
@@ -133,6 +147,7 @@ function parseArgs(argv: string[]): Options {
         throw new Error(`unknown option "${a}"\n${USAGE}`);
     }
   }
+  if (!options.engines.includes(FOCUS)) options.threads = false;
   if (options.partial && !docsAsked) options.docs = null;
   return options;
 }
@@ -143,37 +158,25 @@ function parseArgs(argv: string[]): Options {
 /** Lines the peers print that say nothing about the run. */
 const NOISE = [/^=+$/, /looks like you are running TensorFlow\.js in Node\.js/, /^\s*$/];
 
-function runEngine(
-  engine: EngineName,
-  dataDir: string,
-  options: Options,
-  tmp: string,
-): Promise<EngineResult> {
-  const out = join(tmp, `${engine}.json`);
-  const args = [
-    "--import",
-    "tsx",
-    join(here, "child.ts"),
-    "--engine",
-    engine,
-    "--data",
-    dataDir,
-    "--out",
-    out,
-    "--cases",
-    options.cases.map((c) => c.id).join(","),
-  ];
-  if (options.quick) args.push("--quick");
-  if (options.reps !== undefined) args.push("--reps", String(options.reps));
-  if (options.seconds !== undefined) args.push("--seconds", String(options.seconds));
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  delete env.CHAINRULE_BACKEND;
-  delete env.CHAINRULE_THREADS;
-  Object.assign(env, engineEnv(engine));
+interface ChildOutcome {
+  /** What went wrong, with the last lines printed; null when it exited 0. */
+  failure: string | null;
+  wallSeconds: number;
+}
 
+/** Runs a bench script in its own Node process with `env` added, echoing its output (less the peers' noise). */
+function runChild(script: string, args: string[], env: Record<string, string>, timeoutSeconds: number) {
+  const childEnv: NodeJS.ProcessEnv = { ...process.env };
+  delete childEnv.CHAINRULE_BACKEND;
+  delete childEnv.CHAINRULE_THREADS;
+  Object.assign(childEnv, env);
   const start = performance.now();
-  return new Promise((resolvePromise) => {
-    const child = spawn(process.execPath, args, { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
+  return new Promise<ChildOutcome>((resolvePromise) => {
+    const child = spawn(process.execPath, ["--import", "tsx", join(here, script), ...args], {
+      cwd: root,
+      env: childEnv,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     const tail: string[] = [];
     const show = (chunk: Buffer) => {
       for (const line of chunk.toString().split("\n")) {
@@ -189,29 +192,55 @@ function runEngine(
     const timer = setTimeout(() => {
       timedOut = true;
       child.kill("SIGKILL");
-    }, options.timeoutSeconds * 1000);
+    }, timeoutSeconds * 1000);
     child.on("close", (code, signal) => {
       clearTimeout(timer);
       const wallSeconds = (performance.now() - start) / 1000;
-      if (existsSync(out)) {
-        const result = JSON.parse(readFileSync(out, "utf8")) as EngineResult;
-        result.wallSeconds = wallSeconds;
-        resolvePromise(result);
-        return;
-      }
       const why = timedOut
-        ? `timed out after ${options.timeoutSeconds} s`
+        ? `timed out after ${timeoutSeconds} s`
         : `exited with ${signal ? `signal ${signal}` : `code ${code}`}`;
-      resolvePromise({
-        engine,
-        ok: false,
-        error: `${why}\nlast output:\n${tail.join("\n")}`,
-        info: {},
-        cases: [],
-        wallSeconds,
-      });
+      const failure = code === 0 && !timedOut ? null : `${why}\nlast output:\n${tail.join("\n")}`;
+      resolvePromise({ failure, wallSeconds });
     });
   });
+}
+
+async function runEngine(
+  engine: EngineName,
+  dataDir: string,
+  options: Options,
+  tmp: string,
+): Promise<EngineResult> {
+  const out = join(tmp, `${engine}.json`);
+  const args = ["--engine", engine, "--data", dataDir, "--out", out];
+  args.push("--cases", options.cases.map((c) => c.id).join(","));
+  if (options.quick) args.push("--quick");
+  if (options.reps !== undefined) args.push("--reps", String(options.reps));
+  if (options.seconds !== undefined) args.push("--seconds", String(options.seconds));
+  const { failure, wallSeconds } = await runChild(
+    "child.ts",
+    args,
+    engineEnv(engine),
+    options.timeoutSeconds,
+  );
+  if (existsSync(out)) {
+    const result = JSON.parse(readFileSync(out, "utf8")) as EngineResult;
+    result.wallSeconds = wallSeconds;
+    return result;
+  }
+  return { engine, ok: false, error: failure ?? "wrote no result", info: {}, cases: [], wallSeconds };
+}
+
+/** The threads section (bench/threads.ts): 1 against 2 wasm threads on the training step, batch by batch. */
+async function runThreads(dataDir: string, options: Options, tmp: string): Promise<ThreadsRow[] | string> {
+  const out = join(tmp, "threads.json");
+  const batches = options.quick ? QUICK_THREAD_BATCHES : THREAD_BATCHES;
+  const rounds = options.quick ? QUICK_THREAD_ROUNDS : THREAD_ROUNDS;
+  const args = ["--data", dataDir, "--out", out, "--batches", batches.join(","), "--rounds", String(rounds)];
+  const env = engineEnv("chainrule-wasm-2t");
+  const { failure } = await runChild("threads.ts", args, env, options.timeoutSeconds);
+  if (failure !== null || !existsSync(out)) return failure ?? "wrote no result";
+  return JSON.parse(readFileSync(out, "utf8")) as ThreadsRow[];
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -317,6 +346,29 @@ export function lossTable(report: BenchReport): string {
   return [line(header), rule, ...rows.map(line)].join("\n");
 }
 
+export function threadsTable(rows: readonly ThreadsRow[]): string {
+  const header = [
+    "batch",
+    "1 thread, ms/step",
+    "2 threads, ms/step",
+    "speedup (median)",
+    "95% interval",
+    "range",
+  ];
+  const body = rows.map((r) => [
+    String(r.batch),
+    r.ms1.toFixed(2),
+    r.ms2.toFixed(2),
+    `${r.speedup.toFixed(2)}×`,
+    `${r.low.toFixed(2)}–${r.high.toFixed(2)}×`,
+    `${r.min.toFixed(2)}–${r.max.toFixed(2)}×`,
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padStart(widths[i])).join(" | ")} |`;
+  const rule = `|${widths.map((w) => `${"-".repeat(w + 1)}:`).join("|")}|`;
+  return [line(header), rule, ...body.map(line)].join("\n");
+}
+
 function machine(): Record<string, string | number> {
   const cpus = os.cpus();
   let commit = "unknown";
@@ -353,7 +405,8 @@ function shortPath(file: string): string {
 
 function writeDocs(report: BenchReport, file: string): void {
   mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, renderDocs(report, markdownTable(report), lossTable(report)));
+  const threads = report.threads ? threadsTable(report.threads) : "";
+  writeFileSync(file, renderDocs(report, markdownTable(report), lossTable(report), threads));
   console.log(`wrote ${shortPath(file)}`);
 }
 
@@ -364,9 +417,11 @@ async function main(): Promise<void> {
     writeDocs(report, options.docs ?? join(root, "docs", "performance.md"));
     return;
   }
-  if (options.cases.length === 0 || options.engines.length === 0) throw new Error(`nothing to run\n${USAGE}`);
+  const nothing = (options.cases.length === 0 || options.engines.length === 0) && !options.threads;
+  if (nothing) throw new Error(`nothing to run\n${USAGE}`);
   const timing = timingOptions(options.quick, { reps: options.reps, seconds: options.seconds });
   const batches = options.cases.filter((c) => c.kind !== "sgemm").map((c) => c.size);
+  if (options.threads) batches.push(...(options.quick ? QUICK_THREAD_BATCHES : THREAD_BATCHES));
   const tmp = mkdtempSync(join(os.tmpdir(), "chainrule-bench-"));
   const started = new Date();
   try {
@@ -379,12 +434,22 @@ async function main(): Promise<void> {
     console.log(`cases: ${options.cases.map((c) => c.id).join(", ")}`);
     const engines: EngineResult[] = [];
     for (const engine of options.engines) {
+      if (options.cases.length === 0) break;
       console.log(`\n[${engine}]`);
       const result = await runEngine(engine, dataDir, options, tmp);
       engines.push(result);
       console.log(
         `  (${result.wallSeconds.toFixed(1)} s${result.ok ? "" : `, FAILED: ${result.error?.split("\n")[0]}`})`,
       );
+    }
+
+    let threads: ThreadsRow[] | undefined;
+    let threadsFailure: string | null = null;
+    if (options.threads) {
+      console.log("\n[threads: 1 against 2 wasm threads on the training step, interleaved in one process]");
+      const result = await runThreads(dataDir, options, tmp);
+      if (typeof result === "string") threadsFailure = result;
+      else threads = result;
     }
 
     const ratios: BenchReport["ratios"] = {};
@@ -419,6 +484,15 @@ async function main(): Promise<void> {
         if (c.warning) problems.push(`${e.engine} ${c.id}: ${c.warning}`);
       }
     }
+    if (threadsFailure !== null) problems.push(`threads section: failed: ${threadsFailure.split("\n")[0]}`);
+    for (const row of threads ?? []) {
+      if (row.high < 1) {
+        problems.push(
+          `threads, batch ${row.batch}: two threads are slower (speedup ${row.speedup.toFixed(2)}×, 95% interval ` +
+            `${row.low.toFixed(2)}–${row.high.toFixed(2)}×)`,
+        );
+      }
+    }
     for (const l of lossCheck) {
       for (const n of l.flagged) {
         problems.push(
@@ -435,6 +509,7 @@ async function main(): Promise<void> {
       options: timing,
       engines,
       ratios,
+      ...(threads ? { threads } : {}),
       lossCheck,
       problems,
     };
@@ -444,6 +519,7 @@ async function main(): Promise<void> {
     console.log(markdownTable(report));
     const losses = lossTable(report);
     if (losses) console.log(`\n${losses}`);
+    if (threads) console.log(`\n${threadsTable(threads)}`);
     if (problems.length) console.log(`\nProblems:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
     else console.log("\nNo problems: every engine ran every case; losses and outputs agree.");
 

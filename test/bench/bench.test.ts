@@ -7,7 +7,8 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
-import type { BenchReport } from "../../bench/common.js";
+import type { BenchReport, ThreadsRow } from "../../bench/common.js";
+import { medianInterval } from "../../bench/threads.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -55,6 +56,48 @@ test("bench/run.ts --quick --only chainrule-js --cases mlp64: a report with fini
     assert.equal(report.lossCheck.length, 1);
     assert.equal(report.lossCheck[0].case, "mlp64");
     assert.deepEqual(report.lossCheck[0].flagged, []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("medianInterval: the sign test's order statistics around the median", () => {
+  const values = Array.from({ length: 30 }, (_, i) => 30 - i); // 30, 29, …, 1
+  // k = floor(15 − 0.98·√30) = 9: the 10th smallest and the 10th largest.
+  assert.deepEqual(medianInterval(values), { low: 10, high: 21 });
+  assert.deepEqual(medianInterval([3, 1, 2]), { low: 1, high: 3 });
+});
+
+test("bench/threads.ts: 1 against 2 threads, interleaved, gives finite times and a speedup inside its interval", () => {
+  const dir = mkdtempSync(join(tmpdir(), "chainrule-threads-test-"));
+  try {
+    const out = join(dir, "threads.json");
+    const run = spawnSync(
+      process.execPath,
+      ["--import", "tsx", "bench/threads.ts", "--batches", "4,32", "--rounds", "3", "--out", out],
+      {
+        cwd: ROOT,
+        encoding: "utf8",
+        timeout: 60_000,
+        env: { ...process.env, CHAINRULE_BACKEND: "wasm", CHAINRULE_THREADS: "2" },
+      },
+    );
+    assert.equal(run.status, 0, `exit code ${run.status}\n${run.stdout}\n${run.stderr}`);
+    const rows = JSON.parse(readFileSync(out, "utf8")) as ThreadsRow[];
+    assert.deepEqual(
+      rows.map((r) => r.batch),
+      [4, 32],
+    );
+    for (const r of rows) {
+      assert.equal(r.rounds, 3);
+      for (const v of [r.ms1, r.ms2, r.speedup, r.low, r.high, r.min, r.max])
+        assert.ok(Number.isFinite(v) && v > 0);
+      assert.ok(
+        r.min <= r.low && r.low <= r.speedup && r.speedup <= r.high && r.high <= r.max,
+        JSON.stringify(r),
+      );
+    }
+    assert.match(run.stderr, /batch 32: 1 thread [\d.]+ ms, 2 threads [\d.]+ ms per step/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
