@@ -255,7 +255,7 @@ export function timingOptions(
 ): TimingOptions {
   const base: TimingOptions = quick
     ? { warmupReps: 1, warmupSeconds: 0.1, minReps: 3, minSeconds: 0.3, maxSeconds: 5 }
-    : { warmupReps: 2, warmupSeconds: 0.5, minReps: 5, minSeconds: 1.5, maxSeconds: 30 };
+    : { warmupReps: 2, warmupSeconds: 3, minReps: 5, minSeconds: 1.5, maxSeconds: 30 };
   if (overrides.reps !== undefined) {
     base.minReps = overrides.reps;
     base.warmupReps = Math.min(base.warmupReps, overrides.reps);
@@ -277,12 +277,13 @@ export function median(values: readonly number[]): number {
 export async function measure(rep: Rep, t: TimingOptions): Promise<{ seconds: number[]; last: number }> {
   let last = Number.NaN;
   const warmStart = performance.now();
+  // Warm up by time, not by count: with two threads busy, V8's background compilers (and concurrent GC) get
+  // little CPU, and a fast step can take a couple of seconds to reach its steady speed. A slow rep (sgemm
+  // 2048 on a JS engine takes seconds) needs only one once the time is up.
   for (let i = 0; ; i++) {
     const elapsed = (performance.now() - warmStart) / 1000;
     if (i >= t.warmupReps && elapsed >= t.warmupSeconds) break;
-    // Slow reps (sgemm 2048 on a JS backend takes seconds): one warm-up is enough once 2 s have gone.
-    if (i >= 1 && elapsed >= 2) break;
-    if (i >= 50) break;
+    if (i >= 1 && elapsed >= t.warmupSeconds) break;
     last = await rep();
   }
   const seconds: number[] = [];

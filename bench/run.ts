@@ -237,6 +237,7 @@ async function runThreads(dataDir: string, options: Options, tmp: string): Promi
   const batches = options.quick ? QUICK_THREAD_BATCHES : THREAD_BATCHES;
   const rounds = options.quick ? QUICK_THREAD_ROUNDS : THREAD_ROUNDS;
   const args = ["--data", dataDir, "--out", out, "--batches", batches.join(","), "--rounds", String(rounds)];
+  args.push("--warmup", options.quick ? "0.5" : "3");
   const env = engineEnv("chainrule-wasm-2t");
   const { failure } = await runChild("threads.ts", args, env, options.timeoutSeconds);
   if (failure !== null || !existsSync(out)) return failure ?? "wrote no result";

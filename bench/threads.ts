@@ -1,7 +1,7 @@
 // Does a second thread help the chapter's training step, at every batch size? One process alternates 1 and 2
 // wasm threads round after round on the bench's step (so the machine's drifts hit both alike) and reports the
 // median per-round speedup with a distribution-free 95% interval. Run by bench/run.ts; alone:
-//   node --import tsx bench/threads.ts [--batches 8,16,64] [--rounds N] [--data DIR] [--out FILE]
+//   node --import tsx bench/threads.ts [--batches 8,16,64] [--rounds N] [--warmup S] [--data DIR] [--out FILE]
 import { writeFileSync } from "node:fs";
 import * as cr from "../src/index.js";
 import {
@@ -33,11 +33,13 @@ async function threadsRunning(wanted: number): Promise<void> {
   }
 }
 
-async function compare(batch: number, rounds: number, data: BenchData): Promise<ThreadsRow> {
+async function compare(batch: number, rounds: number, warmup: number, data: BenchData): Promise<ThreadsRow> {
   const engine = await (await import("./engines/chainrule.js")).create();
   const step = await engine.mlpTrain(batch, data);
   const perRound: Record<1 | 2, number[]> = { 1: [], 2: [] };
   try {
+    // Until V8 has compiled the step's code: with both threads busy its background compilers get little CPU.
+    for (const start = performance.now(); performance.now() - start < warmup * 1000; ) step.rep();
     for (let round = 0; round < rounds; round++) {
       // Alternate which goes first, so neither always runs right after the other has warmed the machine.
       for (const threads of round % 2 === 0 ? ([1, 2] as const) : ([2, 1] as const)) {
@@ -88,6 +90,7 @@ async function main(): Promise<void> {
   if (cr.getBackend().name !== "wasm") throw new Error("bench/threads.ts needs the wasm backend");
   const batches = (arg("batches") ?? THREAD_BATCHES.join(",")).split(",").map(Number);
   const rounds = Number(arg("rounds") ?? THREAD_ROUNDS);
+  const warmup = Number(arg("warmup") ?? 3);
   if (!batches.every((b) => Number.isInteger(b) && b > 0) || !(rounds >= 3)) {
     throw new Error(
       "usage: threads.ts [--batches 8,16,64] [--rounds N (at least 3)] [--data DIR] [--out FILE]",
@@ -97,7 +100,7 @@ async function main(): Promise<void> {
   const data = dir ? readData(dir) : makeData(Math.max(...batches));
   const rows: ThreadsRow[] = [];
   for (const batch of batches) {
-    const row = await compare(batch, rounds, data);
+    const row = await compare(batch, rounds, batch === batches[0] ? warmup : 0, data);
     process.stderr.write(`  ${describeRow(row)}\n`);
     rows.push(row);
   }

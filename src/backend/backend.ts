@@ -40,6 +40,8 @@ export type BinaryOp =
   | "greaterEqual";
 
 export type ReduceOp = "sum" | "max" | "min" | "argmax" | "argmin";
+/** What softmaxRows writes: log-softmax or softmax. */
+export type SoftmaxMode = "log" | "softmax";
 
 /** A strided window over a buffer: element (i0, i1, ...) is at offset + sum(i_k * strides_k). */
 export interface View {
@@ -95,4 +97,11 @@ export interface Backend {
   gather(x: DataId, xShape: Shape, index: DataId, indexShape: Shape, axis: number, out: DataId): void;
   /** out[..., index[..., j, ...], ...] += src[..., j, ...] along `axis`; src has index's shape. */
   scatterAdd(src: DataId, index: DataId, indexShape: Shape, axis: number, out: DataId, outShape: Shape): void;
+  /**
+   * Over `rows` contiguous float rows of `cols`: out = log softmax of each row ("log") or softmax, shifted by
+   * the row maximum (0 where that is not finite). Used where no graph is recorded (see ops/softmax-rows.ts).
+   */
+  softmaxRows(mode: SoftmaxMode, x: DataId, out: DataId, rows: number, cols: number): void;
+  /** out[r] = −log softmax(x[r])[labels[r]] for int32 labels, which the caller has checked are in [0, cols). */
+  crossEntropyRows(x: DataId, labels: DataId, out: DataId, rows: number, cols: number): void;
 }

@@ -5,9 +5,11 @@ import { fail } from "../errors.js";
 import { add, mul, sub } from "../ops/binary.js";
 import { logSoftmax } from "../ops/composite/activations.js";
 import { mean } from "../ops/composite/stats.js";
+import { asFloat } from "../ops/convert.js";
 import { gather } from "../ops/indexing.js";
 import { reshape } from "../ops/movement.js";
 import { sum } from "../ops/reduce.js";
+import { crossEntropyPerRow, recordsNothing } from "../ops/softmax-rows.js";
 import { neg } from "../ops/unary.js";
 import { fmt, sameShape } from "../shape.js";
 import { full } from "../tensor/create.js";
@@ -48,6 +50,9 @@ export function crossEntropy(
       );
     }
   }
+  // Nothing recorded (evaluation, noGrad): one row kernel instead of log-softmax, gather and neg.
+  if (recordsNothing(logits))
+    return reduce(crossEntropyPerRow(asFloat(logits), labels), options.reduction ?? "mean");
   const picked = gather(logSoftmax(logits, { axis: 1 }), reshape(labels, [n, 1]), 1);
   return reduce(neg(reshape(picked, [n])), options.reduction ?? "mean");
 }

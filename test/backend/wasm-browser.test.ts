@@ -107,6 +107,8 @@ async function inChromium(path: string): Promise<PageResult> {
   try {
     const tab = await browser.newPage();
     await tab.goto(`${base}${path}`);
+    // On a loaded machine the module script may still be loading when goto returns.
+    await tab.waitForFunction("window.result !== undefined", undefined, { timeout: 60_000 });
     const result = (await tab.evaluate("window.result")) as PageResult;
     assert.equal(result.error, undefined, result.error);
     return result;

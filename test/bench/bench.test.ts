@@ -74,7 +74,19 @@ test("bench/threads.ts: 1 against 2 threads, interleaved, gives finite times and
     const out = join(dir, "threads.json");
     const run = spawnSync(
       process.execPath,
-      ["--import", "tsx", "bench/threads.ts", "--batches", "4,32", "--rounds", "3", "--out", out],
+      [
+        "--import",
+        "tsx",
+        "bench/threads.ts",
+        "--batches",
+        "4,32",
+        "--rounds",
+        "3",
+        "--warmup",
+        "0",
+        "--out",
+        out,
+      ],
       {
         cwd: ROOT,
         encoding: "utf8",

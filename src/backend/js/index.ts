@@ -1,11 +1,21 @@
 // The reference backend: plain TypeScript over typed arrays. Readable first; the oracle for every other backend.
 import { type DType, newArray, type TypedArray } from "../../dtype.js";
 import type { Shape } from "../../shape.js";
-import type { Backend, BinaryOp, DataId, MatmulSpec, ReduceOp, UnaryOp, View } from "../backend.js";
+import type {
+  Backend,
+  BinaryOp,
+  DataId,
+  MatmulSpec,
+  ReduceOp,
+  SoftmaxMode,
+  UnaryOp,
+  View,
+} from "../backend.js";
 import { binaryInto, copyInto, whereInto } from "./elementwise.js";
 import { UNARY } from "./math.js";
 import { matmulInto } from "./matmul.js";
 import { reduceInto } from "./reduce.js";
+import { crossEntropyRowsInto, softmaxRowsInto } from "./softmax.js";
 import { offsetsOf } from "./strided.js";
 
 interface JsBuffer {
@@ -93,6 +103,12 @@ export class JsBackend implements Backend {
     const o = arr(out);
     const { base, stride } = alongAxis(outShape, indexShape, axis);
     for (let i = 0; i < s.length; i++) o[base[i] + idx[i] * stride] += s[i];
+  }
+  softmaxRows(mode: SoftmaxMode, x: DataId, out: DataId, rows: number, cols: number): void {
+    softmaxRowsInto(mode, arr(x), arr(out), rows, cols);
+  }
+  crossEntropyRows(x: DataId, labels: DataId, out: DataId, rows: number, cols: number): void {
+    crossEntropyRowsInto(arr(x), arr(labels), arr(out), rows, cols);
   }
 }
 

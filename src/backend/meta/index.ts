@@ -38,6 +38,8 @@ export class MetaBackend implements Backend {
   matmul(): void {}
   copy(): void {}
   gather(): void {}
+  softmaxRows(): void {}
+  crossEntropyRows(): void {}
   scatterAdd(): void {}
 }
 

@@ -4,7 +4,16 @@ import type { DType, TypedArray } from "../../dtype.js";
 import { bytesPerElement } from "../../dtype.js";
 import { fail } from "../../errors.js";
 import type { Shape } from "../../shape.js";
-import type { Backend, BinaryOp, DataId, MatmulSpec, ReduceOp, UnaryOp, View } from "../backend.js";
+import type {
+  Backend,
+  BinaryOp,
+  DataId,
+  MatmulSpec,
+  ReduceOp,
+  SoftmaxMode,
+  UnaryOp,
+  View,
+} from "../backend.js";
 import { JsBackend } from "../js/index.js";
 import { Kernels } from "./kernels.js";
 import type { KernelModule } from "./module.js";
@@ -14,6 +23,7 @@ import { castWasm, copyWasm } from "./ops-copy.js";
 import { gatherWasm, scatterAddWasm } from "./ops-gather.js";
 import { matmulWasm } from "./ops-matmul.js";
 import { reduceWasm } from "./ops-reduce.js";
+import { crossEntropyRowsWasm, softmaxRowsWasm } from "./ops-softmax.js";
 import { unaryWasm } from "./ops-unary.js";
 
 /** A tensor's buffer: a block of wasm memory. */
@@ -123,6 +133,16 @@ export class WasmBackend implements Backend {
   ): void {
     if (!scatterAddWasm(this.kernels, buf(src), buf(index), indexShape, axis, buf(out), outShape)) {
       this.reference.scatterAdd(this.js(src), this.js(index), indexShape, axis, this.js(out), outShape);
+    }
+  }
+  softmaxRows(mode: SoftmaxMode, x: DataId, out: DataId, rows: number, cols: number): void {
+    if (!softmaxRowsWasm(this.kernels, mode, buf(x), buf(out), rows, cols)) {
+      this.reference.softmaxRows(mode, this.js(x), this.js(out), rows, cols);
+    }
+  }
+  crossEntropyRows(x: DataId, labels: DataId, out: DataId, rows: number, cols: number): void {
+    if (!crossEntropyRowsWasm(this.kernels, buf(x), buf(labels), buf(out), rows, cols)) {
+      this.reference.crossEntropyRows(this.js(x), this.js(labels), this.js(out), rows, cols);
     }
   }
 

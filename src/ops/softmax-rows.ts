@@ -1,0 +1,31 @@
+// One-kernel log-softmax, softmax and softmax cross-entropy over the last axis, for when no graph is recorded
+// (prediction, evaluation, noGrad): training records the chapter's primitives instead, so the graph, explain
+// and the saved-bytes count show each step; the values agree to rounding (test/ops/softmax-rows.test.ts).
+import { isGradEnabled } from "../autograd/mode.js";
+import type { SoftmaxMode } from "../backend/backend.js";
+import { noteOp } from "../memory/ledger.js";
+import { outputTensor } from "../tensor/create.js";
+import type { Tensor } from "../tensor/tensor.js";
+
+/** Whether an op on x would record nothing, so the fused kernels may stand in for the composite. */
+export function recordsNothing(x: Tensor): boolean {
+  return !(isGradEnabled() && x.requiresGrad);
+}
+
+/** log softmax or softmax of a float tensor over its last axis (ndim ≥ 1). */
+export function softmaxLastAxis(mode: SoftmaxMode, x: Tensor): Tensor {
+  noteOp(mode === "log" ? "logSoftmax" : "softmax");
+  const cols = x.shape[x.ndim - 1];
+  const out = outputTensor(x.shape, x.dtype);
+  x.storage.backend.softmaxRows(mode, x.storage.id, out.storage.id, cols === 0 ? 0 : x.size / cols, cols);
+  return out;
+}
+
+/** −log softmax(logits)[label] per row, for float logits [n, q] and int32 labels [n] in [0, q). */
+export function crossEntropyPerRow(logits: Tensor, labels: Tensor): Tensor {
+  noteOp("crossEntropy");
+  const [n, q] = logits.shape;
+  const out = outputTensor([n], logits.dtype);
+  logits.storage.backend.crossEntropyRows(logits.storage.id, labels.storage.id, out.storage.id, n, q);
+  return out;
+}
