@@ -282,8 +282,8 @@ export async function measure(rep: Rep, t: TimingOptions): Promise<{ seconds: nu
   // 2048 on a JS engine takes seconds) needs only one once the time is up.
   for (let i = 0; ; i++) {
     const elapsed = (performance.now() - warmStart) / 1000;
-    if (i >= t.warmupReps && elapsed >= t.warmupSeconds) break;
-    if (i >= 1 && elapsed >= t.warmupSeconds) break;
+    // Enough reps once the time is up, or a single rep that alone took longer than the warm-up time.
+    if (elapsed >= t.warmupSeconds && (i >= t.warmupReps || (i >= 1 && elapsed / i > t.warmupSeconds))) break;
     last = await rep();
   }
   const seconds: number[] = [];

@@ -13,7 +13,7 @@ the prose in \`bench/docs.ts\`, not here.
 
 Every engine runs in its own Node process, one after the other, on the same synthetic data and the same
 initial weights (made once, seeded, by the parent process and handed to each child in a temporary folder).
-Each case first warms up for 3 s (at least 2 repetitions, or one that takes longer), then repeats for at
+Each case first warms up for 3 s (at least 2 repetitions, or one that alone takes longer), then repeats for at
 least 5 repetitions and about 1.5 s, and the table shows the **median**: steady-state speed, which on two
 busy threads V8's background compilers take a couple of seconds to reach. Higher is faster everywhere.
 
@@ -84,12 +84,14 @@ function engineLines(report: BenchReport): string {
 
 const THREADS_INTRO = `### One thread or two, batch by batch
 
-The issue asks that threads never make a small batch slower. Separate processes, one after the other, are too
-noisy on a shared machine to settle that, so one process (\`bench/threads.ts\`) alternates 1 and 2 wasm
-threads on the training step above, round after round (the order flips each round), keeps each round's median
-step (after 3 s of warm-up for the whole process), and gives the median of the per-round speedups (1-thread time ÷ 2-thread time) with a distribution-free
-95% interval (sign-test order statistics). Products under 2²¹ multiply-adds stay on one thread, so at batch 8
-the two settings run the same code and the speedup is 1 within the noise.`;
+Threads must never make a small batch slower. Separate processes, one after the other, are too noisy on a
+shared machine to settle that, so one process (\`bench/threads.ts\`) alternates 1 and 2 wasm threads on the
+training step above, round after round, the order flipping each round. After 3 s of warm-up for the process,
+each round times 25 steps per setting (after 10 untimed ones: switching to 2 threads starts a fresh worker)
+and keeps the median step. The table gives the median of the per-round speedups (1-thread time ÷ 2-thread
+time) with a distribution-free interval of at least 95% coverage (sign-test order statistics), and the range
+over rounds. Products under 2²¹ multiply-adds stay on one thread, so at batch 8 the two settings run the same
+code and the speedup is 1 within the noise.`;
 
 export function renderDocs(report: BenchReport, table: string, losses: string, threads: string): string {
   const peers = PEERS.filter((p) => report.engines.some((e) => e.engine === p));

@@ -1,7 +1,6 @@
 // Does a second thread help the chapter's training step, at every batch size? One process alternates 1 and 2
 // wasm threads round after round on the bench's step (so the machine's drifts hit both alike) and reports the
-// median per-round speedup with a distribution-free 95% interval. Run by bench/run.ts; alone:
-//   node --import tsx bench/threads.ts [--batches 8,16,64] [--rounds N] [--warmup S] [--data DIR] [--out FILE]
+// median per-round speedup with a 95% interval. Alone: node --import tsx bench/threads.ts [--batches 8,16] [--rounds N]
 import { writeFileSync } from "node:fs";
 import * as cr from "../src/index.js";
 import {
@@ -14,14 +13,29 @@ import {
   type ThreadsRow,
 } from "./common.js";
 
-const WARMUP_STEPS = 5;
+/** Steps before each timed run: a 2-thread run starts fresh workers (setThreads rebuilds the pool). */
+const WARMUP_STEPS = 10;
 const TIMED_STEPS = 25;
 
-/** The order statistics that bound a 95% interval for the median of n samples (normal approximation). */
+/**
+ * A distribution-free interval for the median of n samples (n ≥ 6): the k-th smallest and k-th largest, for the
+ * largest k whose sign-test tail P(Binomial(n, ½) < k) is at most 2.5%, so the coverage is at least 95%.
+ */
 export function medianInterval(values: readonly number[]): { low: number; high: number } {
+  const n = values.length;
+  if (n < 6) throw new RangeError(`medianInterval: needs at least 6 samples for 95%, got ${n}`);
   const s = [...values].sort((p, q) => p - q);
-  const k = Math.max(0, Math.floor(s.length / 2 - 0.98 * Math.sqrt(s.length)));
-  return { low: s[k], high: s[s.length - 1 - k] };
+  // tail = P(X ≤ j) for X ~ Binomial(n, ½); keep the order statistic j + 1 while that tail stays ≤ 2.5%.
+  let k = 0;
+  let term = 0.5 ** n;
+  let tail = term;
+  for (let j = 0; tail <= 0.025; j++) {
+    k = j + 1;
+    term = (term * (n - j)) / (j + 1);
+    tail += term;
+  }
+  const index = Math.max(0, k - 1);
+  return { low: s[index], high: s[n - 1 - index] };
 }
 
 async function threadsRunning(wanted: number): Promise<void> {
@@ -91,9 +105,9 @@ async function main(): Promise<void> {
   const batches = (arg("batches") ?? THREAD_BATCHES.join(",")).split(",").map(Number);
   const rounds = Number(arg("rounds") ?? THREAD_ROUNDS);
   const warmup = Number(arg("warmup") ?? 3);
-  if (!batches.every((b) => Number.isInteger(b) && b > 0) || !(rounds >= 3)) {
+  if (!batches.every((b) => Number.isInteger(b) && b > 0) || !(rounds >= 6) || !(warmup >= 0)) {
     throw new Error(
-      "usage: threads.ts [--batches 8,16,64] [--rounds N (at least 3)] [--data DIR] [--out FILE]",
+      "usage: threads.ts [--batches 8,16,64] [--rounds N (at least 6)] [--warmup S] [--data DIR] [--out FILE]",
     );
   }
   const dir = arg("data");

@@ -3,6 +3,7 @@
 // and the saved-bytes count show each step; the values agree to rounding (test/ops/softmax-rows.test.ts).
 import { isGradEnabled } from "../autograd/mode.js";
 import type { SoftmaxMode } from "../backend/backend.js";
+import { fail } from "../errors.js";
 import { noteOp } from "../memory/ledger.js";
 import { outputTensor } from "../tensor/create.js";
 import type { Tensor } from "../tensor/tensor.js";
@@ -14,7 +15,9 @@ export function recordsNothing(x: Tensor): boolean {
 
 /** log softmax or softmax of a float tensor over its last axis (ndim ≥ 1). */
 export function softmaxLastAxis(mode: SoftmaxMode, x: Tensor): Tensor {
-  noteOp(mode === "log" ? "logSoftmax" : "softmax");
+  const op = mode === "log" ? "logSoftmax" : "softmax";
+  x.assertLive(op);
+  noteOp(op);
   const cols = x.shape[x.ndim - 1];
   const out = outputTensor(x.shape, x.dtype);
   x.storage.backend.softmaxRows(mode, x.storage.id, out.storage.id, cols === 0 ? 0 : x.size / cols, cols);
@@ -23,6 +26,12 @@ export function softmaxLastAxis(mode: SoftmaxMode, x: Tensor): Tensor {
 
 /** −log softmax(logits)[label] per row, for float logits [n, q] and int32 labels [n] in [0, q). */
 export function crossEntropyPerRow(logits: Tensor, labels: Tensor): Tensor {
+  logits.assertLive("crossEntropy");
+  labels.assertLive("crossEntropy");
+  if (logits.storage.backend !== labels.storage.backend) {
+    const [a, b] = [logits.storage.backend.name, labels.storage.backend.name];
+    fail("crossEntropy", `logits and labels live on different backends (${a} and ${b})`);
+  }
   noteOp("crossEntropy");
   const [n, q] = logits.shape;
   const out = outputTensor([n], logits.dtype);

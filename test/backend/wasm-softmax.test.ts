@@ -121,9 +121,13 @@ describe("wasm softmax rows", { skip: wasm === null && "no wasm backend here" },
   test("two threads split the rows of a big softmax, with the same result as one", async () => {
     const w = wasm!;
     w.setThreads(2);
-    const start = Date.now();
-    while (w.kernels.available < 2 && Date.now() - start < 10_000)
-      await new Promise((r) => setTimeout(r, 10));
+    const twoThreads = async () => {
+      const start = Date.now();
+      while (w.kernels.available < 2 && Date.now() - start < 20_000)
+        await new Promise((r) => setTimeout(r, 10));
+      assert.ok(w.kernels.available >= 2, "the second thread did not start");
+    };
+    await twoThreads();
     try {
       const [rows, cols] = [517, 300]; // 155,100 elements: split from 2^16
       const values = rowsOf(rows, cols, 99, () => null);
@@ -133,10 +137,28 @@ describe("wasm softmax rows", { skip: wasm === null && "no wasm backend here" },
         w.setThreads(1);
         assert.deepEqual(run(w, dtype, values, rows, cols, "log"), two);
         w.setThreads(2);
-        while (w.kernels.available < 2) await new Promise((r) => setTimeout(r, 10));
+        await twoThreads();
       }
     } finally {
       w.setThreads(1);
+    }
+  });
+
+  test("in place (out is x), the same as into a fresh buffer", () => {
+    for (const dtype of ["float32", "float64"] as const) {
+      for (const mode of ["log", "softmax"] as const) {
+        const values = rowsOf(5, 9, 3, () => null);
+        for (const be of [wasm!, js] as Backend[]) {
+          const x = be.alloc(dtype, values.length);
+          be.write(x, dtype === "float32" ? Float32Array.from(values) : Float64Array.from(values));
+          be.softmaxRows(mode, x, x, 5, 9);
+          assert.deepEqual(
+            Array.from(be.readSync(x)),
+            run(be, dtype, values, 5, 9, mode),
+            `${be.name} ${mode}`,
+          );
+        }
+      }
     }
   });
 
@@ -149,7 +171,7 @@ describe("wasm softmax rows", { skip: wasm === null && "no wasm backend here" },
     const out = w.alloc("float32", 2);
     assert.throws(
       () => w.crossEntropyRows(x, labels, out, 2, 3),
-      /crossEntropy: the label of example 1 is outside \[0, 3\)/,
+      /crossEntropy: logits \[2, 3\]: label 3 of example 1 is outside \[0, 3\)/,
     );
   });
 });

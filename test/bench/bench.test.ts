@@ -61,11 +61,26 @@ test("bench/run.ts --quick --only chainrule-js --cases mlp64: a report with fini
   }
 });
 
-test("medianInterval: the sign test's order statistics around the median", () => {
-  const values = Array.from({ length: 30 }, (_, i) => 30 - i); // 30, 29, …, 1
-  // k = floor(15 − 0.98·√30) = 9: the 10th smallest and the 10th largest.
-  assert.deepEqual(medianInterval(values), { low: 10, high: 21 });
-  assert.deepEqual(medianInterval([3, 1, 2]), { low: 1, high: 3 });
+test("medianInterval: the widest order statistics whose sign-test coverage is still at least 95%", () => {
+  // Coverage of [k-th smallest, k-th largest] is 1 − 2·P(Binomial(n, ½) ≤ k − 1), counted here from scratch.
+  const below = (n: number, k: number) => {
+    let count = 0;
+    for (let j = 0; j < k; j++) {
+      let c = 1;
+      for (let i = 0; i < j; i++) c = (c * (n - i)) / (i + 1);
+      count += c;
+    }
+    return count / 2 ** n;
+  };
+  for (const n of [6, 7, 8, 9, 14, 16, 30, 60]) {
+    const values = Array.from({ length: n }, (_, i) => n - i); // n, n − 1, …, 1: the k-th smallest is k
+    const { low, high } = medianInterval(values);
+    assert.equal(high, n + 1 - low, `n ${n}: symmetric`);
+    assert.ok(1 - 2 * below(n, low) >= 0.95, `n ${n}: interval [${low}, ${high}] covers less than 95%`);
+    assert.ok(1 - 2 * below(n, low + 1) < 0.95, `n ${n}: [${low + 1}, ${high - 1}] would still cover 95%`);
+  }
+  assert.deepEqual(medianInterval(Array.from({ length: 30 }, (_, i) => 30 - i)), { low: 10, high: 21 });
+  assert.throws(() => medianInterval([3, 1, 2, 5, 4]), /medianInterval: needs at least 6 samples/);
 });
 
 test("bench/threads.ts: 1 against 2 threads, interleaved, gives finite times and a speedup inside its interval", () => {
@@ -81,7 +96,7 @@ test("bench/threads.ts: 1 against 2 threads, interleaved, gives finite times and
         "--batches",
         "4,32",
         "--rounds",
-        "3",
+        "6",
         "--warmup",
         "0",
         "--out",
@@ -101,7 +116,7 @@ test("bench/threads.ts: 1 against 2 threads, interleaved, gives finite times and
       [4, 32],
     );
     for (const r of rows) {
-      assert.equal(r.rounds, 3);
+      assert.equal(r.rounds, 6);
       for (const v of [r.ms1, r.ms2, r.speedup, r.low, r.high, r.min, r.max])
         assert.ok(Number.isFinite(v) && v > 0);
       assert.ok(

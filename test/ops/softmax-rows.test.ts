@@ -90,13 +90,16 @@ describe("logSoftmax, softmax and crossEntropy without a graph", () => {
         [8, 3],
         [0, 4],
       ]) {
-        const values = valuesFor([n, q], "random");
-        const labels = Array.from({ length: n }, (_, i) => (i * 5) % q);
-        for (const reduction of ["mean", "sum", "none"] as const) {
-          const f = (x: cr.Tensor) =>
-            cr.nn.crossEntropy(x, cr.tensor(labels, { dtype: "int32" }), { reduction });
-          const what = `crossEntropy [${n}, ${q}] ${reduction}`;
-          assertClose(fused(f, values, [n, q], dtype), composite(f, values, [n, q], dtype), dtype, what);
+        // The specials put ±∞ or NaN in the first columns of the first rows, some of them the labels' columns.
+        for (const special of ["random", "huge", "-inf row", "+inf", "nan"]) {
+          const values = valuesFor([n, q], special);
+          const labels = Array.from({ length: n }, (_, i) => (i * 5) % q);
+          for (const reduction of ["mean", "sum", "none"] as const) {
+            const f = (x: cr.Tensor) =>
+              cr.nn.crossEntropy(x, cr.tensor(labels, { dtype: "int32" }), { reduction });
+            const what = `crossEntropy [${n}, ${q}] ${special} ${reduction}`;
+            assertClose(fused(f, values, [n, q], dtype), composite(f, values, [n, q], dtype), dtype, what);
+          }
         }
       }
     });
@@ -132,9 +135,24 @@ describe("logSoftmax, softmax and crossEntropy without a graph", () => {
 
   test("another axis than the last takes the composite, and gives the same values as the transposed rows", () => {
     const x = cr.randn([3, 5], { dtype: "float64" });
+    let allocations = 0;
+    const stop = watchLedger((event) => {
+      if (event === "allocate") allocations++;
+    });
     const byColumns = cr.noGrad(() => cr.logSoftmax(x, { axis: 0 }));
+    stop();
+    assert.ok(allocations > 3, `the composite's intermediates (${allocations} allocations)`);
     const byRows = cr.noGrad(() => cr.logSoftmax(x.transpose(0, 1)).transpose(0, 1));
     assertClose(byColumns.dataSync(), byRows.dataSync(), "float64", "axis 0");
+  });
+
+  test("a disposed tensor is refused by name, as every op refuses it", () => {
+    const x = cr.randn([2, 3]);
+    x.dispose();
+    assert.throws(() => cr.noGrad(() => cr.logSoftmax(x)), /logSoftmax: .*disposed/);
+    assert.throws(() => cr.noGrad(() => cr.softmax(x)), /softmax: .*disposed/);
+    const y = cr.tensor([0, 1], { dtype: "int32" });
+    assert.throws(() => cr.noGrad(() => cr.nn.crossEntropy(x, y)), /crossEntropy: .*disposed/);
   });
 
   test("an integer tensor is made float first, as the composite does", () => {

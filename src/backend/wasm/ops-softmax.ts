@@ -55,6 +55,12 @@ export function crossEntropyRowsWasm(
   // One thread: a row costs one exp per class, far less than the matmuls that made the logits. A label out
   // of range stops the kernel before it reads outside the row (the caller checks them first).
   const bad = k.call(name, rows, cols, x.address, labels.address, out.address);
-  if (bad !== 0) fail("crossEntropy", `the label of example ${bad - 1} is outside [0, ${cols})`);
+  if (bad !== 0) {
+    const label = k.view(labels)[bad - 1];
+    fail(
+      "crossEntropy",
+      `logits [${rows}, ${cols}]: label ${label} of example ${bad - 1} is outside [0, ${cols})`,
+    );
+  }
   return true;
 }
