@@ -5,18 +5,11 @@ import { describe, test } from "node:test";
 import { JsBackend } from "../../src/backend/js/index.js";
 import type { WasmBuffer } from "../../src/backend/wasm/index.js";
 import { createWasmBackendSync } from "../../src/backend/wasm/setup.js";
+import { random } from "./random.js";
 
 const made = createWasmBackendSync();
 const wasm = "error" in made ? null : made;
 const js = new JsBackend();
-
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
 
 const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 

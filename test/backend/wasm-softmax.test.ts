@@ -5,18 +5,11 @@ import { describe, test } from "node:test";
 import type { Backend, SoftmaxMode } from "../../src/backend/backend.js";
 import { JsBackend } from "../../src/backend/js/index.js";
 import { createWasmBackendSync } from "../../src/backend/wasm/setup.js";
+import { random } from "./random.js";
 
 const made = createWasmBackendSync();
 const wasm = "error" in made ? null : made;
 const js = new JsBackend();
-
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
 
 type Float = "float32" | "float64";
 const TOLERANCE = { float32: [1e-6, 1e-5], float64: [1e-13, 1e-12] } as const;

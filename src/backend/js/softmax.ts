@@ -3,17 +3,14 @@
 import type { TypedArray } from "../../dtype.js";
 import type { SoftmaxMode } from "../backend.js";
 
-/** The row's maximum when it is finite, else 0. */
-function shiftOf(x: TypedArray, start: number, cols: number): number {
+/** For the row at `start`: the shift (its maximum when finite, else 0) and log Σ exp(x − shift). */
+function rowLogSumExp(x: TypedArray, start: number, cols: number): { shift: number; ls: number } {
   let m = Number.NEGATIVE_INFINITY;
   for (let j = 0; j < cols; j++) if (x[start + j] > m) m = x[start + j];
-  return Number.isFinite(m) ? m : 0;
-}
-
-function logSumExp(x: TypedArray, start: number, cols: number, shift: number): number {
+  const shift = Number.isFinite(m) ? m : 0;
   let s = 0;
   for (let j = 0; j < cols; j++) s += Math.exp(x[start + j] - shift);
-  return Math.log(s);
+  return { shift, ls: Math.log(s) };
 }
 
 // log p = (x − m) − log Σ exp(x − m); softmax = exp(log p).
@@ -24,9 +21,8 @@ export function softmaxRowsInto(
   rows: number,
   cols: number,
 ): void {
-  for (let r = 0, start = 0; r < rows; r++, start += cols) {
-    const shift = shiftOf(x, start, cols);
-    const ls = logSumExp(x, start, cols, shift);
+  for (let start = 0; start < rows * cols; start += cols) {
+    const { shift, ls } = rowLogSumExp(x, start, cols);
     for (let j = 0; j < cols; j++) {
       const logp = x[start + j] - shift - ls;
       out[start + j] = mode === "softmax" ? Math.exp(logp) : logp;
@@ -42,9 +38,8 @@ export function crossEntropyRowsInto(
   rows: number,
   cols: number,
 ): void {
-  for (let r = 0, start = 0; r < rows; r++, start += cols) {
-    const shift = shiftOf(x, start, cols);
-    const ls = logSumExp(x, start, cols, shift);
-    out[r] = -(x[start + labels[r]] - shift - ls);
+  for (let r = 0; r < rows; r++) {
+    const { shift, ls } = rowLogSumExp(x, r * cols, cols);
+    out[r] = -(x[r * cols + labels[r]] - shift - ls);
   }
 }
