@@ -73,7 +73,7 @@ export { mean, std, type VarOptions, variance as var, variance } from "./ops/com
 export type { TensorLike } from "./ops/convert.js";
 export { detach } from "./ops/detach.js";
 export { gather, index, scatterAdd } from "./ops/indexing.js";
-export { dot, matmul, outer } from "./ops/matmul.js";
+export { dot, type MatmulOptions, matmul, outer } from "./ops/matmul.js";
 export { concat, expand, permute, reshape } from "./ops/movement.js";
 export { type ArgOptions, type AxisOptions, argmax, argmin, max, min, sum } from "./ops/reduce.js";
 export {

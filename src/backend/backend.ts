@@ -75,6 +75,12 @@ export interface Backend {
   write(id: DataId, values: TypedArray): void;
   /** Synchronous read; a backend that cannot read synchronously throws a message saying to use read(). */
   readSync(id: DataId): TypedArray;
+  /**
+   * A live, writable view of the buffer where its memory is visible to JavaScript (valid until the next
+   * allocation); absent where it is not (a GPU). Lets callers fill a buffer in place, with no staging copy.
+   */
+  writableView?(id: DataId): TypedArray;
+  /** The buffer's values as a new array the caller owns (one copy). */
   read(id: DataId): Promise<TypedArray>;
 
   fill(id: DataId, value: number): void;

@@ -1,7 +1,7 @@
 // DataLoader: minibatches as tensors (x float32 [b, features], y int32 [b]), seeded shuffling per epoch,
 // optional drop-last. Each batch is freed when the next is taken or the loop ends, so loops leak nothing.
 import { fail } from "../errors.js";
-import { tensor } from "../tensor/create.js";
+import { filledTensor } from "../tensor/create.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { type Dataset, permutation } from "./dataset.js";
 
@@ -55,19 +55,30 @@ export class DataLoader implements Iterable<Batch> {
   /** The batch of the given example indices, as tensors tagged "data" in the ledger. */
   batch(indices: ArrayLike<number>): Batch {
     const { features, x, y, scale } = this.dataset;
-    const xs = new Float32Array(indices.length * features);
-    const ys = new Int32Array(indices.length);
-    for (let k = 0; k < indices.length; k++) {
-      const i = indices[k];
-      const row = x.subarray(i * features, (i + 1) * features);
-      const base = k * features;
-      for (let f = 0; f < features; f++) xs[base + f] = row[f] * scale;
-      ys[k] = y[i];
-    }
-    return {
-      x: tensor(xs, { shape: [indices.length, features], tag: "data" }).keep(),
-      y: tensor(ys, { shape: [indices.length], tag: "data" }).keep(),
-    };
+    const b = indices.length;
+    // Rows are gathered (and scaled) straight into the batch tensors' buffers: one pass, no staging array.
+    const xs = filledTensor(
+      [b, features],
+      "float32",
+      (out) => {
+        for (let k = 0; k < b; k++) {
+          const from = indices[k] * features;
+          const base = k * features;
+          if (scale === 1) out.set(x.subarray(from, from + features), base);
+          else for (let f = 0; f < features; f++) out[base + f] = x[from + f] * scale;
+        }
+      },
+      { tag: "data" },
+    );
+    const ys = filledTensor(
+      [b],
+      "int32",
+      (out) => {
+        for (let k = 0; k < b; k++) out[k] = y[indices[k]];
+      },
+      { tag: "data" },
+    );
+    return { x: xs.keep(), y: ys.keep() };
   }
 
   *[Symbol.iterator](): Iterator<Batch> {

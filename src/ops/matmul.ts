@@ -70,23 +70,43 @@ export function mm(a: Tensor, b: Tensor, transA = false, transB = false): Tensor
   return apply(matmulRules, "matmul", [a, b], { transA, transB });
 }
 
-/** NumPy matmul: 1-D operands are promoted to a row (left) or column (right) and the added axis removed. */
-export function matmul(a: Tensor, b: Tensor): Tensor {
+export interface MatmulOptions {
+  /** Multiply by a's transpose (its last two axes swapped), read in place: nothing is copied. */
+  transposeA?: boolean;
+  /** Multiply by b's transpose, read in place: x·Wᵀ for W stored [out, in], as nn.Linear does. */
+  transposeB?: boolean;
+}
+
+/**
+ * NumPy matmul: 1-D operands are promoted to a row (left) or column (right) and the added axis removed.
+ * `transposeA` / `transposeB` multiply by an operand's transpose without materialising it.
+ */
+export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tensor {
+  const transA = options.transposeA === true;
+  const transB = options.transposeB === true;
   if (a.ndim === 0 || b.ndim === 0) {
     fail(
       "matmul",
       `${fmt(a.shape)} @ ${fmt(b.shape)}: both operands need at least one axis (use mul for scalars)`,
     );
   }
+  if ((transA && a.ndim < 2) || (transB && b.ndim < 2)) {
+    const which = transA && a.ndim < 2 ? `transposeA on ${fmt(a.shape)}` : `transposeB on ${fmt(b.shape)}`;
+    fail("matmul", `${which}: only operands with at least two axes can be read transposed`);
+  }
   const [x, y] = commonOperands("matmul", a, b);
   if (x.dtype === "bool")
     fail("matmul", `${fmt(a.shape)} @ ${fmt(b.shape)}: bool tensors cannot be multiplied`);
-  const k1 = a.shape[a.ndim - 1];
-  const k2 = b.ndim === 1 ? b.shape[0] : b.shape[b.ndim - 2];
-  if (k1 !== k2) fail("matmul", `${fmt(a.shape)} @ ${fmt(b.shape)}: inner sizes ${k1} and ${k2} differ`);
+  const k1 = transA ? a.shape[a.ndim - 2] : a.shape[a.ndim - 1];
+  const k2 = b.ndim === 1 ? b.shape[0] : transB ? b.shape[b.ndim - 1] : b.shape[b.ndim - 2];
+  if (k1 !== k2) {
+    const ta = transA ? "ᵀ" : "";
+    const tb = transB ? "ᵀ" : "";
+    fail("matmul", `${fmt(a.shape)}${ta} @ ${fmt(b.shape)}${tb}: inner sizes ${k1} and ${k2} differ`);
+  }
   const left = x.ndim === 1 ? reshape(x, [1, x.shape[0]]) : x;
   const right = y.ndim === 1 ? reshape(y, [y.shape[0], 1]) : y;
-  const out = mm(left, right);
+  const out = mm(left, right, transA, transB);
   if (a.ndim === 1 && b.ndim === 1) return reshape(out, []);
   if (a.ndim === 1) return reshape(out, [...out.shape.slice(0, -2), out.shape[out.ndim - 1]]);
   if (b.ndim === 1) return reshape(out, out.shape.slice(0, -1));

@@ -64,7 +64,7 @@ declare module "../tensor/tensor.js" {
     logsumexp(options?: AxisOptions): Tensor;
     softmax(options?: act.SoftmaxOptions): Tensor;
     logSoftmax(options?: act.SoftmaxOptions): Tensor;
-    matmul(b: Tensor): Tensor;
+    matmul(b: Tensor, options?: mm.MatmulOptions): Tensor;
     dot(b: Tensor): Tensor;
     outer(b: Tensor): Tensor;
     reshape(shape: readonly number[]): Tensor;
@@ -187,8 +187,8 @@ Object.assign(methods, {
   logSoftmax(this: Tensor, o?: act.SoftmaxOptions) {
     return act.logSoftmax(this, o);
   },
-  matmul(this: Tensor, b: Tensor) {
-    return mm.matmul(this, b);
+  matmul(this: Tensor, b: Tensor, options?: mm.MatmulOptions) {
+    return mm.matmul(this, b, options);
   },
   dot(this: Tensor, b: Tensor) {
     return mm.dot(this, b);

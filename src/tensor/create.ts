@@ -55,11 +55,54 @@ function fromValues(
   if (values.length !== sizeOf(shape)) {
     fail(op, `${values.length} values cannot fill shape ${fmt(shape)} (${sizeOf(shape)} elements)`);
   }
-  const t = emptyTensor(shape, dtype, options.tag);
-  const array = newArray(dtype, values.length);
-  for (let i = 0; i < values.length; i++) array[i] = dtype === "bool" ? (values[i] ? 1 : 0) : values[i];
-  t.storage.backend.write(t.storage.id, array);
+  // Every element is written below, so the buffer need not be zero-filled first.
+  const t = new Tensor(allocate(dtype, values.length, options.tag ?? "temporary", false), shape);
+  t.storage.backend.write(t.storage.id, storable(values, dtype));
   return finish(t, op, options);
+}
+
+/**
+ * Values the backend can copy straight into a buffer of `dtype`: a typed array as it is (the backend's one
+ * copy converts between numeric types as a typed-array `set` does), else a converted array. Bool stores 0/1.
+ */
+function storable(values: ArrayLike<number>, dtype: DType): TypedArray {
+  if (dtype === "bool") {
+    if (values instanceof Uint8Array && isZeroOne(values)) return values;
+    const array = new Uint8Array(values.length);
+    for (let i = 0; i < values.length; i++) array[i] = values[i] ? 1 : 0;
+    return array;
+  }
+  if (ArrayBuffer.isView(values)) return values as TypedArray;
+  const array = newArray(dtype, values.length);
+  array.set(values);
+  return array;
+}
+
+function isZeroOne(values: Uint8Array): boolean {
+  for (let i = 0; i < values.length; i++) if (values[i] > 1) return false;
+  return true;
+}
+
+/**
+ * A tensor of `shape` whose values `fill` writes into the array it is given: the backend's own memory where
+ * JavaScript can see it (no staging copy), else a staging array that is then copied in once.
+ */
+export function filledTensor(
+  shape: Shape,
+  dtype: DType,
+  fill: (values: TypedArray) => void,
+  options: CreateOptions = {},
+): Tensor {
+  checkShape("tensor", shape);
+  const t = new Tensor(allocate(dtype, sizeOf(shape), options.tag ?? "temporary", false), shape);
+  const { backend, id } = t.storage;
+  if (backend.writableView) fill(backend.writableView(id));
+  else {
+    const staging = newArray(dtype, sizeOf(shape));
+    fill(staging);
+    backend.write(id, staging);
+  }
+  return finish(t, "tensor", options);
 }
 
 function inferShape(value: NestedArray, path: string): number[] {
@@ -85,6 +128,12 @@ export function tensor(
   options: CreateOptions & { shape?: readonly number[] } = {},
 ): Tensor {
   if (ArrayBuffer.isView(values)) {
+    if (values instanceof DataView || values instanceof BigInt64Array || values instanceof BigUint64Array) {
+      fail(
+        "tensor",
+        `${values.constructor.name} is not supported; use a Float32Array, Float64Array, Int32Array or Uint8Array`,
+      );
+    }
     const dtype = options.dtype ? checkDType("tensor", options.dtype) : dtypeOfArray(values);
     return fromValues("tensor", values, options.shape ?? [values.length], options, dtype);
   }

@@ -86,15 +86,17 @@ export class Tensor implements Scoped {
     fail(op, `${this.describe()} was disposed and can no longer be used. It was disposed at:\n${where}`);
   }
 
+  /** The values, copied once out of the backend's buffer into a new array. */
   dataSync(): TypedArray {
     this.assertLive("dataSync");
     return this.storage.backend.readSync(this.storage.id).slice(0, this.size) as TypedArray;
   }
 
+  /** The values, once the backend has them (a GPU backend reads asynchronously); one copy. */
   async data(): Promise<TypedArray> {
     this.assertLive("data");
     const values = await this.storage.backend.read(this.storage.id);
-    return values.slice(0, this.size) as TypedArray;
+    return values.length === this.size ? values : (values.subarray(0, this.size) as TypedArray);
   }
 
   /** Values as nested arrays (booleans for bool tensors); a number for a 0-d tensor. */

@@ -171,6 +171,39 @@ function matmulCases(rng: Rng): Case<null>[] {
   ];
 }
 
+interface TransposeAttrs {
+  transposeA?: boolean;
+  transposeB?: boolean;
+}
+
+/** Operands stored transposed (last two axes swapped), as matmul's transposeA / transposeB read them. */
+function transposedMatmulCases(rng: Rng): Case<TransposeAttrs>[] {
+  const x = (shape: number[]) => sample(rng, shape, vec);
+  const m = rng.int(1, 4);
+  const k = rng.int(1, 4);
+  const n = rng.int(1, 4);
+  return [
+    { inputs: [x([m, k]), x([n, k])], attrs: { transposeB: true } },
+    { inputs: [x([k, m]), x([k, n])], attrs: { transposeA: true } },
+    { inputs: [x([k, m]), x([n, k])], attrs: { transposeA: true, transposeB: true } },
+    { inputs: [x([2, m, k]), x([n, k])], attrs: { transposeB: true } },
+    { inputs: [x([2, 1, k, m]), x([3, n, k])], attrs: { transposeA: true, transposeB: true } },
+    { inputs: [x([3]), x([2, 4, 3])], attrs: { transposeB: true } },
+    { inputs: [x([2, 3, 4]), x([3])], attrs: { transposeA: true } },
+    { inputs: [x([0, 3]), x([2, 3])], attrs: { transposeB: true } },
+    { inputs: [x([0, 2]), x([0, 3])], attrs: { transposeA: true } },
+  ];
+}
+
+/** The reference: transpose the last two axes explicitly, then multiply. */
+function transposedLast(x: nd.Arr, on: boolean | undefined): nd.Arr {
+  if (!on) return x;
+  const perm = x.shape.map((_, i) => i);
+  const r = x.shape.length;
+  [perm[r - 2], perm[r - 1]] = [perm[r - 1], perm[r - 2]];
+  return nd.permute(x, perm);
+}
+
 export const reduceRows: OpRow[] = [
   reduction(
     "sum",
@@ -262,6 +295,18 @@ export const reduceRows: OpRow[] = [
     broadcasts: true,
     rtol: 1e-11,
   }),
+  {
+    ...row({
+      name: "matmul transposed",
+      fn: ([a, b], attrs) => cr.matmul(a, b, attrs),
+      reference: ([a, b], t) => nd.matmul(transposedLast(a, t.transposeA), transposedLast(b, t.transposeB)),
+      cases: transposedMatmulCases,
+      smooth: true,
+      rtol: 1e-11,
+    }),
+    noScalar:
+      "a transposed operand has two axes or more; 1-D operands and size-one matrices stand in for 0-d",
+  },
   row({
     name: "dot",
     fn: ([a, b]) => cr.dot(a, b),

@@ -324,3 +324,89 @@ describe("zero-length axes", () => {
     throwsMessage(() => cr.zeros([0]).item(), /item: .* has 0 elements; item\(\) needs exactly one/);
   });
 });
+
+describe("tensor() from typed arrays: one copy, every conversion", () => {
+  test("a typed array of the target dtype is copied, not shared", () => {
+    const src = Float32Array.from([1.5, -2, 3.25, 0]);
+    const t = cr.tensor(src, { shape: [2, 2] });
+    src[0] = 99;
+    assert.deepEqual(Array.from(t.dataSync()), [1.5, -2, 3.25, 0]);
+  });
+
+  test("numeric conversions match a typed array's own (float to int32 truncates, float64 rounds to float32)", () => {
+    const values = [1.7, -1.7, 2 ** 31 + 5, Number.NaN, 1e-46, 0.1];
+    for (const [dtype, Target] of [
+      ["int32", Int32Array],
+      ["float32", Float32Array],
+      ["float64", Float64Array],
+    ] as const) {
+      for (const Source of [Float64Array, Float32Array, Int32Array]) {
+        const src = Source.from(values);
+        const expected = Array.from(Target.from(src));
+        const got = Array.from(cr.tensor(src, { dtype }).dataSync());
+        assert.deepEqual(got, expected, `${Source.name} -> ${dtype}`);
+      }
+    }
+  });
+
+  test("bool stores 0/1: nonzero is true, NaN and 0 are false", () => {
+    const got = cr.tensor(Float64Array.from([0, 2, -0.5, Number.NaN, 1]), { dtype: "bool" });
+    assert.deepEqual(Array.from(got.dataSync()), [0, 1, 1, 0, 1]);
+    assert.deepEqual(Array.from(cr.tensor(Uint8Array.from([0, 7, 1])).dataSync()), [0, 1, 1]);
+    assert.deepEqual(cr.tensor(Uint8Array.from([0, 7, 1]), { dtype: "int32" }).toArray(), [0, 7, 1]);
+  });
+
+  test("views that are not element arrays are refused by name", () => {
+    throwsMessage(
+      () => cr.tensor(new DataView(new ArrayBuffer(8)) as never),
+      /^tensor: DataView is not supported/,
+    );
+    throwsMessage(
+      () => cr.tensor(new BigInt64Array(2) as never, { dtype: "float64" }),
+      /^tensor: BigInt64Array is not supported/,
+    );
+  });
+
+  test("a subarray view is read from its own offset", () => {
+    const big = Float32Array.from({ length: 10 }, (_, i) => i);
+    assert.deepEqual(Array.from(cr.tensor(big.subarray(3, 7)).dataSync()), [3, 4, 5, 6]);
+  });
+
+  test("data() resolves to a copy of exactly the tensor's values", async () => {
+    const t = cr.tensor(Float32Array.from([1, 2, 3]));
+    const a = await t.data();
+    a[0] = 42;
+    assert.deepEqual(Array.from(await t.data()), [1, 2, 3]);
+    assert.equal(a.length, 3);
+  });
+});
+
+describe("matmul with transposed operands", () => {
+  test("reads a transposed operand in place and names the transposed shapes on a mismatch", () => {
+    const x = cr.tensor([
+      [1, 2],
+      [3, 4],
+    ]);
+    const w = cr.tensor([
+      [1, 0],
+      [1, 1],
+      [0, 2],
+    ]);
+    assert.deepEqual(cr.matmul(x, w, { transposeB: true }).toArray(), [
+      [1, 3, 4],
+      [3, 7, 8],
+    ]);
+    throwsMessage(
+      () => cr.matmul(w, cr.tensor([[1, 2, 3]]), { transposeB: true }),
+      /^matmul: \[3,2\] @ \[1,3\]ᵀ: inner sizes 2 and 3 differ$/,
+    );
+    throwsMessage(
+      () => cr.matmul(x, w, { transposeA: true }),
+      /^matmul: \[2,2\]ᵀ @ \[3,2\]: inner sizes 2 and 3 differ$/,
+    );
+    throwsMessage(
+      () => cr.matmul(cr.tensor([1, 2]), x, { transposeA: true }),
+      /^matmul: transposeA on \[2\]: only operands with at least two axes can be read transposed$/,
+    );
+  });
+});

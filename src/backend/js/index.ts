@@ -47,8 +47,11 @@ export class JsBackend implements Backend {
   readSync(id: DataId): TypedArray {
     return arr(id);
   }
+  writableView(id: DataId): TypedArray {
+    return arr(id);
+  }
   read(id: DataId): Promise<TypedArray> {
-    return Promise.resolve(arr(id));
+    return Promise.resolve(arr(id).slice());
   }
   fill(id: DataId, value: number): void {
     arr(id).fill(value);

@@ -74,6 +74,9 @@ export class WasmBackend implements Backend {
   readSync(id: DataId): TypedArray {
     return this.view(id);
   }
+  writableView(id: DataId): TypedArray {
+    return this.view(id);
+  }
   read(id: DataId): Promise<TypedArray> {
     return Promise.resolve(this.view(id).slice());
   }
