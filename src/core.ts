@@ -22,7 +22,7 @@ export {
   wasmStatus,
 } from "./backend/registry.js";
 export type { DType, TypedArray } from "./dtype.js";
-export { ChainruleError } from "./errors.js";
+export { ChainruleError, InputError } from "./errors.js";
 export * as graph from "./graph/index.js";
 export { dryRun, type LargestBatch, largestBatch } from "./memory/dry-run.js";
 export {

@@ -1,8 +1,8 @@
 // `chainrule eval` and `chainrule predict`: load a model file and answer.
-import { readFileSync } from "node:fs";
 import { extname } from "node:path";
 import { noGrad } from "../autograd/mode.js";
 import { parseCsv } from "../data/csv.js";
+import { readInputText } from "../io/read.js";
 import { softmax } from "../ops/composite/activations.js";
 import { tensor } from "../tensor/create.js";
 import { tidy } from "../tensor/scope.js";
@@ -53,7 +53,7 @@ export function predictCommand(argv: string[]): number {
   let row: Float32Array;
   if (extname(input).toLowerCase() === ".png") row = readDigitPng(input);
   else {
-    const ds = parseCsv(`${readFileSync(input, "utf8").split(/\r?\n/)[0]},0`, { header: false }, input);
+    const ds = parseCsv(`${readInputText("predict", input).split(/\r?\n/)[0]},0`, { header: false }, input);
     row = Float32Array.from(ds.x.subarray(0, ds.features));
     if (row.length === features + 1) row = row.subarray(0, features);
   }

@@ -1,15 +1,16 @@
 // Reading a digit picture for `predict`: PNG → grayscale → 28×28 by area averaging → white digit on black,
 // as in MNIST (a light background is inverted).
-import { readFileSync } from "node:fs";
 import { PNG } from "pngjs";
-import { fail } from "../errors.js";
+import { failInput } from "../errors.js";
+import { readInput } from "../io/read.js";
 
 export function readDigitPng(path: string, size = 28): Float32Array {
+  const bytes = readInput("predict", path);
   let png: PNG;
   try {
-    png = PNG.sync.read(readFileSync(path));
+    png = PNG.sync.read(bytes);
   } catch (error) {
-    return fail("predict", `cannot read ${path} as a PNG: ${(error as Error).message}`);
+    return failInput("predict", `cannot read ${path} as a PNG: ${(error as Error).message}`);
   }
   const { width, height, data } = png;
   const gray = new Float64Array(width * height);

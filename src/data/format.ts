@@ -1,7 +1,7 @@
 // The compact image-dataset file: gzip of a small header ("CRDS", version, count, rows, cols, classes),
 // the uint8 labels, then the uint8 pixels, row-major. Decoding checks every size against the header.
 import { gunzipSync, gzipSync } from "node:zlib";
-import { fail } from "../errors.js";
+import { failInput } from "../errors.js";
 
 export interface ImageDataset {
   name: string;
@@ -28,20 +28,21 @@ export function encodeDataset(ds: ImageDataset): Buffer {
   return gzipSync(Buffer.concat([header, Buffer.from(ds.labels), Buffer.from(ds.pixels)]), { level: 6 });
 }
 
+/** Decodes the file; anything that does not match the format throws an InputError. */
 export function decodeDataset(name: string, file: Uint8Array): ImageDataset {
   let raw: Buffer;
   try {
     raw = gunzipSync(file);
   } catch (error) {
-    return fail("dataset", `${name}: not a gzip file (${(error as Error).message})`);
+    return failInput("dataset", `${name}: not a gzip file (${(error as Error).message})`);
   }
   if (raw.length < HEADER || raw.readUInt32LE(0) !== MAGIC)
-    fail("dataset", `${name}: not a Chainrule dataset file`);
+    failInput("dataset", `${name}: not a Chainrule dataset file`);
   const [count, rows, cols, classes] = [8, 12, 16, 20].map((o) => raw.readUInt32LE(o));
   const expected = HEADER + count + count * rows * cols;
-  if (raw.length !== expected) fail("dataset", `${name}: ${raw.length} bytes, header says ${expected}`);
+  if (raw.length !== expected) failInput("dataset", `${name}: ${raw.length} bytes, header says ${expected}`);
   const labels = new Uint8Array(raw.buffer, raw.byteOffset + HEADER, count);
-  if (labels.some((l) => l >= classes)) fail("dataset", `${name}: a label is outside [0, ${classes})`);
+  if (labels.some((l) => l >= classes)) failInput("dataset", `${name}: a label is outside [0, ${classes})`);
   const pixels = new Uint8Array(raw.buffer, raw.byteOffset + HEADER + count, count * rows * cols);
   return { name, rows, cols, classes, labels, pixels };
 }

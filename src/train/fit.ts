@@ -3,7 +3,7 @@
 import { existsSync } from "node:fs";
 import type { Dataset } from "../data/dataset.js";
 import { DataLoader } from "../data/loader.js";
-import { fail } from "../errors.js";
+import { asInput, fail, failInput } from "../errors.js";
 import { loadTensors, saveTensors } from "../io/model-file.js";
 import { crossEntropy, l2Penalty } from "../nn/losses.js";
 import type { Module } from "../nn/module.js";
@@ -93,12 +93,25 @@ function saveCheckpoint(
   });
 }
 
+/** A JSON entry of a checkpoint's header; a missing one is `fallback`, a malformed one an InputError. */
+function headerJson<T>(path: string, metadata: Record<string, string>, key: string, fallback: T): T {
+  const text = metadata[key];
+  if (text === undefined) return fallback;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return failInput("resume", `${path}: the "${key}" entry of the header is not valid JSON`);
+  }
+}
+
+/** Loads a checkpoint into the model and optimizer; a missing, corrupt or mismatched one is an InputError. */
 function restore(path: string, model: Module, optimizer: Optimizer, config: TrainConfig): EpochMetrics[] {
-  if (!existsSync(path)) fail("resume", `no checkpoint at ${path}`);
+  if (!existsSync(path)) failInput("resume", `no checkpoint at ${path}`);
   const { tensors, metadata } = loadTensors(path);
   try {
-    const saved = JSON.parse(metadata.config ?? "null") as TrainConfig | null;
-    if (!saved) fail("resume", `${path} has no training configuration; was it written by chainrule train?`);
+    const saved = headerJson<TrainConfig | null>(path, metadata, "config", null);
+    if (!saved)
+      failInput("resume", `${path} has no training configuration; was it written by chainrule train?`);
     for (const key of [
       "dataset",
       "hidden",
@@ -110,7 +123,7 @@ function restore(path: string, model: Module, optimizer: Optimizer, config: Trai
       "seed",
     ] as const) {
       if (saved[key] !== config[key]) {
-        fail(
+        failInput(
           "resume",
           `${path} was trained with --${key} ${saved[key]}, not ${config[key]}; resume with the same settings`,
         );
@@ -122,9 +135,12 @@ function restore(path: string, model: Module, optimizer: Optimizer, config: Trai
           .filter(([k]) => k.startsWith(prefix))
           .map(([k, t]) => [k.slice(prefix.length), t]),
       );
-    model.loadStateDict(pick("model."));
-    optimizer.loadStateDict({ hyper: JSON.parse(metadata.optimizer ?? "{}"), buffers: pick("optimizer.") });
-    return JSON.parse(metadata.metrics ?? "[]") as EpochMetrics[];
+    const hyper = headerJson<Record<string, number>>(path, metadata, "optimizer", {});
+    asInput(() => {
+      model.loadStateDict(pick("model."));
+      optimizer.loadStateDict({ hyper, buffers: pick("optimizer.") });
+    });
+    return headerJson<EpochMetrics[]>(path, metadata, "metrics", []);
   } finally {
     for (const t of Object.values(tensors)) t.dispose();
   }

@@ -122,7 +122,7 @@ describe("train, resume, eval, predict", () => {
       "--resume",
       join(work, "split", "checkpoint.safetensors"),
     );
-    assert.equal(r.code, 1);
+    assert.equal(r.code, 2);
     assert.match(r.err, /--hidden 16, not 32/);
   });
 

@@ -355,22 +355,19 @@ describe("safetensors: malformed files are refused with a clear message", () => 
     refuses(file({ ["n".repeat(1025)]: f32([1], 0) }, 4), /name of length 1025/);
   });
 
-  test("loadTensors names the file it cannot read or refuses", () => {
+  test("loadTensors names the file it cannot read or refuses, as an InputError", () => {
     const dir = mkdtempSync(join(tmpdir(), "chainrule-st-"));
     try {
       assert.throws(
         () => loadTensors(join(dir, "missing.safetensors")),
-        (e: unknown) =>
-          e instanceof cr.ChainruleError && /cannot read .*missing\.safetensors/.test(e.message),
+        (e: unknown) => e instanceof cr.InputError && /cannot read .*missing\.safetensors/.test(e.message),
       );
       const bad = join(dir, "bad.safetensors");
       writeFileSync(bad, file({ a: f32([1], 0) }, 8));
       assert.throws(
         () => loadTensors(bad),
         (e: unknown) =>
-          e instanceof cr.ChainruleError &&
-          e.message.includes(bad) &&
-          /after the last tensor/.test(e.message),
+          e instanceof cr.InputError && e.message.includes(bad) && /after the last tensor/.test(e.message),
       );
     } finally {
       rmSync(dir, { recursive: true, force: true });
