@@ -1,11 +1,12 @@
-// Shared by the parent (bench/run.ts) and the per-engine children (bench/child.ts): the cases, the engine
-// list, the synthetic data (made once by the parent, read by every child), the timing loop and the JSON shapes.
+// Shared by the parent (bench/run.ts) and the children (child.ts, short.ts, threads.ts, layout.ts): the engines,
+// their weight layouts, the cases, the model, the synthetic data (made once by the parent, read by every child,
+// rotated through slot by slot as a data loader would hand out batches) and what an engine provides.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 
 // ---------------------------------------------------------------------------------------------------------
-// Engines and cases
+// Engines, layouts and cases
 
 /** The installed version of a package: its package.json, found above its entry point (exports may hide it). */
 export function packageVersion(name: string): string {
@@ -32,6 +33,25 @@ export type EngineName = (typeof ENGINES)[number];
 /** The figure the ratios are taken from, and the peers it is compared with. */
 export const FOCUS: EngineName = "chainrule-wasm-2t";
 export const PEERS: readonly EngineName[] = ["tfjs-cpu", "tfjs-wasm", "jax-js"];
+
+export function isChainrule(engine: EngineName): boolean {
+  return engine.startsWith("chainrule-");
+}
+
+/**
+ * How a layer's weight W is stored: "in-out" is [in, out] with o = x·W (the TensorFlow.js and JAX habit);
+ * "out-in" is [out, in] with o = x·Wᵀ (nn.Linear and PyTorch).
+ */
+export type Layout = "in-out" | "out-in";
+export const LAYOUT_LABEL: Record<Layout, string> = { "in-out": "[in, out]", "out-in": "[out, in]" };
+
+/**
+ * The layouts each engine's training and inference cases are measured in; where there are two, the faster is
+ * kept per case. Chainrule runs the user's path only: nn.Linear, [out, in] (the layout section compares both).
+ */
+export function engineLayouts(engine: EngineName): readonly Layout[] {
+  return isChainrule(engine) ? ["out-in"] : ["in-out", "out-in"];
+}
 
 /** Environment for an engine's child process: the Chainrule engines pick their backend at start-up. */
 export function engineEnv(engine: EngineName): Record<string, string> {
@@ -65,33 +85,12 @@ export const QUICK_SGEMM_SIZES = [256, 512];
 export const QUICK_MLP_BATCHES = [64, 256];
 
 export function allCases(quick: boolean): CaseSpec[] {
-  const cases: CaseSpec[] = [];
-  for (const n of quick ? QUICK_SGEMM_SIZES : SGEMM_SIZES) {
-    cases.push({
-      id: `sgemm${n}`,
-      kind: "sgemm",
-      size: n,
-      unit: "GFLOP/s",
-      title: `sgemm ${n}×${n}·${n}×${n}`,
-    });
-  }
-  for (const b of quick ? QUICK_MLP_BATCHES : MLP_BATCHES) {
-    cases.push({
-      id: `mlp${b}`,
-      kind: "mlp",
-      size: b,
-      unit: "examples/s",
-      title: `MLP train step, batch ${b}`,
-    });
-  }
-  cases.push({
-    id: `infer${INFER_BATCH}`,
-    kind: "infer",
-    size: INFER_BATCH,
-    unit: "examples/s",
-    title: `MLP inference, batch ${INFER_BATCH}`,
-  });
-  return cases;
+  const ids = [
+    ...(quick ? QUICK_SGEMM_SIZES : SGEMM_SIZES).map((n) => `sgemm${n}`),
+    ...(quick ? QUICK_MLP_BATCHES : MLP_BATCHES).map((b) => `mlp${b}`),
+    `infer${INFER_BATCH}`,
+  ];
+  return ids.map(parseCase);
 }
 
 /** Parses a case id such as "sgemm512", "mlp64" or "infer256" (any size is accepted). */
@@ -111,16 +110,41 @@ export function workPerRep(spec: CaseSpec): number {
   return spec.kind === "sgemm" ? (2 * spec.size ** 3) / 1e9 : spec.size;
 }
 
+/** The threads section (threads.ts): batches and rounds of 1 against 2 wasm threads on the training step. */
+export const THREAD_BATCHES = [8, 16, 32, 64, 256];
+export const QUICK_THREAD_BATCHES = [16, 64];
+export const THREAD_ROUNDS = 30;
+export const QUICK_THREAD_ROUNDS = 8;
+
+/** The layout section (layout.ts): "train64" is the training step at batch 64, "infer256" the forward pass. */
+export const LAYOUT_CASES = ["train64", "train256", "infer256"];
+export const QUICK_LAYOUT_CASES = ["train256"];
+export const LAYOUT_ROUNDS = 20;
+export const QUICK_LAYOUT_ROUNDS = 6;
+
+/** The data-throughput sizes in bytes: a small one, then 1, 4 and 16 MiB. */
+export const IO_SIZES = [64 * 1024, 2 ** 20, 4 * 2 ** 20, 16 * 2 ** 20];
+export const QUICK_IO_SIZES = [64 * 1024, 2 ** 20];
+
+export function bytesLabel(bytes: number): string {
+  return bytes >= 2 ** 20 ? `${bytes / 2 ** 20} MiB` : `${bytes / 1024} KiB`;
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // The model and its hyperparameters (the chapter's network)
 
 export const MLP = { inputs: 784, hidden: 256, outputs: 10, lambda: 1e-4, lr: 0.1 } as const;
-/** Steps taken from the shared initial weights before timing; the loss after them is compared across engines. */
+/** Steps taken on one batch from the shared initial weights before timing; the loss after them is compared. */
 export const VERIFY_STEPS = 5;
+/** The batch slot the checks use (not slot 0, so that an engine mishandling a view's offset shows). */
+export const VERIFY_SLOT = 1;
 export const LOSS_TOLERANCE = 1e-2;
 
 // ---------------------------------------------------------------------------------------------------------
 // Synthetic data: seeded, made once by the parent, written to a folder, read by each child
+
+/** Different batches the steps rotate through: step i trains on slot i mod SLOTS. */
+export const SLOTS = 4;
 
 /** mulberry32: a small, fast 32-bit generator; the same seed gives the same floats everywhere. */
 export function makeRng(seed: number): () => number {
@@ -156,9 +180,9 @@ export function normal(count: number, seed: number, std: number): Float32Array {
 
 /** The inputs every engine trains and predicts on. Weights are stored as PyTorch's Linear has them: [out, in]. */
 export interface BenchData {
-  /** [maxBatch, 784], uniform in [0, 1). Batch b uses the first b rows. */
+  /** [SLOTS · maxBatch, 784], uniform in [0, 1). Batch b in slot s is rows s·b … s·b + b − 1. */
   x: Float32Array;
-  /** [maxBatch] class indices in [0, 10). */
+  /** [SLOTS · maxBatch] class indices in [0, 10). */
   y: Int32Array;
   /** W1 [256, 784], He normal. */
   w1: Float32Array;
@@ -169,14 +193,32 @@ export interface BenchData {
 
 export function makeData(maxBatch: number, seed = 0): BenchData {
   const { inputs, hidden, outputs } = MLP;
-  const x = uniform(maxBatch * inputs, seed + 1);
+  const rows = SLOTS * maxBatch;
+  const x = uniform(rows * inputs, seed + 1);
   const rng = makeRng(seed + 2);
-  const y = new Int32Array(maxBatch);
-  for (let i = 0; i < maxBatch; i++) y[i] = Math.floor(rng() * outputs);
+  const y = new Int32Array(rows);
+  for (let i = 0; i < rows; i++) y[i] = Math.floor(rng() * outputs);
   const w1 = normal(hidden * inputs, seed + 3, Math.sqrt(2 / inputs));
   const a = Math.sqrt(6 / (hidden + outputs));
   const w2 = uniform(outputs * hidden, seed + 4, -a, a);
   return { x, y, w1, w2, maxBatch };
+}
+
+/**
+ * The typed arrays of one batch, as a data loader hands them over: views of the shared data, slot by slot, so
+ * that consecutive steps never see the same arrays. Every engine makes its tensors from these on every step.
+ */
+export function batchArrays(
+  data: BenchData,
+  batch: number,
+  slot: number,
+): { x: Float32Array; y: Int32Array } {
+  if (batch > data.maxBatch) throw new Error(`batch ${batch} is larger than the data (${data.maxBatch})`);
+  const first = (slot % SLOTS) * batch;
+  return {
+    x: data.x.subarray(first * MLP.inputs, (first + batch) * MLP.inputs),
+    y: data.y.subarray(first, first + batch),
+  };
 }
 
 export function writeData(dir: string, data: BenchData): void {
@@ -217,156 +259,50 @@ export function transpose2d(m: Float32Array, rows: number, cols: number): Float3
   return out;
 }
 
-// ---------------------------------------------------------------------------------------------------------
-// What an engine provides, and the timing loop
+/** The shared weights in a layout: as stored ([out, in]) or transposed to [in, out]. */
+export function weightsIn(data: BenchData, layout: Layout): { w1: Float32Array; w2: Float32Array } {
+  if (layout === "out-in") return { w1: data.w1, w2: data.w2 };
+  return {
+    w1: transpose2d(data.w1, MLP.hidden, MLP.inputs),
+    w2: transpose2d(data.w2, MLP.outputs, MLP.hidden),
+  };
+}
 
-/** One repetition; returns a number read back from the engine (forces lazy engines to compute). */
-export type Rep = () => number | Promise<number>;
+// ---------------------------------------------------------------------------------------------------------
+// What an engine provides
+
+/**
+ * One repetition on batch slot `slot` (ignored by sgemm); returns a number read back from the engine, which
+ * also forces lazy engines to compute. Training returns the objective J before the update.
+ */
+export type Rep = (slot: number) => number | Promise<number>;
 
 export interface Prepared {
   rep: Rep;
   dispose(): void;
 }
 
+/** Data in and out at one size: GB/s (10⁹ bytes per second), medians. */
+export interface IoRow {
+  bytes: number;
+  /** tensor(float32Array, { shape }), then dispose. */
+  tensor: number;
+  /** t.dataSync() of a float32 tensor. */
+  dataSync: number;
+  /** await t.data() of a float32 tensor. */
+  data: number;
+  /** The baseline: Float32Array.prototype.set into a preallocated array of the same size. */
+  memcpy: number;
+}
+
 export interface Engine {
   /** Versions, backend, threads: whatever describes what was measured. */
   info: Record<string, string | number | boolean>;
   sgemm(n: number, a: Float32Array, b: Float32Array): Promise<Prepared>;
-  /** A training step on the first `batch` rows; rep() returns the objective J before the update. */
-  mlpTrain(batch: number, data: BenchData): Promise<Prepared>;
-  /** A forward pass on the first `batch` rows with the initial weights; rep() returns a logit. */
-  infer(batch: number, data: BenchData): Promise<Prepared>;
-}
-
-export interface TimingOptions {
-  /** Warm-up repetitions (at least), and at least this many seconds of them when the reps are short. */
-  warmupReps: number;
-  warmupSeconds: number;
-  minReps: number;
-  /** Keep repeating until this much time has been spent timing (and minReps are done). */
-  minSeconds: number;
-  /** Stop after this much time even if minReps are not done, once 3 reps are. */
-  maxSeconds: number;
-}
-
-export function timingOptions(
-  quick: boolean,
-  overrides: { reps?: number; seconds?: number } = {},
-): TimingOptions {
-  const base: TimingOptions = quick
-    ? { warmupReps: 1, warmupSeconds: 0.1, minReps: 3, minSeconds: 0.3, maxSeconds: 5 }
-    : { warmupReps: 2, warmupSeconds: 3, minReps: 5, minSeconds: 1.5, maxSeconds: 30 };
-  if (overrides.reps !== undefined) {
-    base.minReps = overrides.reps;
-    base.warmupReps = Math.min(base.warmupReps, overrides.reps);
-  }
-  if (overrides.seconds !== undefined) {
-    base.minSeconds = overrides.seconds;
-    base.warmupSeconds = Math.min(base.warmupSeconds, overrides.seconds);
-  }
-  return base;
-}
-
-export function median(values: readonly number[]): number {
-  const s = [...values].sort((p, q) => p - q);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}
-
-/** Runs warm-up reps, then timed reps; returns each timed rep's seconds and the last value read back. */
-export async function measure(rep: Rep, t: TimingOptions): Promise<{ seconds: number[]; last: number }> {
-  let last = Number.NaN;
-  const warmStart = performance.now();
-  // Warm up by time, not by count: with two threads busy, V8's background compilers (and concurrent GC) get
-  // little CPU, and a fast step can take a couple of seconds to reach its steady speed. A slow rep (sgemm
-  // 2048 on a JS engine takes seconds) needs only one once the time is up.
-  for (let i = 0; ; i++) {
-    const elapsed = (performance.now() - warmStart) / 1000;
-    // Enough reps once the time is up, or a single rep that alone took longer than the warm-up time.
-    if (elapsed >= t.warmupSeconds && (i >= t.warmupReps || (i >= 1 && elapsed / i > t.warmupSeconds))) break;
-    last = await rep();
-  }
-  const seconds: number[] = [];
-  const start = performance.now();
-  for (;;) {
-    const elapsed = (performance.now() - start) / 1000;
-    const enough = seconds.length >= t.minReps && elapsed >= t.minSeconds;
-    const tooLong = seconds.length >= Math.min(3, t.minReps) && elapsed >= t.maxSeconds;
-    if (enough || tooLong || seconds.length >= 10000) break;
-    const t0 = performance.now();
-    last = await rep();
-    seconds.push((performance.now() - t0) / 1000);
-  }
-  return { seconds, last };
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Results
-
-export interface CaseResult {
-  id: string;
-  kind: CaseKind;
-  size: number;
-  unit: string;
-  /** Median seconds per repetition. */
-  medianSeconds: number;
-  /** GFLOP/s or examples/s at the median. */
-  value: number;
-  reps: number;
-  samples: number[];
-  /** Training: J at each of the first VERIFY_STEPS steps from the shared initial weights, then after them. */
-  losses?: number[];
-  lossAfter?: number;
-  /** Inference: the sum of the logits of the first example (a check that engines agree). */
-  checksum?: number;
-  error?: string;
-  warning?: string;
-}
-
-export interface EngineResult {
-  engine: EngineName;
-  ok: boolean;
-  error?: string;
-  info: Record<string, string | number | boolean>;
-  cases: CaseResult[];
-  wallSeconds: number;
-}
-
-/** The threads section: 1 against 2 wasm threads on the training step, interleaved in one process. */
-export const THREAD_BATCHES = [8, 16, 32, 64, 256];
-export const QUICK_THREAD_BATCHES = [16, 64];
-export const THREAD_ROUNDS = 30;
-export const QUICK_THREAD_ROUNDS = 8;
-
-export interface ThreadsRow {
-  batch: number;
-  rounds: number;
-  /** Timed steps per thread count per round (after a warm-up); each round keeps the median step. */
-  stepsPerRound: number;
-  /** The medians over rounds of the per-round median step time, in milliseconds. */
-  ms1: number;
-  ms2: number;
-  /** The median over rounds of (1-thread time ÷ 2-thread time): above 1, two threads are faster. */
-  speedup: number;
-  /** A 95% interval for that median (sign-test order statistics), and the range over rounds. */
-  low: number;
-  high: number;
-  min: number;
-  max: number;
-}
-
-export interface BenchReport {
-  date: string;
-  quick: boolean;
-  /** The case ids asked for, in order. */
-  cases: string[];
-  machine: Record<string, string | number>;
-  options: TimingOptions;
-  engines: EngineResult[];
-  /** value(FOCUS) / value(peer) by case id and peer. */
-  ratios: Record<string, Record<string, number | null>>;
-  /** 1 against 2 threads at each batch (absent when the section was not run). */
-  threads?: ThreadsRow[];
-  lossCheck: { case: string; reference: string; values: Record<string, number>; flagged: string[] }[];
-  problems: string[];
+  /** A training step on a batch of `batch` rows, inputs made from the slot's typed arrays on every step. */
+  mlpTrain(batch: number, data: BenchData, layout: Layout): Promise<Prepared>;
+  /** A forward pass with the initial weights; rep() returns the sum of the slot's first example's logits. */
+  infer(batch: number, data: BenchData, layout: Layout): Promise<Prepared>;
+  /** Data in and out (Chainrule only): tensor() from a Float32Array, dataSync(), data(), at `bytes`. */
+  io?(bytes: number, seconds: number): Promise<IoRow>;
 }

@@ -3,40 +3,13 @@
 // median per-round speedup with a 95% interval. Alone: node --import tsx bench/threads.ts [--batches 8,16] [--rounds N]
 import { writeFileSync } from "node:fs";
 import * as cr from "../src/index.js";
-import {
-  type BenchData,
-  makeData,
-  median,
-  readData,
-  THREAD_BATCHES,
-  THREAD_ROUNDS,
-  type ThreadsRow,
-} from "./common.js";
+import { type BenchData, makeData, readData, THREAD_BATCHES, THREAD_ROUNDS } from "./common.js";
+import type { ThreadsRow } from "./results.js";
+import { median, medianInterval } from "./timing.js";
 
 /** Steps before each timed run: a 2-thread run starts fresh workers (setThreads rebuilds the pool). */
 const WARMUP_STEPS = 10;
 const TIMED_STEPS = 25;
-
-/**
- * A distribution-free interval for the median of n samples (n ≥ 6): the k-th smallest and k-th largest, for the
- * largest k whose sign-test tail P(Binomial(n, ½) < k) is at most 2.5%, so the coverage is at least 95%.
- */
-export function medianInterval(values: readonly number[]): { low: number; high: number } {
-  const n = values.length;
-  if (n < 6) throw new RangeError(`medianInterval: needs at least 6 samples for 95%, got ${n}`);
-  const s = [...values].sort((p, q) => p - q);
-  // tail = P(X ≤ j) for X ~ Binomial(n, ½); keep the order statistic j + 1 while that tail stays ≤ 2.5%.
-  let k = 0;
-  let term = 0.5 ** n;
-  let tail = term;
-  for (let j = 0; tail <= 0.025; j++) {
-    k = j + 1;
-    term = (term * (n - j)) / (j + 1);
-    tail += term;
-  }
-  const index = Math.max(0, k - 1);
-  return { low: s[index], high: s[n - 1 - index] };
-}
 
 async function threadsRunning(wanted: number): Promise<void> {
   const start = performance.now();
@@ -49,21 +22,22 @@ async function threadsRunning(wanted: number): Promise<void> {
 
 async function compare(batch: number, rounds: number, warmup: number, data: BenchData): Promise<ThreadsRow> {
   const engine = await (await import("./engines/chainrule.js")).create();
-  const step = await engine.mlpTrain(batch, data);
+  const step = await engine.mlpTrain(batch, data, "out-in");
   const perRound: Record<1 | 2, number[]> = { 1: [], 2: [] };
+  let slot = 0;
   try {
     // Until V8 has compiled the step's code: with both threads busy its background compilers get little CPU.
-    for (const start = performance.now(); performance.now() - start < warmup * 1000; ) step.rep();
+    for (const start = performance.now(); performance.now() - start < warmup * 1000; ) step.rep(slot++);
     for (let round = 0; round < rounds; round++) {
       // Alternate which goes first, so neither always runs right after the other has warmed the machine.
       for (const threads of round % 2 === 0 ? ([1, 2] as const) : ([2, 1] as const)) {
         cr.setThreads(threads);
         await threadsRunning(threads);
-        for (let i = 0; i < WARMUP_STEPS; i++) step.rep();
+        for (let i = 0; i < WARMUP_STEPS; i++) step.rep(slot++);
         const times: number[] = [];
         for (let i = 0; i < TIMED_STEPS; i++) {
           const t0 = performance.now();
-          step.rep();
+          step.rep(slot++);
           times.push(performance.now() - t0);
         }
         perRound[threads].push(median(times));

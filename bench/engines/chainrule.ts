@@ -1,8 +1,18 @@
-// Chainrule, used the way a user would: tensors from typed arrays, the chapter's MLP (chapterMlp) with the
-// shared weights loaded through loadStateDict, SGD, and the README's training step inside tidy.
-// The backend (js, or wasm with 1 or 2 threads) comes from CHAINRULE_BACKEND / CHAINRULE_THREADS.
+// Chainrule, used the way a user would: every step makes its batch tensors from the loader's typed arrays, runs
+// the chapter's MLP (chapterMlp, nn.Linear's [out, in] weights) inside tidy and reads J back; backend from
+// CHAINRULE_BACKEND / CHAINRULE_THREADS. Also x.matmul(W) with W as [in, out] (the layout section), and data in/out.
 import * as cr from "../../src/index.js";
-import { type BenchData, type Engine, MLP, type Prepared } from "../common.js";
+import {
+  type BenchData,
+  batchArrays,
+  type Engine,
+  type IoRow,
+  type Layout,
+  MLP,
+  type Prepared,
+  weightsIn,
+} from "../common.js";
+import { bytesPerSecond } from "../timing.js";
 
 async function waitForThreads(wanted: number, timeoutMs = 20000): Promise<number> {
   const start = performance.now();
@@ -12,7 +22,14 @@ async function waitForThreads(wanted: number, timeoutMs = 20000): Promise<number
   return cr.wasmStatus().threadsRunning;
 }
 
-function model(data: BenchData): cr.nn.Sequential {
+/** The model's parameters and forward pass in a layout: nn.Linear's [out, in], or [in, out] with x.matmul(W). */
+interface Net {
+  parameters(): cr.Tensor[];
+  forward(x: cr.Tensor): cr.Tensor;
+  dispose(): void;
+}
+
+function chapterNet(data: BenchData): Net {
   const net = cr.chapterMlp({ inputs: MLP.inputs, hidden: MLP.hidden, outputs: MLP.outputs, seed: 0 });
   const w1 = cr.tensor(data.w1, { shape: [MLP.hidden, MLP.inputs] });
   const w2 = cr.tensor(data.w2, { shape: [MLP.outputs, MLP.hidden] });
@@ -22,22 +39,65 @@ function model(data: BenchData): cr.nn.Sequential {
   return net;
 }
 
-function batchOf(data: BenchData, batch: number): { x: cr.Tensor; y: cr.Tensor } {
-  if (batch > data.maxBatch) throw new Error(`batch ${batch} is larger than the data (${data.maxBatch})`);
-  const x = cr.tensor(data.x.subarray(0, batch * MLP.inputs), { shape: [batch, MLP.inputs] }).keep();
-  const y = cr.tensor(data.y.subarray(0, batch), { shape: [batch], dtype: "int32" }).keep();
-  return { x, y };
+function inOutNet(data: BenchData): Net {
+  const w = weightsIn(data, "in-out");
+  const w1 = cr.tensor(w.w1, { shape: [MLP.inputs, MLP.hidden], requiresGrad: true });
+  const w2 = cr.tensor(w.w2, { shape: [MLP.hidden, MLP.outputs], requiresGrad: true });
+  return {
+    parameters: () => [w1, w2],
+    forward: (x) => x.matmul(w1).relu().matmul(w2), // o = ReLU(x·W1)·W2
+    dispose: () => {
+      w1.dispose();
+      w2.dispose();
+    },
+  };
 }
 
-export async function create(): Promise<Engine> {
+function netIn(layout: Layout, data: BenchData): Net {
+  return layout === "out-in" ? chapterNet(data) : inOutNet(data);
+}
+
+/** The loader's arrays for this step, made into tensors (inside the caller's tidy, so freed after the step). */
+function batchTensors(data: BenchData, batch: number, slot: number): { x: cr.Tensor; y: cr.Tensor } {
+  const arrays = batchArrays(data, batch, slot);
+  return {
+    x: cr.tensor(arrays.x, { shape: [batch, MLP.inputs] }),
+    y: cr.tensor(arrays.y, { shape: [batch] }),
+  };
+}
+
+async function io(bytes: number, seconds: number): Promise<IoRow> {
+  const n = bytes / 4;
+  const source = new Float32Array(n).map((_, i) => (i % 1000) / 1000);
+  const target = new Float32Array(n);
+  const shape = [n / 256, 256];
+  const memcpy = await bytesPerSecond(() => target.set(source), bytes, seconds);
+  const tensor = await bytesPerSecond(() => cr.tensor(source, { shape }).dispose(), bytes, seconds);
+  const t = cr.tensor(source, { shape });
+  try {
+    const dataSync = await bytesPerSecond(() => t.dataSync(), bytes, seconds);
+    const data = await bytesPerSecond(() => t.data(), bytes, seconds, true);
+    const back = t.dataSync();
+    if (back.length !== n || back[n - 1] !== source[n - 1]) throw new Error("io: the data read back differs");
+    return { bytes, tensor: tensor / 1e9, dataSync: dataSync / 1e9, data: data / 1e9, memcpy: memcpy / 1e9 };
+  } finally {
+    t.dispose();
+  }
+}
+
+/** waitForThreads: false for short runs, whose window opens without waiting for the workers to start. */
+export async function create(options: { waitForThreads?: boolean } = {}): Promise<Engine> {
   const backend = cr.getBackend().name;
   const info: Engine["info"] = { library: "chainrule", backend };
   if (backend === "wasm") {
     const wanted = cr.wasmStatus().threads;
-    const running = await waitForThreads(wanted);
-    if (running !== wanted) throw new Error(`only ${running} of ${wanted} wasm threads started`);
+    if (options.waitForThreads ?? true) {
+      const running = await waitForThreads(wanted);
+      if (running !== wanted) throw new Error(`only ${running} of ${wanted} wasm threads started`);
+    }
     const status = cr.wasmStatus();
-    info.threads = status.threadsRunning;
+    info.threads = wanted;
+    info.threadsRunningAtStart = status.threadsRunning;
     info.relaxedSimd = status.relaxedSimd;
     info.sharedMemory = status.sharedMemory;
   } else {
@@ -46,6 +106,7 @@ export async function create(): Promise<Engine> {
 
   return {
     info,
+    io,
 
     async sgemm(n, a, b): Promise<Prepared> {
       const A = cr.tensor(a, { shape: [n, n] }).keep();
@@ -63,13 +124,13 @@ export async function create(): Promise<Engine> {
       };
     },
 
-    async mlpTrain(batch, data): Promise<Prepared> {
-      const net = model(data);
+    async mlpTrain(batch, data, layout): Promise<Prepared> {
+      const net = netIn(layout, data);
       const opt = new cr.optim.SGD(net.parameters(), { lr: MLP.lr });
-      const { x, y } = batchOf(data, batch);
       return {
-        rep: () =>
+        rep: (slot) =>
           cr.tidy(() => {
+            const { x, y } = batchTensors(data, batch, slot); //             from the loader's typed arrays
             const o = net.forward(x); //                                    o = W2 φ(W1 x)
             const L = cr.nn.crossEntropy(o, y); //                         L = l(o, y)
             const s = cr.nn.l2Penalty(net.parameters(), MLP.lambda); //    s = λ/2 (‖W1‖² + ‖W2‖²)
@@ -77,35 +138,29 @@ export async function create(): Promise<Engine> {
             opt.zeroGrad();
             J.backward();
             opt.step();
-            return J.item();
+            return J.item(); //                                            read back every step
           }),
         dispose: () => {
           opt.zeroGrad();
           net.dispose();
-          x.dispose();
-          y.dispose();
         },
       };
     },
 
-    async infer(batch, data): Promise<Prepared> {
-      const net = model(data);
-      const { x, y } = batchOf(data, batch);
+    async infer(batch, data, layout): Promise<Prepared> {
+      const net = netIn(layout, data);
       return {
-        rep: () =>
+        rep: (slot) =>
           cr.noGrad(() =>
             cr.tidy(() => {
-              const o = net.forward(x).dataSync();
+              const x = cr.tensor(batchArrays(data, batch, slot).x, { shape: [batch, MLP.inputs] });
+              const o = net.forward(x).dataSync(); // every output read back
               let first = 0;
               for (let k = 0; k < MLP.outputs; k++) first += o[k];
               return first;
             }),
           ),
-        dispose: () => {
-          net.dispose();
-          x.dispose();
-          y.dispose();
-        },
+        dispose: () => net.dispose(),
       };
     },
   };

@@ -1,54 +1,68 @@
 // jax-js 0.1.25 on its WebAssembly device, the way its README and MNIST demo use it: pure functions of a
-// parameter tree, valueAndGrad, and jit around the whole training step (forward, loss, gradients, SGD update);
-// reference counting (`.ref` when an array is used again, ownership passes on every call).
+// parameter tree, valueAndGrad, jit around the whole training step (one-hot, forward, loss, gradients, SGD) and
+// reference counting. Each step makes x and the labels with np.array from the loader's typed arrays.
 import { defaultDevice, init, jit, nn, numpy as np, tree, valueAndGrad } from "@jax-js/jax";
-import { type BenchData, type Engine, MLP, type Prepared, packageVersion, transpose2d } from "../common.js";
+import {
+  type BenchData,
+  batchArrays,
+  type Engine,
+  type Layout,
+  MLP,
+  type Prepared,
+  packageVersion,
+  weightsIn,
+} from "../common.js";
 
 type Params = { w1: np.Array; w2: np.Array };
 
-function params(data: BenchData): Params {
-  // JAX's convention: W as [in, out], o = h·W; the same numbers as the others' [out, in] weights transposed.
+function params(data: BenchData, layout: Layout): Params {
+  const w = weightsIn(data, layout);
+  const inOut = layout === "in-out";
   return {
-    w1: np.array(transpose2d(data.w1, MLP.hidden, MLP.inputs)).reshape([MLP.inputs, MLP.hidden]),
-    w2: np.array(transpose2d(data.w2, MLP.outputs, MLP.hidden)).reshape([MLP.hidden, MLP.outputs]),
+    w1: np.array(w.w1).reshape(inOut ? [MLP.inputs, MLP.hidden] : [MLP.hidden, MLP.inputs]),
+    w2: np.array(w.w2).reshape(inOut ? [MLP.hidden, MLP.outputs] : [MLP.outputs, MLP.hidden]),
   };
 }
 
-function predict(p: Params, x: np.Array): np.Array {
-  const h = nn.relu(np.dot(x, p.w1)); // h = ReLU(x·W1ᵀ)
-  return np.dot(h, p.w2); //             o = h·W2ᵀ
+/** JAX's habit is W as [in, out] and x @ W; with [out, in] it is x @ W.T. */
+function predictIn(layout: Layout) {
+  const times = layout === "in-out" ? (w: np.Array) => w : (w: np.Array) => w.transpose();
+  return (p: Params, x: np.Array): np.Array => {
+    const h = nn.relu(np.dot(x, times(p.w1))); // h = ReLU(x·W1)
+    return np.dot(h, times(p.w2)); //             o = h·W2
+  };
 }
 
-function batchOf(data: BenchData, batch: number): { x: np.Array; y: np.Array } {
-  const x = np.array(data.x.slice(0, batch * MLP.inputs)).reshape([batch, MLP.inputs]);
-  const labels = np.array(data.y.slice(0, batch), { dtype: np.int32 });
-  return { x, y: nn.oneHot(labels, MLP.outputs).astype(np.float32) };
+function objectiveIn(layout: Layout) {
+  const predict = predictIn(layout);
+  return (p: Params, x: np.Array, labels: np.Array): np.Array => {
+    const batch = x.shape[0];
+    const y = nn.oneHot(labels, MLP.outputs).astype(np.float32);
+    const o = predict(tree.ref(p), x);
+    const L = nn
+      .logSoftmax(o)
+      .mul(y)
+      .sum()
+      .mul(-1 / batch); //                L = mean cross-entropy
+    const s = np
+      .square(p.w1)
+      .sum()
+      .add(np.square(p.w2).sum())
+      .mul(MLP.lambda / 2); // s = λ/2 Σ‖W‖²
+    return L.add(s);
+  };
 }
 
-function objective(p: Params, x: np.Array, y: np.Array): np.Array {
-  const batch = x.shape[0];
-  const o = predict(tree.ref(p), x);
-  const L = nn
-    .logSoftmax(o)
-    .mul(y)
-    .sum()
-    .mul(-1 / batch); //                L = mean cross-entropy
-  const s = np
-    .square(p.w1)
-    .sum()
-    .add(np.square(p.w2).sum())
-    .mul(MLP.lambda / 2); // s = λ/2 Σ‖W‖²
-  return L.add(s);
+/** One SGD step, compiled as a whole. Takes ownership of p, x and labels; returns the new parameters and J. */
+function trainStepIn(layout: Layout) {
+  const objective = objectiveIn(layout);
+  return jit((p: Params, x: np.Array, labels: np.Array): [Params, np.Array] => {
+    const [J, g] = valueAndGrad(objective)(tree.ref(p), x, labels);
+    const next = { w1: p.w1.sub(g.w1.mul(MLP.lr)), w2: p.w2.sub(g.w2.mul(MLP.lr)) };
+    return [next, J];
+  });
 }
 
-/** One SGD step, compiled as a whole. Takes ownership of p, x and y; returns the new parameters and J. */
-const trainStep = jit((p: Params, x: np.Array, y: np.Array): [Params, np.Array] => {
-  const [J, g] = valueAndGrad(objective)(tree.ref(p), x, y);
-  const next = { w1: p.w1.sub(g.w1.mul(MLP.lr)), w2: p.w2.sub(g.w2.mul(MLP.lr)) };
-  return [next, J];
-});
-
-const predictJit = jit(predict);
 const matmulJit = jit((a: np.Array, b: np.Array) => np.matmul(a, b));
 
 export async function create(): Promise<Engine> {
@@ -71,11 +85,7 @@ export async function create(): Promise<Engine> {
       const A = np.array(a).reshape([n, n]);
       const B = np.array(b).reshape([n, n]);
       return {
-        rep: () => {
-          const C = matmulJit(A.ref, B.ref);
-          const v = C.dataSync()[n * n - 1];
-          return v;
-        },
+        rep: () => matmulJit(A.ref, B.ref).dataSync()[n * n - 1], // dataSync takes ownership: C is freed
         dispose: () => {
           A.dispose();
           B.dispose();
@@ -83,38 +93,34 @@ export async function create(): Promise<Engine> {
       };
     },
 
-    async mlpTrain(batch, data): Promise<Prepared> {
-      let p = params(data);
-      const { x, y } = batchOf(data, batch);
+    async mlpTrain(batch, data, layout): Promise<Prepared> {
+      const trainStep = trainStepIn(layout);
+      let p = params(data, layout);
       return {
-        rep: () => {
-          const [next, J] = trainStep(p, x.ref, y.ref);
+        rep: (slot) => {
+          const arrays = batchArrays(data, batch, slot);
+          const x = np.array(arrays.x).reshape([batch, MLP.inputs]);
+          const labels = np.array(arrays.y, { dtype: np.int32 });
+          const [next, J] = trainStep(p, x, labels); // x and labels are handed over and freed
           p = next;
           return J.dataSync()[0];
         },
-        dispose: () => {
-          tree.dispose(p);
-          x.dispose();
-          y.dispose();
-        },
+        dispose: () => tree.dispose(p),
       };
     },
 
-    async infer(batch, data): Promise<Prepared> {
-      const p = params(data);
-      const { x, y } = batchOf(data, batch);
+    async infer(batch, data, layout): Promise<Prepared> {
+      const predict = jit(predictIn(layout));
+      const p = params(data, layout);
       return {
-        rep: () => {
-          const values = predictJit(tree.ref(p), x.ref).dataSync();
+        rep: (slot) => {
+          const x = np.array(batchArrays(data, batch, slot).x).reshape([batch, MLP.inputs]);
+          const values = predict(tree.ref(p), x).dataSync(); // every output read back
           let first = 0;
           for (let k = 0; k < MLP.outputs; k++) first += values[k];
           return first;
         },
-        dispose: () => {
-          tree.dispose(p);
-          x.dispose();
-          y.dispose();
-        },
+        dispose: () => tree.dispose(p),
       };
     },
   };

@@ -1,10 +1,18 @@
-// TensorFlow.js 4.22 on its pure-JS "cpu" backend or its WebAssembly backend (XNNPACK), used the way its
-// docs show: variables, tf.train.sgd and optimizer.minimize, tf.losses.softmaxCrossEntropy, tf.tidy.
-
+// TensorFlow.js 4.22 on its pure-JS "cpu" backend or its WebAssembly backend (XNNPACK), used the way its docs
+// show: variables, tf.train.sgd and optimizer.minimize, tf.losses.softmaxCrossEntropy, tf.tidy. Each step makes
+// x and the one-hot labels from the loader's typed arrays; W as [in, out] (matMul(x, W)) or [out, in] (transposeB).
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
-import { type BenchData, type Engine, MLP, type Prepared } from "../common.js";
+import {
+  type BenchData,
+  batchArrays,
+  type Engine,
+  type Layout,
+  MLP,
+  type Prepared,
+  weightsIn,
+} from "../common.js";
 
 const require = createRequire(import.meta.url);
 
@@ -30,23 +38,35 @@ async function useWasm(info: Engine["info"]): Promise<void> {
   info.wasmVersion = wasm.version_wasm;
 }
 
-function weights(data: BenchData): { w1: tf.Variable<tf.Rank.R2>; w2: tf.Variable<tf.Rank.R2> } {
-  // Stored as [out, in] like the other engines; the forward pass multiplies by the transpose.
-  return {
-    w1: tf.variable(tf.tensor2d(data.w1, [MLP.hidden, MLP.inputs])),
-    w2: tf.variable(tf.tensor2d(data.w2, [MLP.outputs, MLP.hidden])),
-  };
+type Weights = { w1: tf.Variable<tf.Rank.R2>; w2: tf.Variable<tf.Rank.R2> };
+
+function weights(data: BenchData, layout: Layout): Weights {
+  const w = weightsIn(data, layout);
+  const [s1, s2]: [number, number][] =
+    layout === "in-out"
+      ? [
+          [MLP.inputs, MLP.hidden],
+          [MLP.hidden, MLP.outputs],
+        ]
+      : [
+          [MLP.hidden, MLP.inputs],
+          [MLP.outputs, MLP.hidden],
+        ];
+  return { w1: tf.variable(tf.tensor2d(w.w1, s1)), w2: tf.variable(tf.tensor2d(w.w2, s2)) };
 }
 
-function forward(x: tf.Tensor2D, w1: tf.Tensor2D, w2: tf.Tensor2D): tf.Tensor2D {
-  const h = tf.relu(tf.matMul(x, w1, false, true)); //  h = ReLU(x·W1ᵀ)
-  return tf.matMul(h, w2, false, true); //               o = h·W2ᵀ
+function forward(x: tf.Tensor2D, { w1, w2 }: Weights, layout: Layout): tf.Tensor2D {
+  const t = layout === "out-in"; // [out, in]: multiply by the transpose, in place (transposeB)
+  const h = tf.relu(tf.matMul(x, w1, false, t)); //  h = ReLU(x·W1) or ReLU(x·W1ᵀ)
+  return tf.matMul(h, w2, false, t);
 }
 
-function batchOf(data: BenchData, batch: number): { x: tf.Tensor2D; y: tf.Tensor2D } {
-  const x = tf.tensor2d(data.x.subarray(0, batch * MLP.inputs), [batch, MLP.inputs]);
-  const y = tf.tidy(() => tf.oneHot(tf.tensor1d(data.y.subarray(0, batch), "int32"), MLP.outputs).toFloat());
-  return { x, y: y as tf.Tensor2D };
+/** Inside a tidy: the step's x and one-hot labels from the loader's typed arrays. */
+function batchTensors(data: BenchData, batch: number, slot: number): { x: tf.Tensor2D; y: tf.Tensor2D } {
+  const arrays = batchArrays(data, batch, slot);
+  const x = tf.tensor2d(arrays.x, [batch, MLP.inputs]);
+  const y = tf.oneHot(tf.tensor1d(arrays.y, "int32"), MLP.outputs).toFloat() as tf.Tensor2D;
+  return { x, y };
 }
 
 export async function create(backend: "cpu" | "wasm"): Promise<Engine> {
@@ -79,44 +99,48 @@ export async function create(backend: "cpu" | "wasm"): Promise<Engine> {
       };
     },
 
-    async mlpTrain(batch, data): Promise<Prepared> {
-      const { w1, w2 } = weights(data);
-      const { x, y } = batchOf(data, batch);
+    async mlpTrain(batch, data, layout): Promise<Prepared> {
+      const w = weights(data, layout);
       const opt = tf.train.sgd(MLP.lr);
-      const objective = (): tf.Scalar => {
-        const o = forward(x, w1, w2);
-        const L = tf.losses.softmaxCrossEntropy(y, o); // mean over the batch
-        const s = tf.mul(tf.add(tf.sum(tf.square(w1)), tf.sum(tf.square(w2))), MLP.lambda / 2);
-        return tf.add(L, s);
-      };
       return {
-        rep: () => {
-          const J = opt.minimize(objective, true, [w1, w2]);
-          if (!J) throw new Error("optimizer.minimize returned no cost");
+        rep: (slot) => {
+          const J = tf.tidy(() => {
+            const { x, y } = batchTensors(data, batch, slot);
+            const objective = (): tf.Scalar => {
+              const o = forward(x, w, layout);
+              const L = tf.losses.softmaxCrossEntropy(y, o); // mean over the batch
+              const s = tf.mul(tf.add(tf.sum(tf.square(w.w1)), tf.sum(tf.square(w.w2))), MLP.lambda / 2);
+              return tf.add(L, s);
+            };
+            const cost = opt.minimize(objective, true, [w.w1, w.w2]);
+            if (!cost) throw new Error("optimizer.minimize returned no cost");
+            return cost;
+          });
           const v = J.dataSync()[0];
           J.dispose();
           return v;
         },
         dispose: () => {
           opt.dispose();
-          tf.dispose([w1, w2, x, y]);
+          tf.dispose([w.w1, w.w2]);
         },
       };
     },
 
-    async infer(batch, data): Promise<Prepared> {
-      const { w1, w2 } = weights(data);
-      const { x, y } = batchOf(data, batch);
+    async infer(batch, data, layout): Promise<Prepared> {
+      const w = weights(data, layout);
       return {
-        rep: () => {
-          const o = tf.tidy(() => forward(x, w1, w2));
-          const values = o.dataSync();
+        rep: (slot) => {
+          const o = tf.tidy(() =>
+            forward(tf.tensor2d(batchArrays(data, batch, slot).x, [batch, MLP.inputs]), w, layout),
+          );
+          const values = o.dataSync(); // every output read back
           o.dispose();
           let first = 0;
           for (let k = 0; k < MLP.outputs; k++) first += values[k];
           return first;
         },
-        dispose: () => tf.dispose([w1, w2, x, y]),
+        dispose: () => tf.dispose([w.w1, w.w2]),
       };
     },
   };
