@@ -1,4 +1,5 @@
-// Pins every convention in docs/gradient-conventions.md: derivatives at kinks, jumps, ties and special points.
+// Pins every convention in docs/gradient-conventions.md: derivatives at kinks, jumps, ties and special points,
+// at zero spread (std, var), and where inputs are NaN or infinite.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import * as cr from "../src/index.js";
@@ -11,6 +12,11 @@ function gradOf(values: cr.NestedArray, f: (x: cr.Tensor) => cr.Tensor): cr.Nest
   f(x).sum().backward();
   assert.ok(x.grad, "no gradient reached x");
   return x.grad.toArray();
+}
+
+/** Asserts the gradient of sum(f(x)) at `values` (f last, so each check stays on one line). */
+function pin(values: cr.NestedArray, expected: cr.NestedArray, f: (x: cr.Tensor) => cr.Tensor): void {
+  assert.deepEqual(gradOf(values, f), expected);
 }
 
 describe("kinks", () => {
@@ -212,6 +218,8 @@ describe("where and the ops with no gradient", () => {
   });
 });
 
+const direction = () => cr.tensor([1, -1, 0.5], { dtype: "float64" });
+
 describe("std and var at zero spread", () => {
   test("std's gradient is 0 where std = 0 (PyTorch masks 1/(2·std) there), not NaN", () => {
     const x = f64([[1], [2]]);
@@ -219,46 +227,31 @@ describe("std and var at zero spread", () => {
     assert.deepEqual(s.toArray(), [0, 0]);
     s.sum().backward();
     assert.deepEqual(x.grad!.toArray(), [[0], [0]]);
-    // Rows with and without spread side by side: only the flat row is masked.
-    assert.deepEqual(
-      gradOf(
-        [
-          [2, 2],
-          [1, 3],
-        ],
-        (t) => t.std({ axis: 1 }),
-      ),
+    // Rows with and without spread side by side: only the flat row is masked. PyTorch's digits too.
+    const rows = [
+      [2, 2],
+      [1, 3],
+    ];
+    pin(
+      rows,
       [
         [0, 0],
-        [-0.7071067811865475, 0.7071067811865475], // PyTorch's digits too: (x - mean) / ((n - 1) · std)
+        [-0.7071067811865475, 0.7071067811865475],
       ],
+      (t) => t.std({ axis: 1 }),
     );
-    assert.deepEqual(
-      gradOf([5, 5, 5], (t) => t.std({ correction: 0 })),
-      [0, 0, 0],
-    );
+    pin([5, 5, 5], [0, 0, 0], (t) => t.std({ correction: 0 }));
   });
 
   test("the second order is 0 there too: the Hessian-vector product of std at a flat row", () => {
-    const hv = cr.hvp(
-      (t: cr.Tensor) => t.std(),
-      f64([2, 2, 2]),
-      cr.tensor([1, -1, 0.5], { dtype: "float64" }),
-    );
+    const hv = cr.hvp((t: cr.Tensor) => t.std(), f64([2, 2, 2]), direction());
     assert.deepEqual(hv.toArray(), [0, 0, 0]);
   });
 
   test("var needs no mask: its gradient 2(x - mean)/(n - c) is 0 and its Hessian finite", () => {
-    assert.deepEqual(
-      gradOf([2, 2, 2], (t) => t.var()),
-      [0, 0, 0],
-    );
+    pin([2, 2, 2], [0, 0, 0], (t) => t.var());
     // H = 2/(n-1)·(I - 1/n), so H·v = v - mean(v) for n = 3.
-    const hv = cr.hvp(
-      (t: cr.Tensor) => t.var(),
-      f64([2, 2, 2]),
-      cr.tensor([1, -1, 0.5], { dtype: "float64" }),
-    );
+    const hv = cr.hvp((t: cr.Tensor) => t.var(), f64([2, 2, 2]), direction());
     const expected = [1 - 1 / 6, -1 - 1 / 6, 0.5 - 1 / 6];
     for (const [i, h] of (hv.toArray() as number[]).entries()) {
       assert.ok(Math.abs(h - expected[i]) < 1e-15, `${h} vs ${expected[i]}`);
@@ -273,10 +266,7 @@ describe("std and var at zero spread", () => {
       y.sum().backward();
       assert.ok(Number.isNaN(x.grad!.item()));
     }
-    assert.deepEqual(
-      gradOf([[3]], (t) => t.std({ axis: 0, correction: 0 })),
-      [[0]],
-    );
+    pin([[3]], [[0]], (t) => t.std({ axis: 0, correction: 0 }));
   });
 });
 
@@ -284,10 +274,7 @@ describe("NaN and infinity", () => {
   const NaN_ = Number.NaN;
 
   test("relu: a NaN passes the gradient (PyTorch's threshold_backward); +inf passes it, -inf does not", () => {
-    assert.deepEqual(
-      gradOf([NaN_, Infinity, -Infinity], (x) => x.relu()),
-      [1, 1, 0],
-    );
+    pin([NaN_, Infinity, -Infinity], [1, 1, 0], (x) => x.relu());
   });
 
   test("clamp: NaN stays NaN and passes no gradient; ±inf are clamped like any value outside", () => {
@@ -296,71 +283,38 @@ describe("NaN and infinity", () => {
     assert.deepEqual(y.toArray(), [NaN_, 1, 0, 0.5]);
     y.sum().backward();
     assert.deepEqual(x.grad!.toArray(), [0, 0, 0, 1]);
-    assert.deepEqual(
-      gradOf([NaN_, Infinity], (t) => t.clamp(0)),
-      [0, 1],
-    );
+    pin([NaN_, Infinity], [0, 1], (t) => t.clamp(0));
   });
 
   test("max and min reductions: NaN wins the value, and the NaN elements share the gradient", () => {
-    assert.deepEqual(
-      gradOf([1, NaN_, 3], (x) => x.max()),
-      [0, 1, 0],
-    );
-    assert.deepEqual(
-      gradOf([NaN_, 1, NaN_], (x) => x.min()),
-      [0.5, 0, 0.5],
-    );
-    assert.deepEqual(
-      gradOf(
-        [
-          [1, NaN_, 3],
-          [1, 2, 2],
-        ],
-        (x) => x.max({ axis: 1 }),
-      ),
+    pin([1, NaN_, 3], [0, 1, 0], (x) => x.max());
+    pin([NaN_, 1, NaN_], [0.5, 0, 0.5], (x) => x.min());
+    const rows = [
+      [1, NaN_, 3],
+      [1, 2, 2],
+    ];
+    pin(
+      rows,
       [
         [0, 1, 0],
         [0, 0.5, 0.5],
       ],
+      (x) => x.max({ axis: 1 }),
     );
-    assert.deepEqual(
-      gradOf([1, Infinity, Infinity], (x) => x.max()),
-      [0, 0.5, 0.5],
-    );
+    pin([1, Infinity, Infinity], [0, 0.5, 0.5], (x) => x.max());
   });
 
   test("abs and sign at NaN: NaN (PyTorch 1.13 gives sign(NaN) = 0 and so abs'(NaN) = 0)", () => {
     assert.ok(Number.isNaN(cr.sign(cr.tensor([NaN_])).item()));
-    assert.deepEqual(
-      gradOf([NaN_, Infinity, -Infinity], (x) => x.abs()),
-      [NaN_, 1, -1],
-    );
+    pin([NaN_, Infinity, -Infinity], [NaN_, 1, -1], (x) => x.abs());
   });
 
   test("saturating functions have gradient 0 at ±inf; exp, sqrt and log at the ends of their range", () => {
-    for (const f of [cr.tanh, cr.sigmoid, cr.erf]) {
-      assert.deepEqual(
-        gradOf([Infinity, -Infinity], (x) => f(x)),
-        [0, 0],
-      );
-    }
-    assert.deepEqual(
-      gradOf([Infinity, -Infinity], (x) => x.softplus()),
-      [1, 0],
-    );
-    assert.deepEqual(
-      gradOf([Infinity, -Infinity], (x) => x.exp()),
-      [Infinity, 0],
-    );
-    assert.deepEqual(
-      gradOf([Infinity], (x) => x.sqrt()),
-      [0],
-    );
-    assert.deepEqual(
-      gradOf([Infinity, -1], (x) => x.log()),
-      [0, -1],
-    );
+    for (const f of [cr.tanh, cr.sigmoid, cr.erf]) pin([Infinity, -Infinity], [0, 0], (x) => f(x));
+    pin([Infinity, -Infinity], [1, 0], (x) => x.softplus());
+    pin([Infinity, -Infinity], [Infinity, 0], (x) => x.exp());
+    pin([Infinity], [0], (x) => x.sqrt());
+    pin([Infinity, -1], [0, -1], (x) => x.log());
   });
 
   test("gelu at -inf is NaN (-inf · 0), in value and gradient, as in PyTorch", () => {
@@ -375,14 +329,8 @@ describe("NaN and infinity", () => {
 
   test("softmax and logSoftmax: -inf is an impossible class (gradient 0); +inf makes its own entries NaN", () => {
     const w = cr.tensor([1, 2], { dtype: "float64" });
-    assert.deepEqual(
-      gradOf([-Infinity, 0], (x) => x.softmax().mul(w)),
-      [0, 0],
-    );
-    assert.deepEqual(
-      gradOf([-Infinity, 0], (x) => x.logSoftmax().mul(w)),
-      [1, -1],
-    );
+    pin([-Infinity, 0], [0, 0], (x) => x.softmax().mul(w));
+    pin([-Infinity, 0], [1, -1], (x) => x.logSoftmax().mul(w));
     // Chainrule: finite entries next to a +inf get softmax 0 (log-softmax -inf); PyTorch makes the whole row NaN.
     const big = f64([Infinity, 0]);
     assert.deepEqual(big.softmax().toArray(), [NaN_, 0]);
@@ -392,20 +340,12 @@ describe("NaN and infinity", () => {
   });
 
   test("leakyRelu at NaN and -inf takes the slope; maximum splits a tie at inf like any tie", () => {
-    assert.deepEqual(
-      gradOf([NaN_, Infinity, -Infinity], (x) => x.leakyRelu(0.5)),
-      [0.5, 1, 0.5],
-    );
+    pin([NaN_, Infinity, -Infinity], [0.5, 1, 0.5], (x) => x.leakyRelu(0.5));
     const a = f64([Infinity, Infinity]);
     const b = f64([Infinity, 2]);
     cr.maximum(a, b).sum().backward();
-    assert.deepEqual(
-      [a.grad!.toArray(), b.grad!.toArray()],
-      [
-        [0.5, 1],
-        [0.5, 0],
-      ],
-    );
+    assert.deepEqual(a.grad!.toArray(), [0.5, 1]);
+    assert.deepEqual(b.grad!.toArray(), [0.5, 0]);
   });
 
   test("crossEntropy: -inf on a wrong class gets no gradient; -inf on the label gives loss inf, finite gradient", () => {
