@@ -34,3 +34,18 @@ export function asInput<T>(read: () => T): T {
     throw error;
   }
 }
+
+/** `value` when it is one of `choices`; otherwise an error that names the option and lists the valid values. */
+export function oneOf<T extends string>(
+  op: string,
+  option: string,
+  value: unknown,
+  choices: readonly T[],
+): T {
+  if (!(choices as readonly unknown[]).includes(value)) {
+    const valid = choices.map((c) => JSON.stringify(c)).join(", ");
+    const got = typeof value === "string" ? JSON.stringify(value) : String(value);
+    fail(op, `${option} must be one of ${valid}; got ${got}`);
+  }
+  return value as T;
+}

@@ -57,23 +57,35 @@ export function broadcastStrides(shape: Shape, target: Shape): number[] {
   return out;
 }
 
-export function normalizeAxis(op: string, axis: number, rank: number): number {
-  if (!Number.isInteger(axis) || axis < -rank || axis >= rank) {
+/**
+ * `axis` as an index in [0, rank), negatives counting from the end. `rank` is the shape's own rank unless
+ * the op says otherwise (unsqueeze and stack address rank + 1 positions; a 0-d tensor has one for softmax).
+ * The error names the op, the axis and the shape.
+ */
+export function normalizeAxis(op: string, axis: number, shape: Shape, rank = shape.length): number {
+  if (typeof axis !== "number" || !Number.isInteger(axis)) {
+    fail(op, `axis ${String(axis)} must be an integer (tensor ${fmt(shape)})`);
+  }
+  if (axis < -rank || axis >= rank) {
     const range = rank === 0 ? "none (the tensor is 0-d)" : `[${-rank}, ${rank - 1}]`;
-    fail(op, `axis ${axis} is out of range for a tensor of rank ${rank}: valid axes are ${range}`);
+    fail(
+      op,
+      `axis ${axis} is out of range for ${fmt(shape)} (rank ${shape.length}): valid axes are ${range}`,
+    );
   }
   return axis < 0 ? axis + rank : axis;
 }
 
-/** Sorted, distinct, non-negative axes; `undefined` means all axes. */
+/** Sorted, distinct, non-negative axes of `shape`; `undefined` means all axes. */
 export function normalizeAxes(
   op: string,
   axis: number | readonly number[] | undefined,
-  rank: number,
+  shape: Shape,
 ): number[] {
-  if (axis === undefined) return Array.from({ length: rank }, (_, i) => i);
+  if (axis === undefined) return Array.from({ length: shape.length }, (_, i) => i);
   const list = typeof axis === "number" ? [axis] : axis;
-  const out = list.map((a) => normalizeAxis(op, a, rank));
-  if (new Set(out).size !== out.length) fail(op, `axis ${JSON.stringify(list)} repeats an axis`);
+  const out = list.map((a) => normalizeAxis(op, a, shape));
+  if (new Set(out).size !== out.length)
+    fail(op, `axis ${JSON.stringify(list)} repeats an axis of ${fmt(shape)}`);
   return out.sort((x, y) => x - y);
 }

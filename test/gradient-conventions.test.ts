@@ -1,4 +1,5 @@
-// Pins every convention in docs/gradient-conventions.md: derivatives at kinks, jumps, ties and special points.
+// Pins every convention in docs/gradient-conventions.md: derivatives at kinks, jumps, ties and special points,
+// at zero spread (std, var), and where inputs are NaN or infinite.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import * as cr from "../src/index.js";
@@ -11,6 +12,11 @@ function gradOf(values: cr.NestedArray, f: (x: cr.Tensor) => cr.Tensor): cr.Nest
   f(x).sum().backward();
   assert.ok(x.grad, "no gradient reached x");
   return x.grad.toArray();
+}
+
+/** Asserts the gradient of sum(f(x)) at `values` (f last, so each check stays on one line). */
+function pin(values: cr.NestedArray, expected: cr.NestedArray, f: (x: cr.Tensor) => cr.Tensor): void {
+  assert.deepEqual(gradOf(values, f), expected);
 }
 
 describe("kinks", () => {
@@ -209,5 +215,167 @@ describe("where and the ops with no gradient", () => {
     const z = x.mul(cr.tensor([2, 3], { dtype: "int32" }));
     z.sum().backward();
     assert.deepEqual(x.grad!.toArray(), [2, 3], "an int operand is a constant");
+  });
+});
+
+const direction = () => cr.tensor([1, -1, 0.5], { dtype: "float64" });
+
+describe("std and var at zero spread", () => {
+  test("std's gradient is 0 where std = 0 (PyTorch masks 1/(2·std) there), not NaN", () => {
+    const x = f64([[1], [2]]);
+    const s = x.expand([2, 3]).std({ axis: 1 });
+    assert.deepEqual(s.toArray(), [0, 0]);
+    s.sum().backward();
+    assert.deepEqual(x.grad!.toArray(), [[0], [0]]);
+    // Rows with and without spread side by side: only the flat row is masked. PyTorch's digits too.
+    const rows = [
+      [2, 2],
+      [1, 3],
+    ];
+    pin(
+      rows,
+      [
+        [0, 0],
+        [-0.7071067811865475, 0.7071067811865475],
+      ],
+      (t) => t.std({ axis: 1 }),
+    );
+    pin([5, 5, 5], [0, 0, 0], (t) => t.std({ correction: 0 }));
+  });
+
+  test("the second order is 0 there too: the Hessian-vector product of std at a flat row", () => {
+    const hv = cr.hvp((t: cr.Tensor) => t.std(), f64([2, 2, 2]), direction());
+    assert.deepEqual(hv.toArray(), [0, 0, 0]);
+  });
+
+  test("var needs no mask: its gradient 2(x - mean)/(n - c) is 0 and its Hessian finite", () => {
+    pin([2, 2, 2], [0, 0, 0], (t) => t.var());
+    // H = 2/(n-1)·(I - 1/n), so H·v = v - mean(v) for n = 3.
+    const hv = cr.hvp((t: cr.Tensor) => t.var(), f64([2, 2, 2]), direction());
+    const expected = [1 - 1 / 6, -1 - 1 / 6, 0.5 - 1 / 6];
+    for (const [i, h] of (hv.toArray() as number[]).entries()) {
+      assert.ok(Math.abs(h - expected[i]) < 1e-15, `${h} vs ${expected[i]}`);
+    }
+  });
+
+  test("n <= correction: var and std are NaN (0/0) with NaN gradients, as in PyTorch", () => {
+    for (const f of [(t: cr.Tensor) => t.var({ axis: 0 }), (t: cr.Tensor) => t.std({ axis: 0 })]) {
+      const x = f64([[3]]);
+      const y = f(x);
+      assert.ok(Number.isNaN(y.item()));
+      y.sum().backward();
+      assert.ok(Number.isNaN(x.grad!.item()));
+    }
+    pin([[3]], [[0]], (t) => t.std({ axis: 0, correction: 0 }));
+  });
+});
+
+describe("NaN and infinity", () => {
+  const NaN_ = Number.NaN;
+
+  test("relu: a NaN passes the gradient (PyTorch's threshold_backward); +inf passes it, -inf does not", () => {
+    pin([NaN_, Infinity, -Infinity], [1, 1, 0], (x) => x.relu());
+  });
+
+  test("clamp: NaN stays NaN and passes no gradient; ±inf are clamped like any value outside", () => {
+    const x = f64([NaN_, Infinity, -Infinity, 0.5]);
+    const y = x.clamp(0, 1);
+    assert.deepEqual(y.toArray(), [NaN_, 1, 0, 0.5]);
+    y.sum().backward();
+    assert.deepEqual(x.grad!.toArray(), [0, 0, 0, 1]);
+    pin([NaN_, Infinity], [0, 1], (t) => t.clamp(0));
+  });
+
+  test("max and min reductions: NaN wins the value, and the NaN elements share the gradient", () => {
+    pin([1, NaN_, 3], [0, 1, 0], (x) => x.max());
+    pin([NaN_, 1, NaN_], [0.5, 0, 0.5], (x) => x.min());
+    const rows = [
+      [1, NaN_, 3],
+      [1, 2, 2],
+    ];
+    pin(
+      rows,
+      [
+        [0, 1, 0],
+        [0, 0.5, 0.5],
+      ],
+      (x) => x.max({ axis: 1 }),
+    );
+    pin([1, Infinity, Infinity], [0, 0.5, 0.5], (x) => x.max());
+  });
+
+  test("abs and sign at NaN: NaN (PyTorch 1.13 gives sign(NaN) = 0 and so abs'(NaN) = 0)", () => {
+    assert.ok(Number.isNaN(cr.sign(cr.tensor([NaN_])).item()));
+    pin([NaN_, Infinity, -Infinity], [NaN_, 1, -1], (x) => x.abs());
+  });
+
+  test("saturating functions have gradient 0 at ±inf; exp, sqrt and log at the ends of their range", () => {
+    for (const f of [cr.tanh, cr.sigmoid, cr.erf]) pin([Infinity, -Infinity], [0, 0], (x) => f(x));
+    pin([Infinity, -Infinity], [1, 0], (x) => x.softplus());
+    pin([Infinity, -Infinity], [Infinity, 0], (x) => x.exp());
+    pin([Infinity], [0], (x) => x.sqrt());
+    pin([Infinity, -1], [0, -1], (x) => x.log());
+  });
+
+  test("gelu at -inf is NaN (-inf · 0), in value and gradient, as in PyTorch", () => {
+    for (const approximate of ["none", "tanh"] as const) {
+      const x = f64([-Infinity, Infinity]);
+      const y = x.gelu({ approximate });
+      assert.deepEqual(y.toArray(), [NaN_, Infinity]);
+      y.sum().backward();
+      assert.ok((x.grad!.toArray() as number[]).every(Number.isNaN));
+    }
+  });
+
+  test("softmax and logSoftmax: -inf is an impossible class (gradient 0); +inf makes its own entries NaN", () => {
+    const w = cr.tensor([1, 2], { dtype: "float64" });
+    pin([-Infinity, 0], [0, 0], (x) => x.softmax().mul(w));
+    pin([-Infinity, 0], [1, -1], (x) => x.logSoftmax().mul(w));
+    // Chainrule: finite entries next to a +inf get softmax 0 (log-softmax -inf); PyTorch makes the whole row NaN.
+    const big = f64([Infinity, 0]);
+    assert.deepEqual(big.softmax().toArray(), [NaN_, 0]);
+    assert.deepEqual(big.logSoftmax().toArray(), [NaN_, -Infinity]);
+    // A row of -inf has no maximum to normalise by: NaN, as in PyTorch.
+    assert.deepEqual(f64([-Infinity, -Infinity]).softmax().toArray(), [NaN_, NaN_]);
+  });
+
+  test("leakyRelu at NaN and -inf takes the slope; maximum splits a tie at inf like any tie", () => {
+    pin([NaN_, Infinity, -Infinity], [0.5, 1, 0.5], (x) => x.leakyRelu(0.5));
+    const a = f64([Infinity, Infinity]);
+    const b = f64([Infinity, 2]);
+    cr.maximum(a, b).sum().backward();
+    assert.deepEqual(a.grad!.toArray(), [0.5, 1]);
+    assert.deepEqual(b.grad!.toArray(), [0.5, 0]);
+  });
+
+  test("crossEntropy: -inf on a wrong class gets no gradient; -inf on the label gives loss inf, finite gradient", () => {
+    const label = cr.tensor([0], { dtype: "int32" });
+    const cases: [number[][], number, number[][]][] = [
+      [[[0, -Infinity]], 0, [[0, 0]]],
+      [[[-Infinity, 0]], Infinity, [[-1, 1]]],
+    ];
+    for (const [logits, loss, grad] of cases) {
+      const x = f64(logits);
+      const y = cr.nn.crossEntropy(x, label);
+      assert.equal(y.item(), loss);
+      y.backward();
+      assert.deepEqual(x.grad!.toArray(), grad);
+    }
+  });
+
+  test("logsumexp: ±inf values as in PyTorch; the gradient exp(x - lse) is NaN at the infinite entries", () => {
+    const cases: [number[], number, number[]][] = [
+      [[Infinity, 0], Infinity, [NaN_, 0]],
+      [[-Infinity, 0], 0, [0, 1]],
+      [[-Infinity, -Infinity], -Infinity, [NaN_, NaN_]],
+      [[Infinity, -Infinity], Infinity, [NaN_, 0]],
+    ];
+    for (const [values, value, grad] of cases) {
+      const x = f64(values);
+      const y = x.logsumexp();
+      assert.equal(y.item(), value);
+      y.backward();
+      assert.deepEqual(x.grad!.toArray(), grad, `${values}`);
+    }
   });
 });

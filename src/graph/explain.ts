@@ -1,6 +1,7 @@
 // explain(J): the backward pass written out step by step, in the order the sweep runs it (objective first,
 // parameters last): each operator's chain-rule products with the shapes of their operands, the saved
 // intermediates each step reads, and the step after which each of them is no longer needed.
+import { oneOf } from "../errors.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { type Graph, type GraphOperator, type GraphVariable, type TraceOptions, trace } from "./trace.js";
 
@@ -344,8 +345,9 @@ export function latexName(name: string): string {
 
 /** The backward pass of J step by step, as text or Markdown with LaTeX. */
 export function explain(J: Tensor, options: ExplainOptions = {}): string {
+  const format = oneOf("explain", "format", options.format ?? "text", ["text", "markdown"]);
   const e = explainSteps(J, options);
-  return options.format === "markdown" ? markdown(e) : text(e);
+  return format === "markdown" ? markdown(e) : text(e);
 }
 
 interface Contribution {

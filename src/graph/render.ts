@@ -1,6 +1,6 @@
 // toDot and toMermaid: a traced graph (or a tensor, traced here) as text, with squares for variables and
 // circles for operators as in D2L Fig. 5.3.1; optional backward graph, module clusters and collapsing.
-import { fail } from "../errors.js";
+import { fail, oneOf } from "../errors.js";
 import { Tensor } from "../tensor/tensor.js";
 import { backwardGraph, combinedGraph, isSavedEdge } from "./backward.js";
 import { collapseModules } from "./collapse.js";
@@ -27,6 +27,12 @@ export interface Prepared {
 }
 
 export function prepare(source: Graph | Tensor, options: DrawOptions = {}): Prepared {
+  oneOf("graph", "collapse", options.collapse ?? "none", ["modules", "none"]);
+  oneOf("graph", "rankdir", options.rankdir ?? "LR", ["LR", "BT"]);
+  const backward = options.backward ?? false;
+  if (typeof backward !== "boolean" && backward !== "both") {
+    fail("graph", `backward must be true, false or "both"; got ${JSON.stringify(backward)}`);
+  }
   let g = source instanceof Tensor ? trace(source, { names: options.names }) : source;
   if (options.collapse === "modules") g = collapseModules(g);
   const mode = options.backward ?? false;

@@ -1,11 +1,12 @@
 // Seeded weight initialisation: Xavier (Glorot) uniform for tanh/sigmoid nets, He (Kaiming) normal for ReLU nets.
-import { fail } from "../errors.js";
+import { oneOf } from "../errors.js";
 import { type CreateOptions, tensor } from "../tensor/create.js";
 import type { Generator } from "../tensor/random.js";
 import { defaultGenerator, Generator as Gen } from "../tensor/random.js";
 import type { Tensor } from "../tensor/tensor.js";
 
 export type InitScheme = "xavier" | "he" | "zeros";
+export const INIT_SCHEMES: readonly InitScheme[] = ["xavier", "he", "zeros"];
 
 export interface InitOptions {
   seed?: number;
@@ -25,6 +26,7 @@ export function initWeight(
   fanOut: number,
   options: InitOptions = {},
 ): Tensor {
+  oneOf("initWeight", "scheme", scheme, INIT_SCHEMES);
   const g = options.generator ?? (options.seed === undefined ? defaultGenerator() : new Gen(options.seed));
   const size = shape.reduce((a, b) => a * b, 1);
   const values = new Float64Array(size);
@@ -34,8 +36,6 @@ export function initWeight(
   } else if (scheme === "he") {
     const std = Math.sqrt(2 / Math.max(fanIn, 1));
     for (let i = 0; i < size; i++) values[i] = g.normal() * std;
-  } else if (scheme !== "zeros") {
-    fail("init", `unknown scheme "${scheme}"; use xavier, he or zeros`);
   }
   const dtype = options.dtype ?? "float32";
   return tensor(dtype === "float64" ? values : Float32Array.from(values), {

@@ -1,13 +1,13 @@
 // Layers: Linear (bias optional, as the chapter's layers have none), Sequential, activations, Flatten, Dropout.
 import { inModule } from "../autograd/node.js";
-import { fail } from "../errors.js";
-import { gelu } from "../ops/composite/activations.js";
+import { fail, oneOf } from "../errors.js";
+import { GELU_APPROXIMATIONS, type GeluApproximation, gelu } from "../ops/composite/activations.js";
 import { flatten } from "../ops/composite/shape.js";
 import { relu, sigmoid, tanh } from "../ops/unary.js";
 import { Generator } from "../tensor/random.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { dropout, linear } from "./functional.js";
-import { type InitOptions, type InitScheme, initWeight } from "./init.js";
+import { INIT_SCHEMES, type InitOptions, type InitScheme, initWeight } from "./init.js";
 import { Module } from "./module.js";
 
 export interface LinearOptions extends InitOptions {
@@ -35,7 +35,7 @@ export class Linear extends Module {
     }
     this.weight = initWeight(
       [outFeatures, inFeatures],
-      options.init ?? "xavier",
+      oneOf("Linear", "init", options.init ?? "xavier", INIT_SCHEMES),
       inFeatures,
       outFeatures,
       options,
@@ -83,8 +83,9 @@ export class Tanh extends Module {
 }
 
 export class GELU extends Module {
-  constructor(readonly approximate: "none" | "tanh" = "none") {
+  constructor(readonly approximate: GeluApproximation = "none") {
     super();
+    oneOf("GELU", "approximate", approximate, GELU_APPROXIMATIONS);
   }
   forward(x: Tensor): Tensor {
     return gelu(x, { approximate: this.approximate });

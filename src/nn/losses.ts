@@ -1,7 +1,7 @@
 // Losses: softmax cross-entropy on integer labels (stable for huge logits), mean squared error, and the
 // chapter's L2 penalty s = λ/2 Σ‖W‖²_F as an explicit term of the objective.
 import { isMeta } from "../backend/meta/index.js";
-import { fail } from "../errors.js";
+import { fail, oneOf } from "../errors.js";
 import { add, mul, sub } from "../ops/binary.js";
 import { logSoftmax } from "../ops/composite/activations.js";
 import { mean } from "../ops/composite/stats.js";
@@ -16,12 +16,15 @@ import { full } from "../tensor/create.js";
 import type { Tensor } from "../tensor/tensor.js";
 
 export type Reduction = "mean" | "sum" | "none";
+export const REDUCTIONS: readonly Reduction[] = ["mean", "sum", "none"];
+
+/** The reduction option, checked before any work, in the name of the loss the user called. */
+const reductionOf = (op: string, options: { reduction?: Reduction }): Reduction =>
+  oneOf(op, "reduction", options.reduction ?? "mean", REDUCTIONS);
 
 function reduce(losses: Tensor, reduction: Reduction): Tensor {
   if (reduction === "mean") return mean(losses);
-  if (reduction === "sum") return sum(losses);
-  if (reduction === "none") return losses;
-  return fail("loss", `unknown reduction "${reduction}"; use mean, sum or none`);
+  return reduction === "sum" ? sum(losses) : losses;
 }
 
 /**
@@ -33,6 +36,7 @@ export function crossEntropy(
   labels: Tensor,
   options: { reduction?: Reduction } = {},
 ): Tensor {
+  const reduction = reductionOf("crossEntropy", options);
   if (logits.ndim !== 2) fail("crossEntropy", `logits must be [n, classes], got ${fmt(logits.shape)}`);
   const [n, q] = logits.shape;
   if (labels.ndim !== 1 || labels.shape[0] !== n) {
@@ -51,14 +55,14 @@ export function crossEntropy(
     }
   }
   // Nothing recorded (evaluation, noGrad): one row kernel instead of log-softmax, gather and neg.
-  if (recordsNothing(logits))
-    return reduce(crossEntropyPerRow(asFloat(logits), labels), options.reduction ?? "mean");
+  if (recordsNothing(logits)) return reduce(crossEntropyPerRow(asFloat(logits), labels), reduction);
   const picked = gather(logSoftmax(logits, { axis: 1 }), reshape(labels, [n, 1]), 1);
-  return reduce(neg(reshape(picked, [n])), options.reduction ?? "mean");
+  return reduce(neg(reshape(picked, [n])), reduction);
 }
 
 /** (prediction − target)², reduced. The shapes must be equal: [n, 1] against [n] would broadcast to [n, n]. */
 export function mse(prediction: Tensor, target: Tensor, options: { reduction?: Reduction } = {}): Tensor {
+  const reduction = reductionOf("mse", options);
   if (!sameShape(prediction.shape, target.shape)) {
     fail(
       "mse",
@@ -66,7 +70,7 @@ export function mse(prediction: Tensor, target: Tensor, options: { reduction?: R
     );
   }
   const diff = sub(prediction, target);
-  return reduce(mul(diff, diff), options.reduction ?? "mean");
+  return reduce(mul(diff, diff), reduction);
 }
 
 /** s = λ/2 · Σ‖W‖²_F over the given tensors: the chapter's regularisation term. */

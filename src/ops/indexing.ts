@@ -3,9 +3,8 @@ import { isMeta } from "../backend/meta/index.js";
 import { fail } from "../errors.js";
 import { fmt, normalizeAxis } from "../shape.js";
 import { emptyTensor } from "../tensor/create.js";
-import type { Tensor } from "../tensor/tensor.js";
+import { Tensor } from "../tensor/tensor.js";
 import { apply, type PrimRule } from "./apply.js";
-import { cast } from "./binary.js";
 import { expand, reshape } from "./movement.js";
 
 export interface IndexingAttrs {
@@ -43,11 +42,29 @@ export const indexingRules: { [P in keyof IndexingAttrs]: PrimRule<IndexingAttrs
   },
 };
 
-function checkIndex(op: string, target: readonly number[], index: Tensor, axis: number): Tensor {
+/** An index tensor must hold integers: int32 only, so a float like 1.7 is never truncated into a position. */
+function checkIndexDType(op: string, index: Tensor): void {
   if (index.dtype !== "int32") {
-    if (index.dtype === "bool") fail(op, `index must be int32, got bool`);
-    index = cast(index, "int32");
+    fail(
+      op,
+      `index must be an int32 tensor, got ${index.dtype} ${fmt(index.shape)}; cast integer values with .cast("int32")`,
+    );
   }
+}
+
+/** Every index value in [0, size) of `axis` (a dry run on the meta backend has no values to check). */
+function checkIndexRange(op: string, index: Tensor, target: readonly number[], axis: number): void {
+  const values = isMeta(index.storage.backend) ? [] : index.dataSync();
+  const size = target[axis];
+  for (let i = 0; i < values.length; i++) {
+    if (values[i] < 0 || values[i] >= size) {
+      fail(op, `index value ${values[i]} is out of range for axis ${axis} of ${fmt(target)} (size ${size})`);
+    }
+  }
+}
+
+function checkIndex(op: string, target: readonly number[], index: Tensor, axis: number): void {
+  checkIndexDType(op, index);
   if (index.ndim !== target.length) {
     fail(op, `index ${fmt(index.shape)} must have the same rank as the tensor ${fmt(target)}`);
   }
@@ -56,49 +73,58 @@ function checkIndex(op: string, target: readonly number[], index: Tensor, axis: 
       fail(op, `index ${fmt(index.shape)} is larger than the tensor ${fmt(target)} on axis ${i}`);
     }
   });
-  // A dry run (meta backend) has no index values to check.
-  const values = isMeta(index.storage.backend) ? [] : index.dataSync();
-  const size = target[axis];
-  for (let i = 0; i < values.length; i++) {
-    if (values[i] < 0 || values[i] >= size) {
-      fail(op, `index value ${values[i]} is out of range for axis ${axis} of ${fmt(target)} (size ${size})`);
-    }
-  }
-  return index;
+  checkIndexRange(op, index, target, axis);
 }
 
-/** out[..., j, ...] = x[..., index[..., j, ...], ...] along `axis` (PyTorch's gather). */
+/** out[..., j, ...] = x[..., index[..., j, ...], ...] along `axis` (PyTorch's gather); index is int32. */
 export function gather(x: Tensor, index: Tensor, axis: number): Tensor {
-  const ax = normalizeAxis("gather", axis, x.ndim);
-  const idx = checkIndex("gather", x.shape, index, ax);
-  return apply(indexingRules, "gather", [x, idx], { axis: ax });
+  const ax = normalizeAxis("gather", axis, x.shape);
+  checkIndex("gather", x.shape, index, ax);
+  return apply(indexingRules, "gather", [x, index], { axis: ax });
 }
 
 /** Zeros of `shape` with src added at the positions index names along `axis`. */
 export function scatterAdd(src: Tensor, index: Tensor, axis: number, shape: readonly number[]): Tensor {
-  const ax = normalizeAxis("scatterAdd", axis, shape.length);
-  const idx = checkIndex("scatterAdd", shape, index, ax);
-  if (!src.shape.every((d, i) => d === idx.shape[i])) {
-    fail("scatterAdd", `src ${fmt(src.shape)} must have the index's shape ${fmt(idx.shape)}`);
+  const ax = normalizeAxis("scatterAdd", axis, shape);
+  checkIndex("scatterAdd", shape, index, ax);
+  if (!src.shape.every((d, i) => d === index.shape[i])) {
+    fail("scatterAdd", `src ${fmt(src.shape)} must have the index's shape ${fmt(index.shape)}`);
   }
-  return apply(indexingRules, "scatterAdd", [src, idx], { axis: ax, shape });
+  return apply(indexingRules, "scatterAdd", [src, index], { axis: ax, shape });
 }
 
-/** The entries of x at `indices` (a 1-D int tensor or array) along `axis`, like index_select. */
+/** The entries of x at `indices` (integers, or a 1-D int32 tensor) along `axis`, like index_select. */
 export function index(x: Tensor, indices: Tensor | readonly number[], axis = 0): Tensor {
-  const ax = normalizeAxis("index", axis, x.ndim);
-  const idx = Array.isArray(indices) ? null : (indices as Tensor);
-  const list = idx ?? indexTensor(indices as readonly number[]);
+  const ax = normalizeAxis("index", axis, x.shape);
+  if (!Array.isArray(indices) && !(indices instanceof Tensor)) {
+    fail("index", `indices must be an array of integers or a 1-D int32 tensor, got ${typeof indices}`);
+  }
+  const list = Array.isArray(indices) ? indexTensor(x, indices, ax) : (indices as Tensor);
+  checkIndexDType("index", list);
   if (list.ndim !== 1) fail("index", `indices must be 1-D, got ${fmt(list.shape)}`);
+  checkIndexRange("index", list, x.shape, ax);
   const shape = x.shape.map((d, i) => (i === ax ? list.size : d));
   const along = reshape(
     list,
     x.shape.map((_, i) => (i === ax ? list.size : 1)),
   );
-  return gather(x, expand(along, shape), ax);
+  return apply(indexingRules, "gather", [x, expand(along, shape)], { axis: ax });
 }
 
-function indexTensor(values: readonly number[]): Tensor {
+/** An int32 tensor of `values`, which must be integers in range (checked here, before int32 could wrap them). */
+function indexTensor(x: Tensor, values: readonly number[], axis: number): Tensor {
+  const size = x.shape[axis];
+  values.forEach((v, i) => {
+    if (typeof v !== "number" || !Number.isInteger(v)) {
+      fail(
+        "index",
+        `indices must be integers, got ${String(v)} at position ${i} (axis ${axis} of ${fmt(x.shape)})`,
+      );
+    }
+    if (v < 0 || v >= size) {
+      fail("index", `index value ${v} is out of range for axis ${axis} of ${fmt(x.shape)} (size ${size})`);
+    }
+  });
   const t = emptyTensor([values.length], "int32");
   t.storage.backend.write(t.storage.id, Int32Array.from(values));
   return t;

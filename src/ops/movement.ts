@@ -135,7 +135,7 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
 export function permute(x: Tensor, perm: readonly number[]): Tensor {
   if (perm.length !== x.ndim)
     fail("permute", `${fmt(perm)} has ${perm.length} axes; the tensor ${fmt(x.shape)} has rank ${x.ndim}`);
-  const norm = perm.map((p) => normalizeAxis("permute", p, x.ndim));
+  const norm = perm.map((p) => normalizeAxis("permute", p, x.shape));
   if (new Set(norm).size !== norm.length)
     fail("permute", `${fmt(perm)} is not a permutation of the ${x.ndim} axes`);
   if (norm.every((p, i) => p === i)) return x;
@@ -144,16 +144,21 @@ export function permute(x: Tensor, perm: readonly number[]): Tensor {
 
 /** Broadcasts x to `shape` (NumPy rules; -1 keeps a size). */
 export function expand(x: Tensor, shape: readonly number[]): Tensor {
-  if (shape.length < x.ndim) fail("expand", `cannot expand ${fmt(x.shape)} to fewer axes ${fmt(shape)}`);
+  return expandAs("expand", x, shape);
+}
+
+/** expand, with errors in the name of `op` (broadcastTo is the same op under another name). */
+export function expandAs(op: string, x: Tensor, shape: readonly number[]): Tensor {
+  if (shape.length < x.ndim) fail(op, `cannot expand ${fmt(x.shape)} to fewer axes ${fmt(shape)}`);
   const lead = shape.length - x.ndim;
   const target = shape.map((d, i) => (d === -1 && i >= lead ? x.shape[i - lead] : d));
-  checkShape("expand", target);
+  checkShape(op, target);
   for (let i = 0; i < x.ndim; i++) {
     const from = x.shape[i];
     const to = target[lead + i];
     if (from !== to && from !== 1) {
       fail(
-        "expand",
+        op,
         `cannot expand ${fmt(x.shape)} to ${fmt(target)}: axis ${i} has size ${from}, needs 1 or ${to}`,
       );
     }
@@ -188,7 +193,7 @@ export function concat(xs: readonly Tensor[], axis = 0): Tensor {
   if (xs.length === 0) fail("concat", "needs at least one tensor");
   const rank = xs[0].ndim;
   if (rank === 0) fail("concat", "cannot concatenate 0-d tensors; use stack");
-  const ax = normalizeAxis("concat", axis, rank);
+  const ax = normalizeAxis("concat", axis, xs[0].shape);
   xs.forEach((t, k) => {
     const ok = t.ndim === rank && t.shape.every((d, i) => i === ax || d === xs[0].shape[i]);
     if (!ok) {

@@ -6,7 +6,7 @@ import { fmt, normalizeAxes, normalizeAxis } from "../shape.js";
 import { emptyTensor } from "../tensor/create.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { apply, type PrimRule } from "./apply.js";
-import { cast, div, equal, mul } from "./binary.js";
+import { add, cast, div, equal, mul, notEqual } from "./binary.js";
 import { expand, reshape } from "./movement.js";
 
 export interface ReduceAttrs {
@@ -38,9 +38,12 @@ function spread(g: Tensor, x: Tensor, { axes }: ReduceAttrs): Tensor {
   return expand(reshape(g, reducedShape(x.shape, axes, true)), x.shape);
 }
 
-/** max/min send the gradient to the elements equal to the result, shared evenly among ties. */
+/**
+ * max/min send the gradient to the elements equal to the result, shared evenly among ties. A NaN wins the
+ * value and equals nothing, so where the result is NaN the NaN elements share it (as torch.max(x) does).
+ */
 function extremumVjp(g: Tensor, [x, y]: readonly Tensor[], attrs: ReduceAttrs): Tensor[] {
-  const mask = cast(equal(x, spread(y, x, attrs)), g.dtype);
+  const mask = add(cast(equal(x, spread(y, x, attrs)), g.dtype), cast(notEqual(x, x), g.dtype));
   const count = spread(sumPrim(mask, attrs), x, attrs);
   return [div(mul(spread(g, x, attrs), mask), count)];
 }
@@ -66,7 +69,7 @@ function sumPrim(x: Tensor, attrs: ReduceAttrs): Tensor {
 }
 
 function attrsOf(op: string, x: Tensor, options: AxisOptions): ReduceAttrs {
-  return { axes: normalizeAxes(op, options.axis, x.ndim), keepdims: options.keepdims ?? false };
+  return { axes: normalizeAxes(op, options.axis, x.shape), keepdims: options.keepdims ?? false };
 }
 
 export function sum(x: Tensor, options: AxisOptions = {}): Tensor {
@@ -93,7 +96,7 @@ export interface ArgOptions {
 function argExtremum(op: "argmax" | "argmin", x: Tensor, options: ArgOptions): Tensor {
   const flat = options.axis === undefined;
   const input = flat ? reshape(x, [x.size]) : x;
-  const axis = flat ? 0 : normalizeAxis(op, options.axis!, x.ndim);
+  const axis = flat ? 0 : normalizeAxis(op, options.axis!, x.shape);
   if (input.shape[axis] === 0) fail(op, `cannot take ${op} over an empty axis of ${fmt(x.shape)}`);
   const keepdims = options.keepdims ?? false;
   const out = apply(reduceRules, op, [input], { axes: [axis], keepdims: flat ? false : keepdims });

@@ -3,7 +3,7 @@ import type { UnaryOp } from "../backend/backend.js";
 import { outputTensor } from "../tensor/create.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { apply, type PrimRule } from "./apply.js";
-import { cast, div, greater, mul, sub, where } from "./binary.js";
+import { cast, div, lessEqual, mul, sub, where } from "./binary.js";
 import { asFloat, toTensor } from "./convert.js";
 
 type Empty = Record<string, never>;
@@ -49,8 +49,8 @@ export const unaryRules: { [P in UnaryPrim]: PrimRule<Empty> } = {
   tanh: rule("tanh", (g, [y]) => [mul(g, sub(1, mul(y, y)))], "output"),
   // d σ(x) = g · σ(x)(1 - σ(x))
   sigmoid: rule("sigmoid", (g, [y]) => [mul(g, mul(y, sub(1, y)))], "output"),
-  // d relu(x) = g · [x > 0], so relu'(0) = 0 as in PyTorch
-  relu: rule("relu", (g, [y]) => [where(greater(y, 0), g, 0)], "output"),
+  // d relu(x) = g · [relu(x) <= 0 is false]: relu'(0) = 0, and a NaN passes g, both as in PyTorch
+  relu: rule("relu", (g, [y]) => [where(lessEqual(y, 0), 0, g)], "output"),
   // d softplus(x) = g · σ(x)
   softplus: rule("softplus", (g, [x]) => [mul(g, sigmoid(x))], "input"),
   // d erf(x) = g · 2/√π · exp(-x²)

@@ -1,7 +1,7 @@
 // Creating tensors: from nested arrays or typed arrays, constant fills, ranges, identity and seeded random draws.
 import { type DType, dtypeOfArray, isDType, isFloat, newArray, type TypedArray } from "../dtype.js";
-import { fail } from "../errors.js";
-import { allocate, type MemoryTag } from "../memory/ledger.js";
+import { fail, oneOf } from "../errors.js";
+import { allocate, MEMORY_TAGS, type MemoryTag } from "../memory/ledger.js";
 import { checkShape, fmt, type Shape, sizeOf } from "../shape.js";
 import { defaultGenerator, Generator } from "./random.js";
 import { type NestedArray, Tensor } from "./tensor.js";
@@ -37,6 +37,11 @@ function finish(t: Tensor, op: string, options: CreateOptions): Tensor {
   return t;
 }
 
+/** The ledger tag, if given, must be one it counts (a typo would otherwise fail deep in the ledger). */
+function checkTag(op: string, tag: unknown): void {
+  if (tag !== undefined) oneOf(op, "tag", tag, MEMORY_TAGS);
+}
+
 function checkDType(op: string, dtype: unknown): DType {
   if (!isDType(dtype))
     fail(op, `unknown dtype ${JSON.stringify(dtype)}; use float32, float64, int32 or bool`);
@@ -51,6 +56,7 @@ function fromValues(
   dtype: DType,
 ) {
   checkDType(op, dtype);
+  checkTag(op, options.tag);
   checkShape(op, shape);
   if (values.length !== sizeOf(shape)) {
     fail(op, `${values.length} values cannot fill shape ${fmt(shape)} (${sizeOf(shape)} elements)`);
@@ -153,6 +159,7 @@ export function tensor(
 export function full(shape: Shape, value: number, options: CreateOptions = {}): Tensor {
   checkShape("full", shape);
   const dtype = checkDType("full", options.dtype ?? "float32");
+  checkTag("full", options.tag);
   const t = emptyTensor(shape, dtype, options.tag);
   const stored = dtype === "bool" ? Number(value !== 0) : value;
   if (stored !== 0) t.storage.backend.fill(t.storage.id, stored);

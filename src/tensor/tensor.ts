@@ -2,8 +2,8 @@
 // Ops are attached as methods by ops/methods.ts; this file holds only what needs no op.
 import type { Node } from "../autograd/node.js";
 import type { DType, TypedArray } from "../dtype.js";
-import { fail } from "../errors.js";
-import { addSavedRef, type MemoryTag, release, retag, type Storage } from "../memory/ledger.js";
+import { fail, oneOf } from "../errors.js";
+import { addSavedRef, MEMORY_TAGS, type MemoryTag, release, retag, type Storage } from "../memory/ledger.js";
 import { fmt, type Shape, sizeOf } from "../shape.js";
 import { formatTensor } from "./format.js";
 import { noteCreated, noteDisposed } from "./leaks.js";
@@ -208,6 +208,7 @@ export class Tensor implements Scoped {
 
   /** Re-tags the buffer in the ledger (parameter, gradient, optimizer state, data, temporary). */
   tagAs(tag: MemoryTag): this {
+    oneOf("tagAs", "tag", tag, MEMORY_TAGS);
     retag(this.storage, tag);
     return this;
   }

@@ -119,7 +119,7 @@ describe("crossEntropy", () => {
     );
     throwsMessage(
       () => crossEntropy(logits, cr.tensor([0, 1], { dtype: "int32" }), { reduction: "avg" as Reduction }),
-      /unknown reduction "avg"/,
+      /^crossEntropy: reduction must be one of "mean", "sum", "none"; got "avg"$/,
     );
   });
 });

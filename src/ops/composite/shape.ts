@@ -1,11 +1,11 @@
 // Shape composites built on the movement primitives: slice with NumPy-style specs, pad, flatten,
 // squeeze/unsqueeze, transpose, stack and split. No gradient code here.
 import { fail } from "../../errors.js";
-import { fmt, normalizeAxis } from "../../shape.js";
+import { fmt, normalizeAxes, normalizeAxis } from "../../shape.js";
 import { full } from "../../tensor/create.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { where } from "../binary.js";
-import { concat, expand, permute, reshape, slicePrim, unslice } from "../movement.js";
+import { concat, expandAs, permute, reshape, slicePrim, unslice } from "../movement.js";
 
 /** Per axis: an integer picks one index (the axis is dropped); [start, end, step] slices; null keeps all. */
 export type SliceSpec = number | null | readonly [(number | null)?, (number | null)?, (number | null)?];
@@ -25,7 +25,9 @@ export function slice(x: Tensor, specs: readonly SliceSpec[]): Tensor {
   x.shape.forEach((size, axis) => {
     const spec = specs[axis] ?? null;
     if (typeof spec === "number") {
-      if (!Number.isInteger(spec) || spec < -size || spec >= size) {
+      if (!Number.isInteger(spec))
+        fail("slice", `index ${spec} on axis ${axis} of ${fmt(x.shape)} must be an integer`);
+      if (spec < -size || spec >= size) {
         fail("slice", `index ${spec} is out of range for axis ${axis} of ${fmt(x.shape)} (size ${size})`);
       }
       starts.push(spec < 0 ? spec + size : spec);
@@ -34,9 +36,17 @@ export function slice(x: Tensor, specs: readonly SliceSpec[]): Tensor {
       return;
     }
     const [startRaw, endRaw, stepRaw] = spec ?? [];
+    for (const [name, bound] of [
+      ["start", startRaw],
+      ["end", endRaw],
+    ] as const) {
+      if (bound != null && !Number.isInteger(bound)) {
+        fail("slice", `${name} ${bound} on axis ${axis} of ${fmt(x.shape)} must be an integer or null`);
+      }
+    }
     const step = stepRaw ?? 1;
     if (!Number.isInteger(step) || step === 0)
-      fail("slice", `step on axis ${axis} must be a nonzero integer, got ${step}`);
+      fail("slice", `step on axis ${axis} of ${fmt(x.shape)} must be a nonzero integer, got ${step}`);
     const start = startRaw == null ? (step > 0 ? 0 : size - 1) : clampIndex(startRaw, size, step);
     const end = endRaw == null ? (step > 0 ? size : -1) : clampIndex(endRaw, size, step);
     const length = Math.max(0, Math.ceil((end - start) / step));
@@ -73,11 +83,11 @@ export function pad(x: Tensor, widths: readonly (readonly [number, number])[], v
   return where(inside, placed, full([], value, { dtype: x.dtype }));
 }
 
-/** Joins the axes from start to end (inclusive) into one. */
+/** Joins the axes from start to end (inclusive) into one; a 0-d tensor (axes 0 and -1 only) becomes [1]. */
 export function flatten(x: Tensor, start = 0, end = -1): Tensor {
+  const s = normalizeAxis("flatten", start, x.shape, Math.max(x.ndim, 1));
+  const e = normalizeAxis("flatten", end, x.shape, Math.max(x.ndim, 1));
   if (x.ndim === 0) return reshape(x, [1]);
-  const s = normalizeAxis("flatten", start, x.ndim);
-  const e = normalizeAxis("flatten", end, x.ndim);
   if (e < s) fail("flatten", `end axis ${end} comes before start axis ${start}`);
   const middle = x.shape.slice(s, e + 1).reduce((a, b) => a * b, 1);
   return reshape(x, [...x.shape.slice(0, s), middle, ...x.shape.slice(e + 1)]);
@@ -88,7 +98,7 @@ export function squeeze(x: Tensor, axis?: number | readonly number[]): Tensor {
   const axes =
     axis === undefined
       ? x.shape.map((d, i) => (d === 1 ? i : -1)).filter((i) => i >= 0)
-      : (typeof axis === "number" ? [axis] : axis).map((a) => normalizeAxis("squeeze", a, x.ndim));
+      : normalizeAxes("squeeze", axis, x.shape);
   for (const a of axes) {
     if (x.shape[a] !== 1) fail("squeeze", `axis ${a} of ${fmt(x.shape)} has size ${x.shape[a]}, not 1`);
   }
@@ -100,15 +110,20 @@ export function squeeze(x: Tensor, axis?: number | readonly number[]): Tensor {
 
 /** Inserts a size-1 axis at `axis` (an axis of the result, so -1 appends). */
 export function unsqueeze(x: Tensor, axis: number): Tensor {
-  const a = normalizeAxis("unsqueeze", axis, x.ndim + 1);
+  const a = normalizeAxis("unsqueeze", axis, x.shape, x.ndim + 1);
   return reshape(x, [...x.shape.slice(0, a), 1, ...x.shape.slice(a)]);
 }
 
-/** Swaps two axes (the last two by default); tensors of rank < 2 come back unchanged. */
-export function transpose(x: Tensor, axis0 = -2, axis1 = -1): Tensor {
+/**
+ * Swaps two axes (the last two by default). Without axes, a tensor of rank < 2 comes back unchanged; named
+ * axes must exist (a 1-D or 0-d tensor has axes 0 and -1, as in PyTorch).
+ */
+export function transpose(x: Tensor, axis0?: number, axis1?: number): Tensor {
+  if (axis0 === undefined && axis1 === undefined && x.ndim < 2) return x;
+  const rank = Math.max(x.ndim, 1);
+  const a = normalizeAxis("transpose", axis0 ?? -2, x.shape, rank);
+  const b = normalizeAxis("transpose", axis1 ?? -1, x.shape, rank);
   if (x.ndim < 2) return x;
-  const a = normalizeAxis("transpose", axis0, x.ndim);
-  const b = normalizeAxis("transpose", axis1, x.ndim);
   const perm = x.shape.map((_, i) => (i === a ? b : i === b ? a : i));
   return permute(x, perm);
 }
@@ -116,7 +131,7 @@ export function transpose(x: Tensor, axis0 = -2, axis1 = -1): Tensor {
 /** Joins equal-shaped tensors along a new axis. */
 export function stack(xs: readonly Tensor[], axis = 0): Tensor {
   if (xs.length === 0) fail("stack", "needs at least one tensor");
-  const a = normalizeAxis("stack", axis, xs[0].ndim + 1);
+  const a = normalizeAxis("stack", axis, xs[0].shape, xs[0].ndim + 1);
   xs.forEach((t, k) => {
     if (fmt(t.shape) !== fmt(xs[0].shape))
       fail("stack", `tensor ${k} has shape ${fmt(t.shape)}, tensor 0 has ${fmt(xs[0].shape)}`);
@@ -129,7 +144,7 @@ export function stack(xs: readonly Tensor[], axis = 0): Tensor {
 
 /** Splits along `axis` into pieces of the given sizes, or into `sections` equal pieces. */
 export function split(x: Tensor, sizes: number | readonly number[], axis = 0): Tensor[] {
-  const a = normalizeAxis("split", axis, x.ndim);
+  const a = normalizeAxis("split", axis, x.shape);
   const n = x.shape[a];
   let parts: number[];
   if (typeof sizes === "number") {
@@ -158,5 +173,5 @@ export function split(x: Tensor, sizes: number | readonly number[], axis = 0): T
 
 /** Broadcasts x to `shape` (an alias of expand). */
 export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
-  return expand(x, shape);
+  return expandAs("broadcastTo", x, shape);
 }
