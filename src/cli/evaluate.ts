@@ -2,25 +2,54 @@
 import { extname } from "node:path";
 import { noGrad } from "../autograd/mode.js";
 import { parseCsv } from "../data/csv.js";
+import { failInput } from "../errors.js";
 import { readInputText } from "../io/read.js";
 import { softmax } from "../ops/composite/activations.js";
 import { tensor } from "../tensor/create.js";
 import { tidy } from "../tensor/scope.js";
 import { evaluate } from "../train/evaluate.js";
-import { parseFlags, UsageError } from "./args.js";
+import { type FlagSpec, flagHelp, parseFlags, UsageError } from "./args.js";
 import { loadData } from "./data.js";
 import { readDigitPng } from "./image.js";
-import { loadModel } from "./model-io.js";
+import { ARCH_FLAGS, archFromFlags, loadModel, modelSizes } from "./model-io.js";
 
-export const EVAL_HELP = `Usage: chainrule eval --model FILE [--dataset NAME]
+const MODEL_FILES = `The model file is one written by chainrule train, by Chainrule's save() or by PyTorch (a state dict of an
+nn.Sequential of Linear layers and activations; docs/interop.md). The network is rebuilt from --arch if given,
+else from the "architecture" entry of the file's header, else from chainrule train's configuration there.`;
 
-Loads a model written by chainrule train and prints its accuracy and loss on the test split of its data set
-(or of --dataset).`;
+const EVAL_FLAGS: FlagSpec[] = [
+  { name: "model", type: "string", value: "FILE", help: "the .safetensors model file (required)" },
+  {
+    name: "dataset",
+    type: "string",
+    value: "NAME",
+    help: "mnist | fashion-mnist | csv:PATH (default: the model's own, else mnist)",
+  },
+  ...ARCH_FLAGS,
+];
 
-export const PREDICT_HELP = `Usage: chainrule predict --model FILE --input FILE
+const PREDICT_FLAGS: FlagSpec[] = [
+  { name: "model", type: "string", value: "FILE", help: "the .safetensors model file (required)" },
+  { name: "input", type: "string", value: "FILE", help: "a PNG digit or a CSV row (required)" },
+  ...ARCH_FLAGS,
+];
+
+export const EVAL_HELP = `Usage: chainrule eval --model FILE [--dataset NAME] [--arch SIZES [--activation NAME] [--bias]]
+
+Prints the model's accuracy and loss on the test split of its data set (or of --dataset).
+${MODEL_FILES}
+
+${flagHelp(EVAL_FLAGS)}
+
+Example: chainrule eval --model torch-model.safetensors --arch 784-256-10 --activation relu --bias`;
+
+export const PREDICT_HELP = `Usage: chainrule predict --model FILE --input FILE [--arch SIZES [--activation NAME] [--bias]]
 
 Classifies one example: a PNG picture of a digit (any size; scaled to 28×28) or a CSV file whose first row
-holds the feature values (a label column, if present, is ignored when the row is one value too long).`;
+holds the feature values (a label column, if present, is ignored when the row is one value too long).
+${MODEL_FILES}
+
+${flagHelp(PREDICT_FLAGS)}`;
 
 function required(values: Record<string, string | boolean | undefined>, flag: string): string {
   const v = values[flag];
@@ -29,12 +58,17 @@ function required(values: Record<string, string | boolean | undefined>, flag: st
 }
 
 export function evalCommand(argv: string[]): number {
-  const values = parseFlags(argv, [
-    { name: "model", type: "string", help: "" },
-    { name: "dataset", type: "string", help: "" },
-  ]);
-  const { model, config } = loadModel(required(values, "model"));
+  const values = parseFlags(argv, EVAL_FLAGS);
+  const path = required(values, "model");
+  const { model, config } = loadModel(path, archFromFlags(values));
   const data = loadData((values.dataset as string | undefined) ?? config.dataset, config.seed);
+  const { inputs, outputs } = modelSizes(model);
+  if (inputs !== data.test.features || outputs < data.test.classes) {
+    failInput(
+      "dataset",
+      `${data.test.name} has ${data.test.features} features and ${data.test.classes} classes; ${path} maps ${inputs} features to ${outputs} classes (another --dataset?)`,
+    );
+  }
   const result = evaluate(model, data.test);
   process.stdout.write(
     `${data.test.name}: accuracy ${(result.accuracy * 100).toFixed(2)}% (${Math.round(result.accuracy * data.test.count)}/${data.test.count}), loss ${result.loss.toFixed(4)}\n`,
@@ -43,13 +77,10 @@ export function evalCommand(argv: string[]): number {
 }
 
 export function predictCommand(argv: string[]): number {
-  const values = parseFlags(argv, [
-    { name: "model", type: "string", help: "" },
-    { name: "input", type: "string", help: "" },
-  ]);
-  const { model } = loadModel(required(values, "model"));
+  const values = parseFlags(argv, PREDICT_FLAGS);
+  const { model } = loadModel(required(values, "model"), archFromFlags(values));
   const input = required(values, "input");
-  const features = (model.parameters()[0]?.shape[1] ?? 0) as number;
+  const features = modelSizes(model).inputs;
   let row: Float32Array;
   if (extname(input).toLowerCase() === ".png") row = readDigitPng(input);
   else {

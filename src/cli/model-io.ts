@@ -1,21 +1,84 @@
-// Loading a trained model file back into the chapter's MLP, using the configuration stored in its header.
-// Anything wrong with the file (missing, corrupt, not a chainrule model) is an InputError: the CLI exits 2.
+// Loading a model file for eval and predict: from --arch, from the "architecture" in its header (files written by
+// save() or by PyTorch), or from the training configuration chainrule train stores. Anything wrong with the file
+// (missing, corrupt, of another model) is an InputError, a bad --arch a UsageError: the CLI exits 2 either way.
 import { asInput, failInput } from "../errors.js";
-import { loadTensors } from "../io/model-file.js";
+import {
+  ACTIVATION_LAYERS,
+  type ActivationName,
+  type Architecture,
+  MAX_FEATURES,
+  mlpArchitecture,
+} from "../io/architecture.js";
+import { loadTensors, sequentialFrom } from "../io/model-file.js";
 import type { Module } from "../nn/module.js";
 import { DEFAULT_CONFIG, type TrainConfig } from "../train/config.js";
 import { chapterMlp } from "../train/mlp.js";
+import { type FlagSpec, UsageError } from "./args.js";
 
-export function loadModel(path: string): { model: Module; config: TrainConfig } {
+const ACTIVATION_NAMES = Object.keys(ACTIVATION_LAYERS) as ActivationName[];
+
+/** The flags that say what network a file holds when its header does not. */
+export const ARCH_FLAGS: FlagSpec[] = [
+  {
+    name: "arch",
+    type: "string",
+    value: "SIZES",
+    help: "Linear layers through these sizes, e.g. 784-256-10 (instead of the header's)",
+  },
+  {
+    name: "activation",
+    type: "string",
+    value: "NAME",
+    help: `with --arch: ${ACTIVATION_NAMES.join(" | ")}, between the Linear layers`,
+    default: "relu",
+  },
+  { name: "bias", type: "boolean", help: "with --arch: every Linear layer has a bias", default: "off" },
+];
+
+/** The architecture --arch, --activation and --bias describe, or undefined without --arch. */
+export function archFromFlags(
+  values: Record<string, string | boolean | undefined>,
+): Architecture | undefined {
+  const arch = values.arch;
+  if (arch === undefined) {
+    if (values.activation !== undefined || values.bias !== undefined)
+      throw new UsageError("--activation and --bias describe the layers of --arch; give --arch too");
+    return undefined;
+  }
+  const parts = typeof arch === "string" ? arch.split("-") : [];
+  const sizes = parts.map(Number);
+  if (parts.length < 2 || parts.some((p, i) => !/^\d+$/.test(p) || sizes[i] < 1 || sizes[i] > MAX_FEATURES)) {
+    throw new UsageError(
+      `--arch must be layer sizes from 1 to ${MAX_FEATURES} joined by "-", inputs first (e.g. 784-256-10), got "${arch}"`,
+    );
+  }
+  const activation = values.activation ?? "relu";
+  if (!ACTIVATION_NAMES.includes(activation as ActivationName))
+    throw new UsageError(`--activation must be one of ${ACTIVATION_NAMES.join(", ")}, got "${activation}"`);
+  return mlpArchitecture(sizes, activation as ActivationName, values.bias === true);
+}
+
+/** The training configuration in the header, or undefined if there is none. */
+function configOf(path: string, metadata: Record<string, string>): TrainConfig | undefined {
+  if (metadata.config === undefined) return undefined;
+  try {
+    return { ...DEFAULT_CONFIG, ...(JSON.parse(metadata.config) as Partial<TrainConfig>) };
+  } catch {
+    return failInput("load", `${path}: the training configuration in its header is not valid JSON`);
+  }
+}
+
+export function loadModel(path: string, arch?: Architecture): { model: Module; config: TrainConfig } {
   const { tensors, metadata } = loadTensors(path);
   try {
-    let config: TrainConfig;
-    try {
-      config = { ...DEFAULT_CONFIG, ...(JSON.parse(metadata.config ?? "") as Partial<TrainConfig>) };
-    } catch {
+    const config = configOf(path, metadata);
+    if (arch || metadata.architecture !== undefined)
+      return { model: sequentialFrom(tensors, metadata, path, arch), config: config ?? DEFAULT_CONFIG };
+    if (!config) {
       return failInput(
         "load",
-        `${path} has no training configuration in its header; was it written by chainrule train?`,
+        `${path} has no training configuration in its header and no "architecture" entry; ` +
+          "give --arch (e.g. --arch 784-256-10 --activation relu --bias)",
       );
     }
     const size = (n: unknown) => Number.isInteger(n) && (n as number) >= 1;
@@ -43,4 +106,10 @@ export function loadModel(path: string): { model: Module; config: TrainConfig } 
   } finally {
     for (const t of Object.values(tensors)) t.dispose();
   }
+}
+
+/** Features in and classes out of a loaded MLP: the first weight's columns and the last weight's rows. */
+export function modelSizes(model: Module): { inputs: number; outputs: number } {
+  const weights = model.namedParameters().filter(([name, t]) => name.endsWith("weight") && t.ndim === 2);
+  return { inputs: weights[0]?.[1].shape[1] ?? 0, outputs: weights[weights.length - 1]?.[1].shape[0] ?? 0 };
 }

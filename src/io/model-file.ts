@@ -1,8 +1,17 @@
-// Saving and loading models and checkpoints as .safetensors files, written atomically.
-import { asInput } from "../errors.js";
+// Saving and loading models and checkpoints as .safetensors files, written atomically. A Sequential of Linear
+// layers and activations is saved as PyTorch lays it out, with its architecture in the header, and loads back.
+import { asInput, failInput } from "../errors.js";
+import type { Sequential } from "../nn/layers.js";
 import { Module, type StateDict } from "../nn/module.js";
 import { tensor } from "../tensor/create.js";
 import type { Tensor } from "../tensor/tensor.js";
+import {
+  type Architecture,
+  architectureOf,
+  buildSequential,
+  checkTensors,
+  parseArchitecture,
+} from "./architecture.js";
 import { writeFileAtomic } from "./atomic.js";
 import { readInput } from "./read.js";
 import { decodeSafetensors, encodeSafetensors, type RawTensor } from "./safetensors.js";
@@ -37,13 +46,22 @@ export function loadTensors(path: string): {
   return { tensors, metadata: decoded.metadata };
 }
 
-/** Saves a module's parameters (or a state dict) to `path`. */
+/**
+ * Saves a module's parameters (or a state dict) to `path`. A Sequential of Linear layers and activations also
+ * records `format: "pt"` and its `architecture` (JSON) in the header: the file loads into the matching
+ * torch.nn.Sequential with load_state_dict(strict=True), and back with loadSequential.
+ */
 export async function save(
   model: Module | StateDict,
   path: string,
   options: SaveOptions = {},
 ): Promise<void> {
-  saveTensors(model instanceof Module ? model.stateDict() : model, path, options);
+  if (!(model instanceof Module)) return saveTensors(model, path, options);
+  const architecture = architectureOf(model);
+  const described: Record<string, string> = architecture
+    ? { format: "pt", architecture: JSON.stringify(architecture) }
+    : {};
+  saveTensors(model.stateDict(), path, { metadata: { ...described, ...options.metadata } });
 }
 
 /** Loads parameters saved by `save` into `model`; names and shapes must match. Returns the file's metadata. */
@@ -55,4 +73,48 @@ export async function load(model: Module, path: string): Promise<Record<string, 
     for (const t of Object.values(tensors)) t.dispose();
   }
   return metadata;
+}
+
+/**
+ * Rebuilds a Sequential from a file's "architecture" header entry (or from `options.architecture`, which wins)
+ * and loads its parameters: files written by save() or by PyTorch (torch.nn.Linear names, float32, weight
+ * [out, in]). A missing or malformed architecture, or tensors that do not match it, is an InputError.
+ */
+export async function loadSequential(
+  path: string,
+  options: { architecture?: Architecture } = {},
+): Promise<Sequential> {
+  const { tensors, metadata } = loadTensors(path);
+  try {
+    return sequentialFrom(tensors, metadata, path, options.architecture);
+  } finally {
+    for (const t of Object.values(tensors)) t.dispose();
+  }
+}
+
+/** The Sequential that `tensors` (as loaded from `path`) fill, per `architecture` or the header's entry. */
+export function sequentialFrom(
+  tensors: Record<string, Tensor>,
+  metadata: Record<string, string>,
+  path: string,
+  architecture?: Architecture,
+): Sequential {
+  const text = architecture ? JSON.stringify(architecture) : metadata.architecture;
+  if (text === undefined) {
+    failInput(
+      "load",
+      `${path} has no "architecture" entry in its header; pass { architecture }, e.g. mlpArchitecture([784, 256, 10], "relu", true)`,
+    );
+  }
+  // A given architecture is checked as strictly as one read from the file.
+  const arch = parseArchitecture(text, path, architecture ? "the given architecture" : undefined);
+  checkTensors(arch, tensors, path);
+  const model = buildSequential(arch);
+  try {
+    asInput(() => model.loadStateDict(tensors));
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
+  return model;
 }
