@@ -1,6 +1,7 @@
 // `chainrule train`: trains the chapter's MLP, shows progress, and writes the model, metrics and plots.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { architectureOf } from "../io/architecture.js";
 import { saveTensors } from "../io/model-file.js";
 import { lineChart } from "../plot/line-chart.js";
 import { svgToPng } from "../plot/png.js";
@@ -56,8 +57,13 @@ export async function trainCommand(argv: string[]): Promise<number> {
     onEpoch: (m) => progress.epoch(m, config.epochs),
   });
   const seconds = (performance.now() - started) / 1000;
+  // The architecture entry lets PyTorch users rebuild the network from the file alone (docs/interop.md).
+  const architecture = architectureOf(model);
   saveTensors(model.stateDict(), join(out, "model.safetensors"), {
-    metadata: { config: JSON.stringify(config) },
+    metadata: {
+      config: JSON.stringify(config),
+      ...(architecture ? { format: "pt", architecture: JSON.stringify(architecture) } : {}),
+    },
   });
   writeFileSync(
     join(out, "metrics.json"),
