@@ -1,5 +1,5 @@
-// The graph namespace: trace a computation, derive its backward graph, and draw either as DOT,
-// Mermaid, SVG or PNG (squares for variables, circles for operators, as in D2L Fig. 5.3.1).
+// The graph namespace where it runs anywhere (the browser entry's): trace a computation, derive its backward
+// graph, and draw either as DOT, Mermaid or SVG (squares for variables, circles for operators, as in D2L Fig. 5.3.1).
 export { backwardGraph, combinedGraph, gradId, isSavedEdge, type SavedEdge } from "./backward.js";
 export { collapseModules } from "./collapse.js";
 export { dotString, mermaidString } from "./escape.js";
@@ -17,7 +17,7 @@ export {
 export { escapeHtml, type HtmlOptions, scriptJson, toHtml } from "./html.js";
 export { type DrawOptions, toDot, toMermaid } from "./render.js";
 export { type SecondOrderReport, secondOrderReport } from "./second-order.js";
-export { dotToSvg, toPng, toSvg } from "./svg.js";
+export { dotToSvg, toSvg } from "./svg.js";
 export {
   type Graph,
   type GraphEdge,
