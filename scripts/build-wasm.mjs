@@ -82,7 +82,7 @@ export function moduleText(builds) {
   for (const { name, bytes } of builds) {
     const packed = gzipSync(bytes, { level: 9 }).toString("base64");
     lines.push(`/** ${name}: ${bytes.length} bytes of wasm, ${packed.length} characters here. */`);
-    lines.push(`export const ${name.toUpperCase()}: string = "${packed}";`);
+    lines.push(`export const ${name.toUpperCase()}: string =`, `  "${packed}";`);
   }
   return `${lines.join("\n")}\n`;
 }
