@@ -14,6 +14,7 @@ export type { Backend, DataId } from "./backend/backend.js";
 export { isMeta } from "./backend/meta/index.js";
 export {
   getBackend,
+  type InitWasmOptions,
   initWasm,
   listBackends,
   registerBackend,
@@ -21,9 +22,9 @@ export {
   setThreads,
   wasmStatus,
 } from "./backend/registry.js";
+export type { KernelSource } from "./backend/wasm/module.js";
 export type { DType, TypedArray } from "./dtype.js";
 export { ChainruleError, InputError } from "./errors.js";
-export * as graph from "./graph/index.js";
 export { dryRun, type LargestBatch, largestBatch } from "./memory/dry-run.js";
 export {
   type MemoryEvent,

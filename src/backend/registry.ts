@@ -6,7 +6,7 @@ import type { Backend } from "./backend.js";
 import { JsBackend } from "./js/index.js";
 import { MetaBackend } from "./meta/index.js";
 import type { WasmBackend } from "./wasm/index.js";
-import { nodeProcess } from "./wasm/module.js";
+import { type KernelSource, nodeProcess } from "./wasm/module.js";
 import { createWasmBackend, createWasmBackendSync } from "./wasm/setup.js";
 
 const backends = new Map<string, Backend>([
@@ -16,6 +16,16 @@ const backends = new Map<string, Backend>([
 let current: Backend = backends.get("js")!;
 let wasm: WasmBackend | null = null;
 let wasmProblem = "not loaded yet; call initWasm()";
+let announced = false;
+
+/** Says once, on the console, that the js backend runs because the wasm one could not be made. */
+function announceFallback(): void {
+  if (announced) return;
+  announced = true;
+  console.warn(
+    `chainrule: the wasm backend is not available, so the js backend runs (about 15x slower): ${wasmProblem}`,
+  );
+}
 
 function adoptWasm(made: WasmBackend | { error: string }): boolean {
   if ("error" in made) {
@@ -28,8 +38,11 @@ function adoptWasm(made: WasmBackend | { error: string }): boolean {
 }
 
 const chosen = nodeProcess()?.env.CHAINRULE_BACKEND;
-if (nodeProcess() && adoptWasm(createWasmBackendSync()) && (chosen === undefined || chosen === "wasm")) {
-  current = wasm!;
+if (nodeProcess() && (chosen === undefined || chosen === "wasm")) {
+  if (adoptWasm(createWasmBackendSync())) current = wasm!;
+  else announceFallback();
+} else if (nodeProcess()) {
+  adoptWasm(createWasmBackendSync());
 }
 if (chosen !== undefined && chosen !== "wasm") setBackend(chosen);
 
@@ -55,12 +68,25 @@ export function listBackends(): string[] {
   return [...backends.keys()];
 }
 
+/** Options of initWasm. */
+export interface InitWasmOptions {
+  /**
+   * Kernels to use instead of the ones embedded in the package: a URL of a `.wasm` build (`npm run build:wasm --
+   * --wasm DIR` writes them) or its bytes. Only for unusual setups; ignored once the wasm backend exists.
+   */
+  kernels?: KernelSource;
+}
+
 /**
- * Browsers: compiles the wasm kernels (fetching them next to this module) and makes wasm the current backend.
- * Returns false, with the reason in wasmStatus(), where WebAssembly SIMD is missing. In Node it is done already.
+ * Browsers: compiles the embedded wasm kernels and makes wasm the current backend (threads where the page is
+ * cross-origin isolated). Returns false where it cannot, with the reason in wasmStatus() and once on the
+ * console; the js backend then stays current. In Node it is done already at start-up.
  */
-export async function initWasm(): Promise<boolean> {
-  if (!wasm && !adoptWasm(await createWasmBackend())) return false;
+export async function initWasm(options: InitWasmOptions = {}): Promise<boolean> {
+  if (!wasm && !adoptWasm(await createWasmBackend(options.kernels))) {
+    announceFallback();
+    return false;
+  }
   current = wasm!;
   return true;
 }

@@ -1,6 +1,5 @@
-// toSvg and toPng: DOT laid out by Graphviz compiled to WebAssembly (@hpcc-js/wasm-graphviz, loaded
-// lazily once, ~330 ms), then rasterised by resvg for PNG.
-import { svgToPng } from "../plot/png.js";
+// toSvg: DOT laid out by Graphviz compiled to WebAssembly (@hpcc-js/wasm-graphviz, loaded lazily once,
+// ~330 ms); runs in Node and browsers. PNG is in png.ts (Node only).
 import type { Tensor } from "../tensor/tensor.js";
 import { type DrawOptions, toDot } from "./render.js";
 import type { Graph } from "./trace.js";
@@ -21,12 +20,4 @@ export async function dotToSvg(dot: string): Promise<string> {
 /** The graph as SVG (labels escaped by Graphviz). */
 export async function toSvg(source: Graph | Tensor, options: DrawOptions = {}): Promise<string> {
   return dotToSvg(toDot(source, options));
-}
-
-/** The graph as PNG bytes; `scale` zooms the SVG (default 1). */
-export async function toPng(
-  source: Graph | Tensor,
-  options: DrawOptions & { scale?: number } = {},
-): Promise<Uint8Array> {
-  return svgToPng(await toSvg(source, options), { scale: options.scale });
 }

@@ -74,7 +74,9 @@ export interface LeakReport {
   text: string;
 }
 
-const SRC_DIR = new URL("..", import.meta.url);
+// Not `new URL("..", import.meta.url)` written out: bundlers would take that for an asset to emit.
+const here = import.meta.url;
+const SRC_DIR = new URL("..", here);
 const srcMarkers = [SRC_DIR.href, decodeURIComponent(SRC_DIR.pathname)];
 
 function isLibraryFrame(frame: string): boolean {

@@ -2,3 +2,4 @@
 // WebAssembly backend (multi-threaded where the page is cross-origin isolated).
 export * from "../core.js";
 export { type Batch, DataLoader, type LoaderOptions } from "../data/loader.js";
+export * as graph from "../graph/core.js";

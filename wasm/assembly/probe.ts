@@ -1,4 +1,8 @@
-// A tiny kernel the loader calls once to check that the module works: y[i] = a·x[i] + y[i].
+// A tiny kernel the loader calls once to check that the module works: y[i] = a·x[i] + y[i]; and which build this is.
+
+/** 1 in the relaxed-SIMD build, 0 in the plain-SIMD one: the loader reads it, so any module it is given says what it is. */
+export const RELAXED_SIMD: i32 = ASC_FEATURE_RELAXED_SIMD ? 1 : 0;
+
 export function saxpy(n: i32, a: f32, x: usize, y: usize): void {
   const va = f32x4.splat(a);
   let i = 0;

@@ -34,7 +34,6 @@ export class Kernels {
     private readonly loaded: KernelModule,
     threads: number,
   ) {
-    this.relaxed = loaded.relaxed;
     this.shared = loaded.shared;
     this.memory = new WebAssembly.Memory({ initial: 32, maximum: 65536, shared: loaded.shared });
     const instance = new WebAssembly.Instance(loaded.module, {
@@ -46,6 +45,8 @@ export class Kernels {
       },
     });
     this.exports = instance.exports as unknown as Record<string, KernelFn>;
+    // Every build says whether it is the relaxed-SIMD one (wasm/assembly/probe.ts).
+    this.relaxed = (instance.exports.RELAXED_SIMD as WebAssembly.Global | undefined)?.value === 1;
     this.heap = new WasmHeap(this.memory);
     this.setThreads(threads);
   }

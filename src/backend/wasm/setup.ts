@@ -1,7 +1,7 @@
 // Making the wasm backend: synchronously in Node at start-up, asynchronously in browsers (initWasm),
 // with the thread count from CHAINRULE_THREADS or the machine's cores.
 import { WasmBackend } from "./index.js";
-import { type KernelModule, loadKernels, loadKernelsSync, nodeProcess } from "./module.js";
+import { type KernelModule, type KernelSource, loadKernels, loadKernelsSync, nodeProcess } from "./module.js";
 
 interface NodeOs {
   availableParallelism(): number;
@@ -20,7 +20,12 @@ export function defaultThreads(): number {
 
 function make(loaded: KernelModule | { error: string }): WasmBackend | { error: string } {
   if ("error" in loaded) return loaded;
-  return new WasmBackend(loaded, defaultThreads());
+  try {
+    return new WasmBackend(loaded, defaultThreads());
+  } catch (e) {
+    // Typically the memory: a shared one reserves its 4 GiB maximum of address space up front.
+    return { error: `the kernels compiled but could not start: ${(e as Error).message}` };
+  }
 }
 
 /** Node: the wasm backend, or why it cannot be made here. */
@@ -28,7 +33,7 @@ export function createWasmBackendSync(): WasmBackend | { error: string } {
   return make(loadKernelsSync());
 }
 
-/** Any runtime: the wasm backend, or why it cannot be made here. */
-export async function createWasmBackend(): Promise<WasmBackend | { error: string }> {
-  return make(await loadKernels());
+/** Any runtime: the wasm backend (on the given kernels, else the embedded ones), or why it cannot be made here. */
+export async function createWasmBackend(kernels?: KernelSource): Promise<WasmBackend | { error: string }> {
+  return make(await loadKernels(kernels));
 }

@@ -91,10 +91,15 @@ function startWorker(module: WebAssembly.Module, memory: WebAssembly.Memory, at:
   }
   if (typeof Worker === "undefined" || typeof Blob === "undefined") return null;
   const source = `${WORKER_BODY}\nonmessage = (e) => serve(e.data.module, e.data.memory, e.data.at, e.data.names);`;
-  const url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
-  const worker = new Worker(url);
-  worker.postMessage({ module, memory, at, names });
-  return worker;
+  try {
+    const url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
+    const worker = new Worker(url);
+    worker.postMessage({ module, memory, at, names });
+    return worker;
+  } catch {
+    // A Content-Security-Policy without `worker-src blob:` refuses the worker: run on fewer threads.
+    return null;
+  }
 }
 
 /** Whether this thread may block in Atomics.wait (Node's main thread may; a page's main thread may not). */
