@@ -8,8 +8,6 @@ export { checkpoint } from "./autograd/checkpoint.js";
 export { type CustomResult, customGrad } from "./autograd/custom.js";
 export { type GradOptions, grad, hvp, valueAndGrad, vjp } from "./autograd/functional.js";
 export { type GradcheckOptions, gradcheck, gradgradcheck } from "./autograd/gradcheck.js";
-export { enableGrad, isGradEnabled, noGrad } from "./autograd/mode.js";
-export { Node } from "./autograd/node.js";
 export type { Backend, DataId } from "./backend/backend.js";
 export { isMeta } from "./backend/meta/index.js";
 export {
@@ -110,7 +108,9 @@ export {
   tensor,
   zeros,
 } from "./tensor/create.js";
+export { enableGrad, isGradEnabled, noGrad } from "./tensor/grad-mode.js";
 export { isTrackingLeaks, type LeakEntry, type LeakReport, leakReport, trackLeaks } from "./tensor/leaks.js";
+export { Node } from "./tensor/node.js";
 export { Generator, manualSeed } from "./tensor/random.js";
 export { keep, tidy } from "./tensor/scope.js";
 export { type GradHook, type NestedArray, Tensor } from "./tensor/tensor.js";

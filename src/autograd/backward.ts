@@ -2,11 +2,11 @@
 // gradients once, calling hooks, and freeing saved tensors unless retainGraph. Never recursive.
 import { fail } from "../errors.js";
 import { fmt, sameShape } from "../shape.js";
+import { withGradMode } from "../tensor/grad-mode.js";
+import { duringBackward, type Node } from "../tensor/node.js";
 import { tidyInternal } from "../tensor/scope.js";
 import { type Tensor, tensorWatermark } from "../tensor/tensor.js";
 import { gradOps } from "./grad-ops.js";
-import { withGradMode } from "./mode.js";
-import { duringBackward, type Node } from "./node.js";
 
 /** What a tensor freed inside the sweep says when it is used afterwards. */
 const FREED_BY_BACKWARD = "freed by backward (a temporary of a VJP)";

@@ -1,12 +1,12 @@
 // Recomputation (activation checkpointing): run a segment without recording, keep only its inputs, and
 // record one node whose VJP runs the segment again with recording on and backpropagates through it.
 import { fail } from "../errors.js";
+import { isGradEnabled, noGrad, withGradMode } from "../tensor/grad-mode.js";
+import { Node, type VjpRule } from "../tensor/node.js";
 import { tidy } from "../tensor/scope.js";
 import { Tensor, tensorWatermark } from "../tensor/tensor.js";
 import { sweep } from "./backward.js";
 import { gradOps } from "./grad-ops.js";
-import { isGradEnabled, noGrad, withGradMode } from "./mode.js";
-import { Node, type VjpRule } from "./node.js";
 
 /**
  * `checkpoint(fn, ...inputs)` is `fn(...inputs)`, but the forward pass keeps only `inputs` for backward:

@@ -2,10 +2,10 @@
 // backward (written with ops, so it can itself be differentiated) is recorded as one node.
 import { fail } from "../errors.js";
 import { fmt, sameShape } from "../shape.js";
+import { isGradEnabled, noGrad } from "../tensor/grad-mode.js";
+import { Node, type VjpRule } from "../tensor/node.js";
 import { Tensor } from "../tensor/tensor.js";
 import { gradOps } from "./grad-ops.js";
-import { isGradEnabled, noGrad } from "./mode.js";
-import { Node, type VjpRule } from "./node.js";
 
 export interface CustomResult {
   value: Tensor;

@@ -2,11 +2,11 @@
 // the inner backward pass, so grad(grad(f)) gives second derivatives.
 import { fail } from "../errors.js";
 import { fmt, sameShape } from "../shape.js";
+import { isGradEnabled, withGradMode } from "../tensor/grad-mode.js";
 import { tidy } from "../tensor/scope.js";
 import { Tensor } from "../tensor/tensor.js";
 import { sweep } from "./backward.js";
 import { gradOps } from "./grad-ops.js";
-import { isGradEnabled, withGradMode } from "./mode.js";
 
 export type TensorFn = (...args: Tensor[]) => Tensor;
 

@@ -2,13 +2,13 @@
 // names the input, the element, and the absolute and relative error on a mismatch.
 import { fail } from "../errors.js";
 import { fmt, stridesOf } from "../shape.js";
+import { noGrad, withGradMode } from "../tensor/grad-mode.js";
 import { Generator } from "../tensor/random.js";
 import { tidy } from "../tensor/scope.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { sweep } from "./backward.js";
 import type { TensorFn } from "./functional.js";
 import { gradOps } from "./grad-ops.js";
-import { noGrad, withGradMode } from "./mode.js";
 
 export interface GradcheckOptions {
   /** Finite-difference step. */

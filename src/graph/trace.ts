@@ -1,8 +1,9 @@
 // trace(J): the recorded computation as plain data in the book's terms: variables (inputs, parameters,
 // intermediates, the objective) and operators, joined by edges from input to objective.
-import type { Node } from "../autograd/node.js";
+
 import { bytesPerElement, type DType } from "../dtype.js";
 import { Module } from "../nn/module.js";
+import type { Node } from "../tensor/node.js";
 import { Tensor } from "../tensor/tensor.js";
 
 export type VariableKind = "input" | "parameter" | "constant" | "intermediate" | "objective";

@@ -1,8 +1,9 @@
 // Module: the base of every layer. It finds its parameters and sub-modules by itself (own fields, in
 // definition order), names them ("0.weight"), and saves and restores them as a state dict.
-import { noGrad } from "../autograd/mode.js";
+
 import { fail } from "../errors.js";
 import { fmt, sameShape } from "../shape.js";
+import { noGrad } from "../tensor/grad-mode.js";
 import { Tensor } from "../tensor/tensor.js";
 
 export type StateDict = Record<string, Tensor>;

@@ -1,13 +1,13 @@
 // Running a primitive: check inputs, run its forward on the backend, and record a graph node when
 // gradients are being recorded and some input requires them.
 
-import { isGradEnabled } from "../autograd/mode.js";
-import { Node, type VjpRule } from "../autograd/node.js";
 import type { View } from "../backend/backend.js";
 import { isFloat } from "../dtype.js";
 import { fail } from "../errors.js";
 import { noteOp } from "../memory/ledger.js";
 import { broadcastStrides, type Shape, stridesOf } from "../shape.js";
+import { isGradEnabled } from "../tensor/grad-mode.js";
+import { Node, type VjpRule } from "../tensor/node.js";
 import type { Tensor } from "../tensor/tensor.js";
 
 export interface PrimRule<A> {

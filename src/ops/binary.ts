@@ -1,11 +1,12 @@
 // Binary elementwise primitives with NumPy broadcasting, comparisons, where and cast.
 // Broadcast gradients come back at the output's shape; the backward sweep reduces them once.
-import { isGradEnabled } from "../autograd/mode.js";
+
 import type { BinaryOp } from "../backend/backend.js";
 import { type DType, isDType, isFloat } from "../dtype.js";
 import { fail } from "../errors.js";
 import { broadcastShapes, fmt, sameShape } from "../shape.js";
 import { outputTensor } from "../tensor/create.js";
+import { isGradEnabled } from "../tensor/grad-mode.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { apply, broadcastView, needsGrad, type PrimRule } from "./apply.js";
 import { asFloat, commonOperands, type TensorLike, toTensor } from "./convert.js";

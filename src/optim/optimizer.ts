@@ -1,9 +1,10 @@
 // Optimizer base: holds parameters, per-parameter state tensors (tagged "optimizer" in the ledger),
 // zeroGrad and a step that runs without recording and frees its temporaries.
-import { noGrad } from "../autograd/mode.js";
+
 import { fail } from "../errors.js";
 import { fmt, sameShape } from "../shape.js";
 import { full } from "../tensor/create.js";
+import { noGrad } from "../tensor/grad-mode.js";
 import { tidyInternal } from "../tensor/scope.js";
 import type { Tensor } from "../tensor/tensor.js";
 

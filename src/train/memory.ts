@@ -1,6 +1,6 @@
 // Memory of a training step against prediction: the chapter's step (forward, J = L + s, backward, SGD update)
 // and a forward under noGrad, measured on the ledger, for a given model and batch or dry-run for the chapter's MLP.
-import { noGrad } from "../autograd/mode.js";
+
 import { dryRun } from "../memory/dry-run.js";
 import {
   MEMORY_TAGS,
@@ -16,6 +16,7 @@ import type { Module } from "../nn/module.js";
 import { add } from "../ops/binary.js";
 import { SGD } from "../optim/sgd.js";
 import { zeros } from "../tensor/create.js";
+import { noGrad } from "../tensor/grad-mode.js";
 import { tidy } from "../tensor/scope.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { chapterMlp } from "./mlp.js";

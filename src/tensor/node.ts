@@ -1,5 +1,5 @@
 // A recorded operation: the plain data that backward, the graph drawings and the memory ledger all read.
-import type { Tensor } from "../tensor/tensor.js";
+import type { Tensor } from "./tensor.js";
 
 /** How to pull a gradient back through one node. Written with ops, so it can itself be recorded. */
 export interface VjpRule<A = unknown> {
