@@ -2,7 +2,7 @@
 // record one node whose VJP runs the segment again with recording on and backpropagates through it.
 import { fail } from "../errors.js";
 import { isGradEnabled, noGrad, withGradMode } from "../tensor/grad-mode.js";
-import { Node, type VjpRule } from "../tensor/node.js";
+import { record, recording, type VjpRule } from "../tensor/node.js";
 import { tidy } from "../tensor/scope.js";
 import { Tensor, tensorWatermark } from "../tensor/tensor.js";
 import { sweep } from "./backward.js";
@@ -27,14 +27,11 @@ export function checkpoint(fn: (...inputs: Tensor[]) => Tensor, ...inputs: Tenso
   if (!(result instanceof Tensor)) fail("checkpoint", "the function must return a Tensor");
   // An input (or a tensor already in a graph) returned as is gets a copy: its own node must not change.
   const value = inputs.includes(result) || result.requiresGrad ? gradOps().detach(result) : result;
-  if (!isGradEnabled() || !inputs.some((t) => t.requiresGrad)) return value;
+  if (!recording(inputs)) return value;
   const rule: VjpRule = {
     vjp: (g, saved) => recomputeAndPull(fn, saved, g),
   };
-  for (const t of inputs) t.save();
-  value.node = new Node("checkpoint", inputs, {}, inputs, rule);
-  value.requiresGrad = true;
-  return value;
+  return record(value, "checkpoint", inputs, {}, inputs, rule);
 }
 
 /**

@@ -6,8 +6,7 @@ import { isFloat } from "../dtype.js";
 import { fail } from "../errors.js";
 import { noteOp } from "../memory/ledger.js";
 import { broadcastStrides, type Shape, stridesOf } from "../shape.js";
-import { isGradEnabled } from "../tensor/grad-mode.js";
-import { Node, type VjpRule } from "../tensor/node.js";
+import { type Node, record, recording, type VjpRule } from "../tensor/node.js";
 import type { Tensor } from "../tensor/tensor.js";
 
 export interface PrimRule<A> {
@@ -36,11 +35,8 @@ export function apply<Attrs, P extends keyof Attrs & string>(
   const rule = table[prim];
   noteOp(prim);
   const out = rule.forward(inputs, attrs);
-  if (rule.vjp && isFloat(out.dtype) && isGradEnabled() && inputs.some((t) => t.requiresGrad)) {
-    const saved = rule.save ? rule.save(inputs, out, attrs) : [];
-    for (const t of saved) t.save();
-    out.node = new Node(prim, inputs, attrs, saved, rule as VjpRule);
-    out.requiresGrad = true;
+  if (rule.vjp && isFloat(out.dtype) && recording(inputs)) {
+    record(out, prim, inputs, attrs, rule.save ? rule.save(inputs, out, attrs) : [], rule as VjpRule);
   }
   return out;
 }
