@@ -1,13 +1,13 @@
 // The part of Chainrule's API that runs anywhere (Node and browsers): tensors, ops, autograd, nn, optim,
 // memory and backends. src/index.ts adds the Node-only parts; src/web/index.ts is the browser entry.
-import "./ops/install.js";
-import "./ops/methods.js";
 
-export type { BackwardOptions } from "./autograd/backward.js";
 export { checkpoint } from "./autograd/checkpoint.js";
 export { type CustomResult, customGrad } from "./autograd/custom.js";
 export { type GradOptions, grad, hvp, valueAndGrad, vjp } from "./autograd/functional.js";
 export { type GradcheckOptions, gradcheck, gradgradcheck } from "./autograd/gradcheck.js";
+// The Tensor class, with every op attached as a method (x.matmul(w).relu().sum().backward()).
+export { Tensor } from "./autograd/methods.js";
+export type { BackwardOptions } from "./autograd/sweep.js";
 export type { Backend, DataId } from "./backend/backend.js";
 export { isMeta } from "./backend/meta/index.js";
 export {
@@ -113,7 +113,7 @@ export { isTrackingLeaks, type LeakEntry, type LeakReport, leakReport, trackLeak
 export { Node } from "./tensor/node.js";
 export { Generator, manualSeed } from "./tensor/random.js";
 export { keep, tidy } from "./tensor/scope.js";
-export { type GradHook, type NestedArray, Tensor } from "./tensor/tensor.js";
+export type { GradHook, NestedArray } from "./tensor/tensor.js";
 export { accumulateGradients, type BatchLoss } from "./train/accumulate.js";
 export { DEFAULT_CONFIG, type TrainConfig } from "./train/config.js";
 export { evaluate } from "./train/evaluate.js";

@@ -1,12 +1,13 @@
 // Recomputation (activation checkpointing): run a segment without recording, keep only its inputs, and
 // record one node whose VJP runs the segment again with recording on and backpropagates through it.
 import { fail } from "../errors.js";
+import { detach } from "../ops/detach.js";
+import { zerosLike } from "../tensor/create.js";
 import { isGradEnabled, noGrad, withGradMode } from "../tensor/grad-mode.js";
 import { record, recording, type VjpRule } from "../tensor/node.js";
 import { tidy } from "../tensor/scope.js";
 import { Tensor, tensorWatermark } from "../tensor/tensor.js";
-import { sweep } from "./backward.js";
-import { gradOps } from "./grad-ops.js";
+import { sweep } from "./sweep.js";
 
 /**
  * `checkpoint(fn, ...inputs)` is `fn(...inputs)`, but the forward pass keeps only `inputs` for backward:
@@ -26,7 +27,7 @@ export function checkpoint(fn: (...inputs: Tensor[]) => Tensor, ...inputs: Tenso
   const result = noGrad(() => tidy(() => fn(...inputs)));
   if (!(result instanceof Tensor)) fail("checkpoint", "the function must return a Tensor");
   // An input (or a tensor already in a graph) returned as is gets a copy: its own node must not change.
-  const value = inputs.includes(result) || result.requiresGrad ? gradOps().detach(result) : result;
+  const value = inputs.includes(result) || result.requiresGrad ? detach(result) : result;
   if (!recording(inputs)) return value;
   const rule: VjpRule = {
     vjp: (g, saved) => recomputeAndPull(fn, saved, g),
@@ -52,7 +53,7 @@ function recomputeAndPull(
   checkClosure(out, wanted, firstId);
   if (!out.requiresGrad) return inputs.map(() => null);
   const grads = sweep([out], [g], wanted, { createGraph, retainGraph: createGraph });
-  return inputs.map((t) => (t.requiresGrad ? (grads.get(t) ?? gradOps().zerosLike(t)) : null));
+  return inputs.map((t) => (t.requiresGrad ? (grads.get(t) ?? zerosLike(t)) : null));
 }
 
 /** Fails if the recomputed segment reached a tensor that requires grad made before it but not passed in. */

@@ -1,7 +1,7 @@
 // toHtml(J): one self-contained page: the graph's SVG inlined, each variable's name, shape, dtype, a few values
 // and its gradient as inline JSON, and a small script that shows them in a tooltip when a node is hovered.
-import { sweep } from "../autograd/backward.js";
-import { gradOps } from "../autograd/grad-ops.js";
+import { sweep } from "../autograd/sweep.js";
+import { onesLike } from "../tensor/create.js";
 import { Tensor } from "../tensor/tensor.js";
 import { gradId } from "./backward.js";
 import { withChapterNames } from "./explain.js";
@@ -108,7 +108,7 @@ export async function toHtml(J: Tensor, options: HtmlOptions = {}): Promise<stri
     J.size === 1 &&
     [...tensors.values()].every((t) => t.node?.saved !== null)
   ) {
-    const seed = gradOps().onesLike(J);
+    const seed = onesLike(J);
     for (const [t, g] of sweep([J], [seed], leaves, { retainGraph: true })) {
       if (!grads.has(t)) {
         grads.set(t, g);

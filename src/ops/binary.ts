@@ -4,7 +4,7 @@
 import type { BinaryOp } from "../backend/backend.js";
 import { type DType, isDType, isFloat } from "../dtype.js";
 import { fail } from "../errors.js";
-import { broadcastShapes, fmt, sameShape } from "../shape.js";
+import { broadcastShapes } from "../shape.js";
 import { outputTensor } from "../tensor/create.js";
 import { isGradEnabled } from "../tensor/grad-mode.js";
 import type { Tensor } from "../tensor/tensor.js";
@@ -153,17 +153,4 @@ export function cast(x: Tensor, dtype: DType): Tensor {
     fail("cast", `unknown dtype ${JSON.stringify(dtype)}; use float32, float64, int32 or bool`);
   if (x.dtype === dtype) return x;
   return apply(binaryRules, "cast", [x], { dtype });
-}
-
-/** dst ← dst + alpha·src in place, one fused pass outside any graph: the optimizer's update. */
-export function addScaledInPlace(dst: Tensor, src: Tensor, alpha: number): void {
-  dst.assertLive("addScaledInPlace");
-  src.assertLive("addScaledInPlace");
-  if (!isFloat(dst.dtype) || dst.dtype !== src.dtype) {
-    fail("addScaledInPlace", `needs two float tensors of one dtype, got ${dst.dtype} and ${src.dtype}`);
-  }
-  if (!sameShape(dst.shape, src.shape))
-    fail("addScaledInPlace", `shapes differ: ${fmt(dst.shape)} and ${fmt(src.shape)}`);
-  dst.storage.backend.axpy(alpha, src.storage.id, dst.storage.id, dst.size);
-  dst.bumpVersion();
 }

@@ -1,5 +1,5 @@
 // Tensor: shape, dtype and one buffer from the ledger, plus the autograd fields that backward reads.
-// Ops are attached as methods by ops/methods.ts; this file holds only what needs no op.
+// Ops are attached as methods by autograd/methods.ts; this file holds only what needs no op.
 
 import type { DType, TypedArray } from "../dtype.js";
 import { fail } from "../errors.js";

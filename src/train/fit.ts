@@ -1,6 +1,7 @@
 // The chapter's training loop: forward, J = L + s, backward, SGD step, per minibatch; evaluation and an
 // atomic checkpoint after every epoch, from which --resume continues to the same weights.
 import { existsSync } from "node:fs";
+import { backward } from "../autograd/sweep.js";
 import type { Dataset } from "../data/dataset.js";
 import { DataLoader } from "../data/loader.js";
 import { asInput, fail, failInput } from "../errors.js";
@@ -63,7 +64,7 @@ export function trainStep(
     const L = crossEntropy(o, y);
     const J = lambda > 0 ? add(L, l2Penalty(model.parameters(), lambda)) : L;
     optimizer.zeroGrad();
-    J.backward();
+    backward(J);
     optimizer.step();
     const predicted = argmax(o, { axis: 1 }).dataSync();
     const labels = y.dataSync();

@@ -1,6 +1,7 @@
 // Memory of a training step against prediction: the chapter's step (forward, J = L + s, backward, SGD update)
 // and a forward under noGrad, measured on the ledger, for a given model and batch or dry-run for the chapter's MLP.
 
+import { backward } from "../autograd/sweep.js";
 import { dryRun } from "../memory/dry-run.js";
 import {
   MEMORY_TAGS,
@@ -37,7 +38,7 @@ export function trainingStep(model: Module, x: Tensor, y: Tensor, options: StepO
     const L = crossEntropy(o, y);
     const J = lambda > 0 ? add(L, l2Penalty(model.parameters(), lambda)) : L;
     optimizer.zeroGrad();
-    J.backward();
+    backward(J);
     optimizer.step();
   });
 }

@@ -1,21 +1,20 @@
 // Chainable methods: every op is also a Tensor method (x.matmul(w).relu().sum()), attached to the prototype here.
-import { type BackwardOptions, backward } from "../autograd/backward.js";
-import { gradOps } from "../autograd/grad-ops.js";
+// Exports Tensor with its methods: importing the class from here is what attaches them.
 import type { DType } from "../dtype.js";
-import { fail } from "../errors.js";
-import { fmt, sameShape } from "../shape.js";
+import * as binary from "../ops/binary.js";
+import * as act from "../ops/composite/activations.js";
+import * as shape from "../ops/composite/shape.js";
+import * as stats from "../ops/composite/stats.js";
+import type { TensorLike } from "../ops/convert.js";
+import { clone, detach } from "../ops/detach.js";
+import { assign } from "../ops/in-place.js";
+import * as indexing from "../ops/indexing.js";
+import * as mm from "../ops/matmul.js";
+import * as movement from "../ops/movement.js";
+import * as reduce from "../ops/reduce.js";
+import * as unary from "../ops/unary.js";
 import { Tensor } from "../tensor/tensor.js";
-import * as binary from "./binary.js";
-import * as act from "./composite/activations.js";
-import * as shape from "./composite/shape.js";
-import * as stats from "./composite/stats.js";
-import type { TensorLike } from "./convert.js";
-import { detach } from "./detach.js";
-import * as indexing from "./indexing.js";
-import * as mm from "./matmul.js";
-import * as movement from "./movement.js";
-import * as reduce from "./reduce.js";
-import * as unary from "./unary.js";
+import { type BackwardOptions, backward } from "./sweep.js";
 
 type AxisOptions = reduce.AxisOptions;
 
@@ -236,22 +235,14 @@ Object.assign(methods, {
     return detach(this);
   },
   clone(this: Tensor) {
-    return gradOps().clone(this);
+    return clone(this);
   },
   backward(this: Tensor, upstreamOrOptions?: Tensor | BackwardOptions, options?: BackwardOptions) {
     if (upstreamOrOptions instanceof Tensor) return backward(this, upstreamOrOptions, options);
     return backward(this, undefined, upstreamOrOptions ?? options);
   },
   assign(this: Tensor, values: Tensor) {
-    this.assertLive("assign");
-    values.assertLive("assign");
-    if (!sameShape(values.shape, this.shape)) {
-      fail("assign", `cannot assign ${fmt(values.shape)} values to ${this.describe()}`);
-    }
-    const source = values.dtype === this.dtype ? values : binary.cast(detach(values), this.dtype);
-    gradOps().assign(this, source);
-    if (source !== values) source.dispose();
-    return this;
+    return assign(this, values);
   },
 });
 
@@ -267,3 +258,5 @@ Object.defineProperty(Tensor.prototype, "T", {
   },
   configurable: true,
 });
+
+export { Tensor };
