@@ -1,5 +1,7 @@
 // The part of Chainrule's API that runs anywhere (Node and browsers): tensors, ops, autograd, nn, optim,
 // memory and backends. src/index.ts adds the Node-only parts; src/web/index.ts is the browser entry.
+import type * as root from "./core.js";
+import type { InternalPrim, Prim } from "./ops/primitives.js";
 
 export { checkpoint } from "./autograd/checkpoint.js";
 export { type CustomResult, customGrad } from "./autograd/custom.js";
@@ -37,23 +39,8 @@ export {
 } from "./memory/ledger.js";
 export { Checkpoint } from "./nn/checkpoint.js";
 export * as nn from "./nn/index.js";
-export {
-  add,
-  cast,
-  div,
-  equal,
-  greater,
-  greaterEqual,
-  less,
-  lessEqual,
-  maximum,
-  minimum,
-  mul,
-  notEqual,
-  pow,
-  sub,
-  where,
-} from "./ops/binary.js";
+// Every unary and binary primitive by its own name (with isfinite and logicalNot): a new one needs no line here.
+export * from "./ops/binary.js";
 export { clamp, gelu, leakyRelu, logSoftmax, logsumexp, softmax } from "./ops/composite/activations.js";
 export {
   broadcastTo,
@@ -74,24 +61,7 @@ export { gather, index, scatterAdd } from "./ops/indexing.js";
 export { dot, type MatmulOptions, matmul, outer } from "./ops/matmul.js";
 export { concat, expand, permute, reshape } from "./ops/movement.js";
 export { type ArgOptions, type AxisOptions, argmax, argmin, max, min, sum } from "./ops/reduce.js";
-export {
-  abs,
-  cos,
-  erf,
-  exp,
-  isfinite,
-  log,
-  log1p,
-  logicalNot,
-  neg,
-  relu,
-  sigmoid,
-  sign,
-  sin,
-  softplus,
-  sqrt,
-  tanh,
-} from "./ops/unary.js";
+export * from "./ops/unary.js";
 export * as optim from "./optim/index.js";
 export type { Shape } from "./shape.js";
 export {
@@ -128,3 +98,7 @@ export {
   trainingStep,
 } from "./train/memory.js";
 export { type Activation, chapterMlp, type MlpOptions } from "./train/mlp.js";
+
+/** Every primitive is exported by its own name, except INTERNAL_PRIMS: tsc names any other missing here. */
+type AllExported<Missing extends never> = Missing;
+type _EveryPrimitiveExported = AllExported<Exclude<Prim, keyof typeof root | InternalPrim>>;

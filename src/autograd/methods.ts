@@ -1,5 +1,5 @@
-// Chainable methods: every op is also a Tensor method (x.matmul(w).relu().sum()), attached to the prototype here.
-// Exports Tensor with its methods: importing the class from here is what attaches them.
+// Tensor methods: every op is also a method (x.matmul(w).relu().sum().backward()), declared once in
+// TensorMethods and attached from one object tsc holds to it. Importing Tensor from here attaches them.
 import type { DType } from "../dtype.js";
 import * as binary from "../ops/binary.js";
 import * as act from "../ops/composite/activations.js";
@@ -17,246 +17,205 @@ import { Tensor } from "../tensor/tensor.js";
 import { type BackwardOptions, backward } from "./sweep.js";
 
 type AxisOptions = reduce.AxisOptions;
+type UnaryMethod = unary.UnaryPrim | "isfinite";
+type BinaryMethod = binary.ArithPrim | binary.ComparePrim;
+
+/** x.exp(), x.relu(), ...: one per unary primitive (from its rule table), and x.isfinite(). */
+type UnaryMethods = { [P in UnaryMethod]: () => Tensor };
+/** x.add(b), x.less(b), ...: one per binary arithmetic or comparison primitive. */
+type BinaryMethods = { [P in BinaryMethod]: (b: TensorLike) => Tensor };
+
+/** Every method an op adds to Tensor: the one declaration that the object below must match exactly. */
+export interface TensorMethods extends UnaryMethods, BinaryMethods {
+  leakyRelu(slope?: number): Tensor;
+  gelu(options?: { approximate?: "none" | "tanh" }): Tensor;
+  clamp(min?: TensorLike | null, max?: TensorLike | null): Tensor;
+  cast(dtype: DType): Tensor;
+  sum(options?: AxisOptions): Tensor;
+  mean(options?: AxisOptions): Tensor;
+  max(options?: AxisOptions): Tensor;
+  min(options?: AxisOptions): Tensor;
+  var(options?: stats.VarOptions): Tensor;
+  std(options?: stats.VarOptions): Tensor;
+  argmax(options?: reduce.ArgOptions): Tensor;
+  argmin(options?: reduce.ArgOptions): Tensor;
+  logsumexp(options?: AxisOptions): Tensor;
+  softmax(options?: act.SoftmaxOptions): Tensor;
+  logSoftmax(options?: act.SoftmaxOptions): Tensor;
+  matmul(b: Tensor, options?: mm.MatmulOptions): Tensor;
+  dot(b: Tensor): Tensor;
+  outer(b: Tensor): Tensor;
+  reshape(shape: readonly number[]): Tensor;
+  flatten(start?: number, end?: number): Tensor;
+  transpose(axis0?: number, axis1?: number): Tensor;
+  permute(perm: readonly number[]): Tensor;
+  expand(shape: readonly number[]): Tensor;
+  squeeze(axis?: number | readonly number[]): Tensor;
+  unsqueeze(axis: number): Tensor;
+  slice(specs: readonly shape.SliceSpec[]): Tensor;
+  pad(widths: readonly (readonly [number, number])[], value?: number): Tensor;
+  split(sizes: number | readonly number[], axis?: number): Tensor[];
+  gather(index: Tensor, axis: number): Tensor;
+  index(indices: Tensor | readonly number[], axis?: number): Tensor;
+  /** The transpose of all axes (the matrix transpose for 2-D). */
+  readonly T: Tensor;
+  /** The same values, cut from the graph. */
+  detach(): Tensor;
+  /** A copy that stays in the graph. */
+  clone(): Tensor;
+  /**
+   * Backpropagates from this tensor: fills .grad on every leaf that requires grad.
+   * A non-scalar output needs its upstream gradient: y.backward(upstream).
+   */
+  backward(upstreamOrOptions?: Tensor | BackwardOptions, options?: BackwardOptions): void;
+  /** Overwrites the values in place (not recorded), e.g. for an optimizer step. */
+  assign(values: Tensor): Tensor;
+}
 
 declare module "../tensor/tensor.js" {
-  interface Tensor {
-    add(b: TensorLike): Tensor;
-    sub(b: TensorLike): Tensor;
-    mul(b: TensorLike): Tensor;
-    div(b: TensorLike): Tensor;
-    pow(b: TensorLike): Tensor;
-    maximum(b: TensorLike): Tensor;
-    minimum(b: TensorLike): Tensor;
-    equal(b: TensorLike): Tensor;
-    notEqual(b: TensorLike): Tensor;
-    less(b: TensorLike): Tensor;
-    lessEqual(b: TensorLike): Tensor;
-    greater(b: TensorLike): Tensor;
-    greaterEqual(b: TensorLike): Tensor;
-    neg(): Tensor;
-    exp(): Tensor;
-    log(): Tensor;
-    log1p(): Tensor;
-    sqrt(): Tensor;
-    abs(): Tensor;
-    sign(): Tensor;
-    sin(): Tensor;
-    cos(): Tensor;
-    tanh(): Tensor;
-    sigmoid(): Tensor;
-    relu(): Tensor;
-    softplus(): Tensor;
-    erf(): Tensor;
-    isfinite(): Tensor;
-    leakyRelu(slope?: number): Tensor;
-    gelu(options?: { approximate?: "none" | "tanh" }): Tensor;
-    clamp(min?: TensorLike | null, max?: TensorLike | null): Tensor;
-    cast(dtype: DType): Tensor;
-    sum(options?: AxisOptions): Tensor;
-    mean(options?: AxisOptions): Tensor;
-    max(options?: AxisOptions): Tensor;
-    min(options?: AxisOptions): Tensor;
-    var(options?: stats.VarOptions): Tensor;
-    std(options?: stats.VarOptions): Tensor;
-    argmax(options?: reduce.ArgOptions): Tensor;
-    argmin(options?: reduce.ArgOptions): Tensor;
-    logsumexp(options?: AxisOptions): Tensor;
-    softmax(options?: act.SoftmaxOptions): Tensor;
-    logSoftmax(options?: act.SoftmaxOptions): Tensor;
-    matmul(b: Tensor, options?: mm.MatmulOptions): Tensor;
-    dot(b: Tensor): Tensor;
-    outer(b: Tensor): Tensor;
-    reshape(shape: readonly number[]): Tensor;
-    flatten(start?: number, end?: number): Tensor;
-    transpose(axis0?: number, axis1?: number): Tensor;
-    permute(perm: readonly number[]): Tensor;
-    expand(shape: readonly number[]): Tensor;
-    squeeze(axis?: number | readonly number[]): Tensor;
-    unsqueeze(axis: number): Tensor;
-    slice(specs: readonly shape.SliceSpec[]): Tensor;
-    pad(widths: readonly (readonly [number, number])[], value?: number): Tensor;
-    split(sizes: number | readonly number[], axis?: number): Tensor[];
-    gather(index: Tensor, axis: number): Tensor;
-    index(indices: Tensor | readonly number[], axis?: number): Tensor;
-    /** The transpose of all axes (the matrix transpose for 2-D). */
-    readonly T: Tensor;
-    /** The same values, cut from the graph. */
-    detach(): Tensor;
-    /** A copy that stays in the graph. */
-    clone(): Tensor;
-    /**
-     * Backpropagates from this tensor: fills .grad on every leaf that requires grad.
-     * A non-scalar output needs its upstream gradient: y.backward(upstream).
-     */
-    backward(upstreamOrOptions?: Tensor | BackwardOptions, options?: BackwardOptions): void;
-    /** Overwrites the values in place (not recorded), e.g. for an optimizer step. */
-    assign(values: Tensor): this;
-  }
+  interface Tensor extends TensorMethods {}
 }
 
-type Methods = Partial<Record<keyof Tensor, unknown>>;
-const methods: Methods = {};
-const withB = (f: (a: Tensor, b: TensorLike) => Tensor) =>
-  function (this: Tensor, b: TensorLike) {
-    return f(this, b);
-  };
-for (const name of [
-  "add",
-  "sub",
-  "mul",
-  "div",
-  "pow",
-  "maximum",
-  "minimum",
-  "equal",
-  "notEqual",
-  "less",
-  "lessEqual",
-  "greater",
-  "greaterEqual",
-] as const) {
-  methods[name] = withB(binary[name]);
-}
-for (const name of [
-  "neg",
-  "exp",
-  "log",
-  "log1p",
-  "sqrt",
-  "abs",
-  "sign",
-  "sin",
-  "cos",
-  "tanh",
-  "sigmoid",
-  "relu",
-  "softplus",
-  "erf",
-  "isfinite",
-] as const) {
-  const f = unary[name];
-  methods[name] = function (this: Tensor) {
-    return f(this);
-  };
+/** An object with one entry per name, made by `make`. */
+function each<K extends string, V>(names: readonly K[], make: (name: K) => V): Record<K, V> {
+  return Object.fromEntries(names.map((name) => [name, make(name)])) as Record<K, V>;
 }
 
-Object.assign(methods, {
-  leakyRelu(this: Tensor, slope?: number) {
+const unaryNames: UnaryMethod[] = [...(Object.keys(unary.default) as unary.UnaryPrim[]), "isfinite"];
+const binaryNames = Object.keys(binary.default).filter(
+  (k) => k !== "where" && k !== "cast",
+) as BinaryMethod[];
+
+// A missing or an extra method is a tsc error here; `this` is the tensor the method is called on.
+const methods: TensorMethods & ThisType<Tensor> = {
+  ...each(
+    unaryNames,
+    (name) =>
+      function (this: Tensor) {
+        return unary[name](this);
+      },
+  ),
+  ...each(
+    binaryNames,
+    (name) =>
+      function (this: Tensor, b: TensorLike) {
+        return binary[name](this, b);
+      },
+  ),
+  leakyRelu(slope) {
     return act.leakyRelu(this, slope);
   },
-  gelu(this: Tensor, options?: { approximate?: "none" | "tanh" }) {
+  gelu(options) {
     return act.gelu(this, options);
   },
-  clamp(this: Tensor, min?: TensorLike | null, max?: TensorLike | null) {
+  clamp(min, max) {
     return act.clamp(this, min, max);
   },
-  cast(this: Tensor, dtype: DType) {
+  cast(dtype) {
     return binary.cast(this, dtype);
   },
-  sum(this: Tensor, o?: AxisOptions) {
+  sum(o) {
     return reduce.sum(this, o);
   },
-  mean(this: Tensor, o?: AxisOptions) {
+  mean(o) {
     return stats.mean(this, o);
   },
-  max(this: Tensor, o?: AxisOptions) {
+  max(o) {
     return reduce.max(this, o);
   },
-  min(this: Tensor, o?: AxisOptions) {
+  min(o) {
     return reduce.min(this, o);
   },
-  var(this: Tensor, o?: stats.VarOptions) {
+  var(o) {
     return stats.variance(this, o);
   },
-  std(this: Tensor, o?: stats.VarOptions) {
+  std(o) {
     return stats.std(this, o);
   },
-  argmax(this: Tensor, o?: reduce.ArgOptions) {
+  argmax(o) {
     return reduce.argmax(this, o);
   },
-  argmin(this: Tensor, o?: reduce.ArgOptions) {
+  argmin(o) {
     return reduce.argmin(this, o);
   },
-  logsumexp(this: Tensor, o?: AxisOptions) {
+  logsumexp(o) {
     return act.logsumexp(this, o);
   },
-  softmax(this: Tensor, o?: act.SoftmaxOptions) {
+  softmax(o) {
     return act.softmax(this, o);
   },
-  logSoftmax(this: Tensor, o?: act.SoftmaxOptions) {
+  logSoftmax(o) {
     return act.logSoftmax(this, o);
   },
-  matmul(this: Tensor, b: Tensor, options?: mm.MatmulOptions) {
+  matmul(b, options) {
     return mm.matmul(this, b, options);
   },
-  dot(this: Tensor, b: Tensor) {
+  dot(b) {
     return mm.dot(this, b);
   },
-  outer(this: Tensor, b: Tensor) {
+  outer(b) {
     return mm.outer(this, b);
   },
-  reshape(this: Tensor, s: readonly number[]) {
+  reshape(s) {
     return movement.reshape(this, s);
   },
-  flatten(this: Tensor, start?: number, end?: number) {
+  flatten(start, end) {
     return shape.flatten(this, start, end);
   },
-  transpose(this: Tensor, a0?: number, a1?: number) {
+  transpose(a0, a1) {
     return shape.transpose(this, a0, a1);
   },
-  permute(this: Tensor, perm: readonly number[]) {
+  permute(perm) {
     return movement.permute(this, perm);
   },
-  expand(this: Tensor, s: readonly number[]) {
+  expand(s) {
     return movement.expand(this, s);
   },
-  squeeze(this: Tensor, axis?: number | readonly number[]) {
+  squeeze(axis) {
     return shape.squeeze(this, axis);
   },
-  unsqueeze(this: Tensor, axis: number) {
+  unsqueeze(axis) {
     return shape.unsqueeze(this, axis);
   },
-  slice(this: Tensor, specs: readonly shape.SliceSpec[]) {
+  slice(specs) {
     return shape.slice(this, specs);
   },
-  pad(this: Tensor, widths: readonly (readonly [number, number])[], value?: number) {
+  pad(widths, value) {
     return shape.pad(this, widths, value);
   },
-  split(this: Tensor, sizes: number | readonly number[], axis?: number) {
+  split(sizes, axis) {
     return shape.split(this, sizes, axis);
   },
-  gather(this: Tensor, index: Tensor, axis: number) {
+  gather(index, axis) {
     return indexing.gather(this, index, axis);
   },
-  index(this: Tensor, indices: Tensor | readonly number[], axis?: number) {
+  index(indices, axis) {
     return indexing.index(this, indices, axis);
   },
-  detach(this: Tensor) {
-    return detach(this);
-  },
-  clone(this: Tensor) {
-    return clone(this);
-  },
-  backward(this: Tensor, upstreamOrOptions?: Tensor | BackwardOptions, options?: BackwardOptions) {
-    if (upstreamOrOptions instanceof Tensor) return backward(this, upstreamOrOptions, options);
-    return backward(this, undefined, upstreamOrOptions ?? options);
-  },
-  assign(this: Tensor, values: Tensor) {
-    return assign(this, values);
-  },
-});
-
-for (const [name, fn] of Object.entries(methods)) {
-  Object.defineProperty(Tensor.prototype, name, { value: fn, writable: true, configurable: true });
-}
-Object.defineProperty(Tensor.prototype, "T", {
-  get(this: Tensor) {
+  get T() {
     return movement.permute(
       this,
       this.shape.map((_, i) => this.ndim - 1 - i),
     );
   },
-  configurable: true,
-});
+  detach() {
+    return detach(this);
+  },
+  clone() {
+    return clone(this);
+  },
+  backward(upstreamOrOptions, options) {
+    if (upstreamOrOptions instanceof Tensor) return backward(this, upstreamOrOptions, options);
+    return backward(this, undefined, upstreamOrOptions ?? options);
+  },
+  assign(values) {
+    return assign(this, values);
+  },
+};
+
+// Methods and the T getter go onto the prototype as the class would define them: not enumerable.
+for (const [name, descriptor] of Object.entries(Object.getOwnPropertyDescriptors(methods))) {
+  Object.defineProperty(Tensor.prototype, name, { ...descriptor, enumerable: false });
+}
 
 export { Tensor };

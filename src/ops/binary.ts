@@ -43,7 +43,8 @@ const arith = (op: ArithPrim, vjp: PrimRule<Empty>["vjp"], save = false): PrimRu
 
 const compare = (op: ComparePrim): PrimRule<Empty> => ({ forward: ([a, b]) => kernel(op, a, b, "bool") });
 
-export const binaryRules: { [P in keyof BinaryAttrs]: PrimRule<BinaryAttrs[P]> } = {
+/** The rule table: this module's default export, so `export *` (the package root) leaves it out. */
+const binaryRules: { [P in keyof BinaryAttrs]: PrimRule<BinaryAttrs[P]> } = {
   // d(a + b) = (g, g)
   add: arith("add", (g) => [g, g]),
   // d(a - b) = (g, -g)
@@ -154,3 +155,5 @@ export function cast(x: Tensor, dtype: DType): Tensor {
   if (x.dtype === dtype) return x;
   return apply(binaryRules, "cast", [x], { dtype });
 }
+
+export default binaryRules;

@@ -13,7 +13,8 @@ export interface IndexingAttrs {
   scatterAdd: { axis: number; shape: readonly number[] };
 }
 
-export const indexingRules: { [P in keyof IndexingAttrs]: PrimRule<IndexingAttrs[P]> } = {
+/** The rule table: this module's default export, so `export *` (the package root) leaves it out. */
+const indexingRules: { [P in keyof IndexingAttrs]: PrimRule<IndexingAttrs[P]> } = {
   gather: {
     forward: ([x, index], { axis }) => {
       const out = emptyTensor(index.shape, x.dtype);
@@ -103,3 +104,5 @@ function indexTensor(values: readonly number[]): Tensor {
   t.storage.backend.write(t.storage.id, Int32Array.from(values));
   return t;
 }
+
+export default indexingRules;

@@ -30,7 +30,8 @@ function batchStrides(t: Tensor, batchShape: readonly number[]): number[] {
   return batchShape.map((_, i) => (i < lead || own[i - lead] === 1 ? 0 : strides[i - lead]));
 }
 
-export const matmulRules: { matmul: PrimRule<MatmulAttrs["matmul"]> } = {
+/** The rule table: this module's default export, so `export *` (the package root) leaves it out. */
+const matmulRules: { matmul: PrimRule<MatmulAttrs["matmul"]> } = {
   matmul: {
     forward: ([a, b], { transA, transB }) => {
       const [m, k] = dims(a, transA);
@@ -128,3 +129,5 @@ export function outer(a: Tensor, b: Tensor): Tensor {
     fail("outer", `needs two 1-D tensors, got ${fmt(a.shape)} and ${fmt(b.shape)}`);
   return mul(reshape(a, [a.size, 1]), reshape(b, [1, b.size]));
 }
+
+export default matmulRules;

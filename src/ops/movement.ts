@@ -33,7 +33,8 @@ function copyFrom(x: Tensor, shape: Shape, view: { strides: readonly number[]; o
   return out;
 }
 
-export const movementRules: { [P in keyof MovementAttrs]: PrimRule<MovementAttrs[P]> } = {
+/** The rule table: this module's default export, so `export *` (the package root) leaves it out. */
+const movementRules: { [P in keyof MovementAttrs]: PrimRule<MovementAttrs[P]> } = {
   reshape: {
     forward: ([x], { shape }) => copyFrom(x, shape, { strides: stridesOf(shape), offset: 0 }),
     // d reshape(x) = g reshaped back
@@ -207,3 +208,5 @@ export function concat(xs: readonly Tensor[], axis = 0): Tensor {
     { axis: ax },
   );
 }
+
+export default movementRules;

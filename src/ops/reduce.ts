@@ -47,7 +47,8 @@ function extremumVjp(g: Tensor, [x, y]: readonly Tensor[], attrs: ReduceAttrs): 
 
 const sumDType = (d: DType): DType => (d === "bool" ? "int32" : d);
 
-export const reduceRules: { [P in ReducePrim]: PrimRule<ReduceAttrs> } = {
+/** The rule table: this module's default export, so `export *` (the package root) leaves it out. */
+const reduceRules: { [P in ReducePrim]: PrimRule<ReduceAttrs> } = {
   // d Σx = g broadcast back over the reduced axes
   sum: {
     forward: ([x], a) => kernel("sum", x, a, sumDType(x.dtype)),
@@ -108,3 +109,5 @@ function argExtremum(op: "argmax" | "argmin", x: Tensor, options: ArgOptions): T
 /** Index of the largest value (the first one on ties; NaN counts as largest). */
 export const argmax = (x: Tensor, options: ArgOptions = {}): Tensor => argExtremum("argmax", x, options);
 export const argmin = (x: Tensor, options: ArgOptions = {}): Tensor => argExtremum("argmin", x, options);
+
+export default reduceRules;

@@ -26,7 +26,8 @@ function rule(op: UnaryPrim, grad: PrimRule<Empty>["vjp"], save?: "input" | "out
 
 const SQRT_PI = Math.sqrt(Math.PI);
 
-export const unaryRules: { [P in UnaryPrim]: PrimRule<Empty> } = {
+/** The rule table: this module's default export, so `export *` (the package root) leaves it out. */
+const unaryRules: { [P in UnaryPrim]: PrimRule<Empty> } = {
   // d(-x) = -g
   neg: rule("neg", (g) => [neg(g)]),
   // d exp(x) = g · exp(x)
@@ -94,3 +95,5 @@ export function logicalNot(x: Tensor | boolean): Tensor {
   t.assertLive("logicalNot");
   return kernel("not", t, "bool");
 }
+
+export default unaryRules;
