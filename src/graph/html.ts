@@ -31,6 +31,8 @@ interface NodeInfo {
   size: number;
   grad: number[] | null;
   gradShape: number[] | null;
+  /** An operator's derivative, from its rule ("a ← g ⊙ b; b ← g ⊙ a"). */
+  derivative?: string;
 }
 
 /** Text for HTML element content and attribute values. */
@@ -72,6 +74,7 @@ const SCRIPT = `
         "values " + list(info.values, info.size),
         info.grad ? "gradient " + dims(info.gradShape) + " " + list(info.grad, info.size) : "gradient: none kept",
       ];
+      if (info.derivative) lines.push("derivative " + info.derivative);
       tip.textContent = "";
       for (const line of lines) {
         const div = document.createElement("div");
@@ -155,6 +158,7 @@ export async function toHtml(J: Tensor, options: HtmlOptions = {}): Promise<stri
       size: 0,
       grad: null,
       gradShape: null,
+      ...(op.derivative ? { derivative: op.derivative.text } : {}),
     };
   }
   for (const g of computed) g.dispose();

@@ -159,9 +159,12 @@ export function toDot(source: Graph | Tensor, options: DrawOptions = {}): string
       op.phase === "backward"
         ? 'style=filled, fillcolor="#fee2e2", color="#b91c1c"'
         : 'style=filled, fillcolor="#f3f4f6"';
+    // A backward operator's tooltip is its derivative, read from the rule of the op it pulls back through.
+    const tip =
+      op.phase === "backward" && op.derivative ? `, tooltip="${dotString(op.derivative.text)}"` : "";
     nodeLine.set(
       op.id,
-      `"${dotString(op.id)}" [shape=circle, width=0.5, fixedsize=false, label="${dotString(op.op)}", ${style}];`,
+      `"${dotString(op.id)}" [shape=circle, width=0.5, fixedsize=false, label="${dotString(op.op)}", ${style}${tip}];`,
     );
   }
   const emit = (s: Section, indent: string) => {

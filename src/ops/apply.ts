@@ -6,16 +6,30 @@ import { isFloat } from "../dtype.js";
 import { fail } from "../errors.js";
 import { noteOp } from "../memory/ledger.js";
 import { broadcastStrides, type Shape, stridesOf } from "../shape.js";
+import type { DerivativeOf } from "../tensor/derivative.js";
 import { type Node, record, recording, type VjpRule } from "../tensor/node.js";
 import type { Tensor } from "../tensor/tensor.js";
 
-export interface PrimRule<A> {
+interface Forward<A> {
   forward(inputs: readonly Tensor[], attrs: A): Tensor;
+}
+
+/** A primitive with a gradient: its VJP and, beside it, the same derivative as data (text and LaTeX). */
+interface Differentiable<A> extends Forward<A> {
   /** Which tensors backward will need; what is listed here is what training keeps in memory. */
   save?(inputs: readonly Tensor[], output: Tensor, attrs: A): Tensor[];
-  /** Absent for ops with no gradient (comparisons, argmax). */
-  vjp?: VjpRule<A>["vjp"];
+  vjp: VjpRule<A>["vjp"];
+  derivative: DerivativeOf<A>;
 }
+
+/** A primitive with no gradient (comparisons, argmax): its results are int or bool and never recorded. */
+interface NotDifferentiable<A> extends Forward<A> {
+  save?: undefined;
+  vjp?: undefined;
+  derivative?: undefined;
+}
+
+export type PrimRule<A> = Differentiable<A> | NotDifferentiable<A>;
 
 export type RuleTable<Attrs> = { [P in keyof Attrs]: PrimRule<Attrs[P]> };
 

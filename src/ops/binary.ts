@@ -6,7 +6,9 @@ import { type DType, isDType, isFloat } from "../dtype.js";
 import { fail } from "../errors.js";
 import { broadcastShapes } from "../shape.js";
 import { outputTensor } from "../tensor/create.js";
+import { type Derivative, d1 } from "../tensor/derivative.js";
 import { isGradEnabled } from "../tensor/grad-mode.js";
+import type { VjpRule } from "../tensor/node.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { apply, broadcastView, needsGrad, type PrimRule } from "./apply.js";
 import { asFloat, commonOperands, type TensorLike, toTensor } from "./convert.js";
@@ -35,20 +37,40 @@ function tieSplit(g: Tensor, a: Tensor, b: Tensor, wins: (a: Tensor, b: Tensor) 
   return mul(g, share);
 }
 
-const arith = (op: ArithPrim, vjp: PrimRule<Empty>["vjp"], save = false): PrimRule<Empty> => ({
+const arith = (
+  op: ArithPrim,
+  vjp: VjpRule<Empty>["vjp"],
+  derivative: Derivative,
+  save = false,
+): PrimRule<Empty> => ({
   forward: ([a, b]) => kernel(op, a, b, a.dtype),
   save: save ? saveBoth : undefined,
   vjp,
+  derivative,
 });
+
+/** The derivative of a broadcasting binary op: a's and b's gradients as text, then as LaTeX. */
+const d2 = (text: [string, string], latex: [string, string], same?: Derivative["same"]): Derivative => ({
+  text,
+  latex,
+  broadcasts: true,
+  ...(same ? { same } : {}),
+});
+
+/** maximum's (and minimum's, with <) gradient to a: the wins, and half of the ties. */
+const tieText = (a: string, b: string, op: string) =>
+  `{g} ⊙ ([{${a}:name} ${op} {${b}:name}] + ½[{${a}:name} = {${b}:name}])`;
+const tieLatex = (a: string, b: string, op: string) =>
+  `{g} \\odot (\\mathbb{1}[{${a}} ${op} {${b}}] + \\tfrac{1}{2}\\mathbb{1}[{${a}} = {${b}}])`;
 
 const compare = (op: ComparePrim): PrimRule<Empty> => ({ forward: ([a, b]) => kernel(op, a, b, "bool") });
 
 /** The rule table: this module's default export, so `export *` (the package root) leaves it out. */
 const binaryRules: { [P in keyof BinaryAttrs]: PrimRule<BinaryAttrs[P]> } = {
   // d(a + b) = (g, g)
-  add: arith("add", (g) => [g, g]),
+  add: arith("add", (g) => [g, g], d2(["{g}", "{g}"], ["{g}", "{g}"])),
   // d(a - b) = (g, -g)
-  sub: arith("sub", (g) => [g, neg(g)]),
+  sub: arith("sub", (g) => [g, neg(g)], d2(["{g}", "−{g}"], ["{g}", "-{g}"])),
   // d(a · b) = (g · b, g · a)
   mul: arith(
     "mul",
@@ -60,6 +82,10 @@ const binaryRules: { [P in keyof BinaryAttrs]: PrimRule<BinaryAttrs[P]> } = {
       }
       return [needsGrad(n, 0) ? mul(g, b) : null, needsGrad(n, 1) ? mul(g, a) : null];
     },
+    d2(["{g} ⊙ {x1:value}", "{g} ⊙ {x0:value}"], ["{g} \\odot {x1:value}", "{g} \\odot {x0:value}"], {
+      text: "2 · {x0} ⊙ {g}",
+      latex: "2\\, {x0} \\odot {g}",
+    }),
     true,
   ),
   // d(a / b) = (g / b, -g · a / b²)
@@ -69,6 +95,10 @@ const binaryRules: { [P in keyof BinaryAttrs]: PrimRule<BinaryAttrs[P]> } = {
       needsGrad(n, 0) ? div(g, b) : null,
       needsGrad(n, 1) ? neg(div(mul(g, a), mul(b, b))) : null,
     ],
+    d2(
+      ["{g} ⊘ {x1:value}", "−{g} ⊙ {x0} ⊘ {x1:name}²"],
+      ["{g} \\oslash {x1:value}", "-{g} \\odot {x0} \\oslash {x1}^{2}"],
+    ),
     true,
   ),
   // d(aᵇ) = (g · b · aᵇ⁻¹, g · aᵇ · log a), with the a-gradient 0 where b = 0 and the b-gradient 0 where a = 0
@@ -78,12 +108,32 @@ const binaryRules: { [P in keyof BinaryAttrs]: PrimRule<BinaryAttrs[P]> } = {
       needsGrad(n, 0) ? where(equal(b, 0), 0, mul(g, mul(b, pow(a, sub(b, 1))))) : null,
       needsGrad(n, 1) ? where(equal(a, 0), 0, mul(g, mul(pow(a, b), log(where(equal(a, 0), 1, a))))) : null,
     ],
+    d2(
+      ["{g} ⊙ {x1:value} ⊙ {x0:name}^({x1:value} − 1)", "{g} ⊙ {y} ⊙ log {x0:name}"],
+      ["{g} \\odot {x1:value} \\odot {x0}^{{x1:value} - 1}", "{g} \\odot {y} \\odot \\log {x0}"],
+    ),
     true,
   ),
   // d max(a, b) = g to the larger, split evenly on ties
-  maximum: arith("maximum", (g, [a, b]) => [tieSplit(g, a, b, greater), tieSplit(g, b, a, greater)], true),
+  maximum: arith(
+    "maximum",
+    (g, [a, b]) => [tieSplit(g, a, b, greater), tieSplit(g, b, a, greater)],
+    d2(
+      [tieText("x0", "x1", ">"), tieText("x1", "x0", ">")],
+      [tieLatex("x0", "x1", ">"), tieLatex("x1", "x0", ">")],
+    ),
+    true,
+  ),
   // d min(a, b) = g to the smaller, split evenly on ties
-  minimum: arith("minimum", (g, [a, b]) => [tieSplit(g, a, b, less), tieSplit(g, b, a, less)], true),
+  minimum: arith(
+    "minimum",
+    (g, [a, b]) => [tieSplit(g, a, b, less), tieSplit(g, b, a, less)],
+    d2(
+      [tieText("x0", "x1", "<"), tieText("x1", "x0", "<")],
+      [tieLatex("x0", "x1", "<"), tieLatex("x1", "x0", "<")],
+    ),
+    true,
+  ),
   equal: compare("equal"),
   notEqual: compare("notEqual"),
   less: compare("less"),
@@ -101,6 +151,11 @@ const binaryRules: { [P in keyof BinaryAttrs]: PrimRule<BinaryAttrs[P]> } = {
     save: ([c]) => [c],
     // d where(c, a, b) = (none, g where c, g where not c)
     vjp: (g, [c]) => [null, where(c, g, 0), where(c, 0, g)],
+    derivative: {
+      text: [null, "{g} where {x0:name}, else 0", "{g} where not {x0:name}, else 0"],
+      latex: [null, "{g} \\odot \\mathbb{1}[{x0}]", "{g} \\odot \\mathbb{1}[\\lnot {x0}]"],
+      broadcasts: true,
+    },
   },
   cast: {
     forward: ([x], { dtype }) => {
@@ -110,6 +165,7 @@ const binaryRules: { [P in keyof BinaryAttrs]: PrimRule<BinaryAttrs[P]> } = {
     },
     // d cast(x) = g cast back to x's dtype (no gradient into int or bool inputs)
     vjp: (g, _, __, n) => [isFloat(n.inputs[0].dtype) ? cast(g, n.inputs[0].dtype) : null],
+    derivative: d1("cast({g}) to the dtype of {x0:name}", "\\operatorname{cast}\\left({g}\\right)"),
   },
 };
 

@@ -24,6 +24,10 @@ const indexingRules: { [P in keyof IndexingAttrs]: PrimRule<IndexingAttrs[P]> } 
     save: ([, index]) => [index],
     // d gather(x, i) = g scatter-added back to the gathered positions (none for the index)
     vjp: (g, [index], { axis }, n) => [scatterAdd(g, index, axis, n.inputs[0].shape), null],
+    derivative: {
+      text: ["scatterAdd({g}, {x1}) along axis {@axis} into {x0:shape}", null],
+      latex: ["\\operatorname{scatterAdd}\\left({g}, {x1}\\right)", null],
+    },
   },
   scatterAdd: {
     forward: ([src, index], { axis, shape }) => {
@@ -41,6 +45,10 @@ const indexingRules: { [P in keyof IndexingAttrs]: PrimRule<IndexingAttrs[P]> } 
     save: ([, index]) => [index],
     // d scatterAdd(src, i) = g gathered at the scattered positions
     vjp: (g, [index], { axis }) => [gather(g, index, axis), null],
+    derivative: {
+      text: ["gather({g}, {x1}) along axis {@axis}", null],
+      latex: ["\\operatorname{gather}\\left({g}, {x1}\\right)", null],
+    },
   },
 };
 

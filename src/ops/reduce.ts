@@ -4,6 +4,7 @@ import type { DType } from "../dtype.js";
 import { fail } from "../errors.js";
 import { fmt, normalizeAxes, normalizeAxis } from "../shape.js";
 import { emptyTensor } from "../tensor/create.js";
+import { d1 } from "../tensor/derivative.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { apply, type PrimRule } from "./apply.js";
 import { cast, div, equal, mul } from "./binary.js";
@@ -45,6 +46,12 @@ function extremumVjp(g: Tensor, [x, y]: readonly Tensor[], attrs: ReduceAttrs): 
   return [div(mul(spread(g, x, attrs), mask), count)];
 }
 
+/** g spread back to the elements equal to the result, each share divided by the number of ties. */
+const extremumDerivative = d1(
+  "broadcast({g}) ⊙ [{x0:name} = {y:name}] ⊘ ties, to {x0:shape}",
+  "\\operatorname{broadcast}\\left({g}\\right) \\odot \\mathbb{1}[{x0} = {y}] \\oslash n_{=}",
+);
+
 const sumDType = (d: DType): DType => (d === "bool" ? "int32" : d);
 
 /** The rule table: this module's default export, so `export *` (the package root) leaves it out. */
@@ -53,11 +60,22 @@ const reduceRules: { [P in ReducePrim]: PrimRule<ReduceAttrs> } = {
   sum: {
     forward: ([x], a) => kernel("sum", x, a, sumDType(x.dtype)),
     vjp: (g, _, a, n) => [spread(g, n.inputs[0], a)],
+    derivative: d1("broadcast({g}) to {x0:shape}", "\\operatorname{broadcast}\\left({g}\\right)"),
   },
   // d max(x) = g at the maximal elements, split among ties
-  max: { forward: ([x], a) => kernel("max", x, a, x.dtype), save: ([x], y) => [x, y], vjp: extremumVjp },
+  max: {
+    forward: ([x], a) => kernel("max", x, a, x.dtype),
+    save: ([x], y) => [x, y],
+    vjp: extremumVjp,
+    derivative: extremumDerivative,
+  },
   // d min(x) = g at the minimal elements, split among ties
-  min: { forward: ([x], a) => kernel("min", x, a, x.dtype), save: ([x], y) => [x, y], vjp: extremumVjp },
+  min: {
+    forward: ([x], a) => kernel("min", x, a, x.dtype),
+    save: ([x], y) => [x, y],
+    vjp: extremumVjp,
+    derivative: extremumDerivative,
+  },
   argmax: { forward: ([x], a) => kernel("argmax", x, a, "int32") },
   argmin: { forward: ([x], a) => kernel("argmin", x, a, "int32") },
 };

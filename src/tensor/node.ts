@@ -1,4 +1,5 @@
 // A recorded operation: the plain data that backward, the graph drawings and the memory ledger all read.
+import type { DerivativeOf } from "./derivative.js";
 import { isGradEnabled } from "./grad-mode.js";
 import type { Tensor } from "./tensor.js";
 
@@ -6,6 +7,8 @@ import type { Tensor } from "./tensor.js";
 export interface VjpRule<A = unknown> {
   /** Gradients for each input (null where none flows), given the output's gradient `g`. */
   vjp(g: Tensor, saved: readonly Tensor[], attrs: A, node: Node): readonly (Tensor | null)[];
+  /** The same derivative as data (text and LaTeX) for explain and the drawings; absent for customGrad. */
+  derivative?: DerivativeOf<A>;
 }
 
 let nextNodeId = 0;
