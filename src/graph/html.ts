@@ -3,7 +3,7 @@
 import { sweep } from "../autograd/sweep.js";
 import { onesLike } from "../tensor/create.js";
 import { Tensor } from "../tensor/tensor.js";
-import { gradId } from "./backward.js";
+import { gradId } from "./backward-graph.js";
 import { withChapterNames } from "./explain.js";
 import type { DrawOptions } from "./render.js";
 import { toSvg } from "./svg.js";

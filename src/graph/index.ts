@@ -1,7 +1,7 @@
 // The graph namespace: trace a computation, derive its backward graph, and draw either as DOT,
 // Mermaid, SVG or PNG (squares for variables, circles for operators, as in D2L Fig. 5.3.1).
-export { backwardGraph, combinedGraph, gradId, isSavedEdge, type SavedEdge } from "./backward.js";
-export { collapseModules } from "./collapse.js";
+export { backwardGraph, combinedGraph, gradId, isSavedEdge, type SavedEdge } from "./backward-graph.js";
+export { collapseModules } from "./collapse-modules.js";
 export { dotString, mermaidString } from "./escape.js";
 export {
   chapterNames,

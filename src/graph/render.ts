@@ -2,8 +2,8 @@
 // circles for operators as in D2L Fig. 5.3.1; optional backward graph, module clusters and collapsing.
 import { fail } from "../errors.js";
 import { Tensor } from "../tensor/tensor.js";
-import { backwardGraph, combinedGraph, isSavedEdge } from "./backward.js";
-import { collapseModules } from "./collapse.js";
+import { backwardGraph, combinedGraph, isSavedEdge } from "./backward-graph.js";
+import { collapseModules } from "./collapse-modules.js";
 import { dotString, mermaidString } from "./escape.js";
 import { type Graph, type GraphVariable, type TraceOptions, trace } from "./trace.js";
 
