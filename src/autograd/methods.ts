@@ -81,6 +81,13 @@ function each<K extends string, V>(names: readonly K[], make: (name: K) => V): R
   return Object.fromEntries(names.map((name) => [name, make(name)])) as Record<K, V>;
 }
 
+/** The method that calls `op` with the tensor it is called on as the first argument: x.op(...args). */
+function method<A extends unknown[], R>(op: (x: Tensor, ...args: A) => R): (this: Tensor, ...args: A) => R {
+  return function (this: Tensor, ...args: A) {
+    return op(this, ...args);
+  };
+}
+
 const unaryNames: UnaryMethod[] = [...(Object.keys(unary.default) as unary.UnaryPrim[]), "isfinite"];
 const binaryNames = Object.keys(binary.default).filter(
   (k) => k !== "where" && k !== "cast",
@@ -88,129 +95,51 @@ const binaryNames = Object.keys(binary.default).filter(
 
 // A missing or an extra method is a tsc error here; `this` is the tensor the method is called on.
 const methods: TensorMethods & ThisType<Tensor> = {
-  ...each(
-    unaryNames,
-    (name) =>
-      function (this: Tensor) {
-        return unary[name](this);
-      },
-  ),
-  ...each(
-    binaryNames,
-    (name) =>
-      function (this: Tensor, b: TensorLike) {
-        return binary[name](this, b);
-      },
-  ),
-  leakyRelu(slope) {
-    return act.leakyRelu(this, slope);
-  },
-  gelu(options) {
-    return act.gelu(this, options);
-  },
-  clamp(min, max) {
-    return act.clamp(this, min, max);
-  },
-  cast(dtype) {
-    return binary.cast(this, dtype);
-  },
-  sum(o) {
-    return reduce.sum(this, o);
-  },
-  mean(o) {
-    return stats.mean(this, o);
-  },
-  max(o) {
-    return reduce.max(this, o);
-  },
-  min(o) {
-    return reduce.min(this, o);
-  },
-  var(o) {
-    return stats.variance(this, o);
-  },
-  std(o) {
-    return stats.std(this, o);
-  },
-  argmax(o) {
-    return reduce.argmax(this, o);
-  },
-  argmin(o) {
-    return reduce.argmin(this, o);
-  },
-  logsumexp(o) {
-    return act.logsumexp(this, o);
-  },
-  softmax(o) {
-    return act.softmax(this, o);
-  },
-  logSoftmax(o) {
-    return act.logSoftmax(this, o);
-  },
-  matmul(b, options) {
-    return mm.matmul(this, b, options);
-  },
-  dot(b) {
-    return mm.dot(this, b);
-  },
-  outer(b) {
-    return mm.outer(this, b);
-  },
-  reshape(s) {
-    return movement.reshape(this, s);
-  },
-  flatten(start, end) {
-    return shape.flatten(this, start, end);
-  },
-  transpose(a0, a1) {
-    return shape.transpose(this, a0, a1);
-  },
-  permute(perm) {
-    return movement.permute(this, perm);
-  },
-  expand(s) {
-    return movement.expand(this, s);
-  },
-  squeeze(axis) {
-    return shape.squeeze(this, axis);
-  },
-  unsqueeze(axis) {
-    return shape.unsqueeze(this, axis);
-  },
-  slice(specs) {
-    return shape.slice(this, specs);
-  },
-  pad(widths, value) {
-    return shape.pad(this, widths, value);
-  },
-  split(sizes, axis) {
-    return shape.split(this, sizes, axis);
-  },
-  gather(index, axis) {
-    return indexing.gather(this, index, axis);
-  },
-  index(indices, axis) {
-    return indexing.index(this, indices, axis);
-  },
+  ...each(unaryNames, (name) => method(unary[name])),
+  ...each(binaryNames, (name) => method(binary[name])),
+  leakyRelu: method(act.leakyRelu),
+  gelu: method(act.gelu),
+  clamp: method(act.clamp),
+  cast: method(binary.cast),
+  sum: method(reduce.sum),
+  mean: method(stats.mean),
+  max: method(reduce.max),
+  min: method(reduce.min),
+  var: method(stats.variance),
+  std: method(stats.std),
+  argmax: method(reduce.argmax),
+  argmin: method(reduce.argmin),
+  logsumexp: method(act.logsumexp),
+  softmax: method(act.softmax),
+  logSoftmax: method(act.logSoftmax),
+  matmul: method(mm.matmul),
+  dot: method(mm.dot),
+  outer: method(mm.outer),
+  reshape: method(movement.reshape),
+  flatten: method(shape.flatten),
+  transpose: method(shape.transpose),
+  permute: method(movement.permute),
+  expand: method(movement.expand),
+  squeeze: method(shape.squeeze),
+  unsqueeze: method(shape.unsqueeze),
+  slice: method(shape.slice),
+  pad: method(shape.pad),
+  split: method(shape.split),
+  gather: method(indexing.gather),
+  index: method(indexing.index),
   get T() {
     return movement.permute(
       this,
       this.shape.map((_, i) => this.ndim - 1 - i),
     );
   },
-  detach() {
-    return detach(this);
-  },
-  clone() {
-    return clone(this);
-  },
+  detach: method(detach),
+  clone: method(clone),
   backward(upstreamOrOptions, options) {
     if (upstreamOrOptions instanceof Tensor) return backward(this, upstreamOrOptions, options);
     return backward(this, undefined, upstreamOrOptions ?? options);
   },
-  assign(values) {
-    return assign(this, values);
-  },
+  assign: method(assign),
 };
 
 // Methods and the T getter go onto the prototype as the class would define them: not enumerable.

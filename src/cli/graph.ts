@@ -3,7 +3,8 @@
 import { writeFileSync } from "node:fs";
 import { backward } from "../autograd/sweep.js";
 import { loadMnistAll } from "../data/mnist.js";
-import { explain, withChapterNames } from "../graph/explain.js";
+import { explain } from "../graph/explain.js";
+import { withChapterNames } from "../graph/explain-names.js";
 import { toHtml } from "../graph/html.js";
 import { type DrawOptions, toDot, toMermaid } from "../graph/render.js";
 import { secondOrderReport } from "../graph/second-order.js";

@@ -10,15 +10,6 @@ import {
   explainSteps,
 } from "./explain-steps.js";
 
-export { chapterNames, latexName, withChapterNames } from "./explain-names.js";
-export {
-  type ExplainOptions,
-  type ExplainStep,
-  type ExplainTerm,
-  type Explanation,
-  explainSteps,
-} from "./explain-steps.js";
-
 /** The backward pass of J step by step, as text or Markdown with LaTeX. */
 export function explain(J: Tensor, options: ExplainOptions = {}): string {
   const e = explainSteps(J, options);

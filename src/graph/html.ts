@@ -4,7 +4,7 @@ import { sweep } from "../autograd/sweep.js";
 import { onesLike } from "../tensor/create.js";
 import { Tensor } from "../tensor/tensor.js";
 import { gradId } from "./backward-graph.js";
-import { withChapterNames } from "./explain.js";
+import { withChapterNames } from "./explain-names.js";
 import type { DrawOptions } from "./render.js";
 import { toSvg } from "./svg.js";
 import { trace } from "./trace.js";

@@ -3,17 +3,9 @@
 export { backwardGraph, combinedGraph, gradId, isSavedEdge, type SavedEdge } from "./backward-graph.js";
 export { collapseModules } from "./collapse-modules.js";
 export { dotString, mermaidString } from "./escape.js";
-export {
-  chapterNames,
-  type ExplainOptions,
-  type ExplainStep,
-  type ExplainTerm,
-  type Explanation,
-  explain,
-  explainSteps,
-  latexName,
-  withChapterNames,
-} from "./explain.js";
+export { explain } from "./explain.js";
+export { chapterNames, latexName, withChapterNames } from "./explain-names.js";
+export * from "./explain-steps.js";
 export { escapeHtml, type HtmlOptions, scriptJson, toHtml } from "./html.js";
 export { type DrawOptions, toDot, toMermaid } from "./render.js";
 export { type SecondOrderReport, secondOrderReport } from "./second-order.js";

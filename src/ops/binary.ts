@@ -57,11 +57,14 @@ const d2 = (text: [string, string], latex: [string, string], same?: Derivative["
   ...(same ? { same } : {}),
 });
 
-/** maximum's (and minimum's, with <) gradient to a: the wins, and half of the ties. */
-const tieText = (a: string, b: string, op: string) =>
-  `{g} ⊙ ([{${a}:name} ${op} {${b}:name}] + ½[{${a}:name} = {${b}:name}])`;
-const tieLatex = (a: string, b: string, op: string) =>
-  `{g} \\odot (\\mathbb{1}[{${a}} ${op} {${b}}] + \\tfrac{1}{2}\\mathbb{1}[{${a}} = {${b}}])`;
+/** maximum's derivative (minimum's with <): each operand gets g where it wins, and half of it on ties. */
+function tieSplitDerivative(wins: ">" | "<"): Derivative {
+  const text = (a: string, b: string) =>
+    `{g} ⊙ ([{${a}:name} ${wins} {${b}:name}] + ½[{${a}:name} = {${b}:name}])`;
+  const latex = (a: string, b: string) =>
+    `{g} \\odot (\\mathbb{1}[{${a}} ${wins} {${b}}] + \\tfrac{1}{2}\\mathbb{1}[{${a}} = {${b}}])`;
+  return d2([text("x0", "x1"), text("x1", "x0")], [latex("x0", "x1"), latex("x1", "x0")]);
+}
 
 const compare = (op: ComparePrim): PrimRule<Empty> => ({ forward: ([a, b]) => kernel(op, a, b, "bool") });
 
@@ -118,20 +121,14 @@ const binaryRules: { [P in keyof BinaryAttrs]: PrimRule<BinaryAttrs[P]> } = {
   maximum: arith(
     "maximum",
     (g, [a, b]) => [tieSplit(g, a, b, greater), tieSplit(g, b, a, greater)],
-    d2(
-      [tieText("x0", "x1", ">"), tieText("x1", "x0", ">")],
-      [tieLatex("x0", "x1", ">"), tieLatex("x1", "x0", ">")],
-    ),
+    tieSplitDerivative(">"),
     true,
   ),
   // d min(a, b) = g to the smaller, split evenly on ties
   minimum: arith(
     "minimum",
     (g, [a, b]) => [tieSplit(g, a, b, less), tieSplit(g, b, a, less)],
-    d2(
-      [tieText("x0", "x1", "<"), tieText("x1", "x0", "<")],
-      [tieLatex("x0", "x1", "<"), tieLatex("x1", "x0", "<")],
-    ),
+    tieSplitDerivative("<"),
     true,
   ),
   equal: compare("equal"),
