@@ -1,7 +1,7 @@
 // Times the chapter MLP's training step (trainStep) and prediction at a batch size on the current backend.
 // Usage: CHAINRULE_THREADS=2 node --import tsx scripts/time-step.ts [batch] [--profile]
 import { chapterMlp, noGrad, optim, tensor, tidy, wasmStatus } from "../src/index.js";
-import { trainStep } from "../src/train/fit.js";
+import { trainStep } from "../src/train/step.js";
 
 const batch = Number(process.argv[2] ?? 256);
 const status = wasmStatus();

@@ -3,12 +3,12 @@
 import type * as root from "./core.js";
 import type { InternalPrim, Prim } from "./ops/primitives.js";
 
-export { checkpoint } from "./autograd/checkpoint.js";
 export { type CustomResult, customGrad } from "./autograd/custom.js";
 export { type GradOptions, grad, hvp, valueAndGrad, vjp } from "./autograd/functional.js";
 export { type GradcheckOptions, gradcheck, gradgradcheck } from "./autograd/gradcheck.js";
 // The Tensor class, with every op attached as a method (x.matmul(w).relu().sum().backward()).
 export { Tensor } from "./autograd/methods.js";
+export { recompute } from "./autograd/recompute.js";
 export type { BackwardOptions } from "./autograd/sweep.js";
 export type { Backend, DataId } from "./backend/backend.js";
 export { isMeta } from "./backend/meta/index.js";
@@ -21,6 +21,8 @@ export {
   setThreads,
   wasmStatus,
 } from "./backend/registry.js";
+// Old names for one version (cr.chapterMlp is now cr.chapter.mlp, cr.checkpoint cr.recompute...).
+export * from "./deprecated.js";
 export type { DType, TypedArray } from "./dtype.js";
 export { ChainruleError, InputError } from "./errors.js";
 export * as graph from "./graph/index.js";
@@ -37,8 +39,8 @@ export {
   resetPeak,
   type TagBytes,
 } from "./memory/ledger.js";
-export { Checkpoint } from "./nn/checkpoint.js";
 export * as nn from "./nn/index.js";
+export { Recompute } from "./nn/recompute.js";
 // Every unary and binary primitive by its own name (with isfinite and logicalNot): a new one needs no line here.
 export * from "./ops/binary.js";
 export { clamp, gelu, leakyRelu, logSoftmax, logsumexp, softmax } from "./ops/composite/activations.js";
@@ -85,19 +87,10 @@ export { Generator, manualSeed } from "./tensor/random.js";
 export { keep, tidy } from "./tensor/scope.js";
 export type { GradHook, NestedArray } from "./tensor/tensor.js";
 export { accumulateGradients, type BatchLoss } from "./train/accumulate.js";
+export * as chapter from "./train/chapter.js";
 export { DEFAULT_CONFIG, type TrainConfig } from "./train/config.js";
 export { evaluate } from "./train/evaluate.js";
-export {
-  type ChapterStepOptions,
-  chapterMemory,
-  chapterStep,
-  compareTrainingAndPrediction,
-  predictionStep,
-  type StepOptions,
-  type TrainingVsPrediction,
-  trainingStep,
-} from "./train/memory.js";
-export { type Activation, chapterMlp, type MlpOptions } from "./train/mlp.js";
+export { type TrainStepOptions, trainStep } from "./train/step.js";
 
 /** Every primitive is exported by its own name, except INTERNAL_PRIMS: tsc names any other missing here. */
 type AllExported<Missing extends never> = Missing;

@@ -3,4 +3,4 @@
 export * from "./core.js";
 export * as data from "./data/index.js";
 export { load, loadTensors, type SaveOptions, save, saveTensors } from "./io/model-file.js";
-export { type EpochMetrics, type FitOptions, fit, trainStep } from "./train/fit.js";
+export { type EpochMetrics, type FitOptions, fit } from "./train/fit.js";

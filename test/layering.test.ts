@@ -16,7 +16,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ["autograd"],
   ["nn", "optim", "graph", "plot", "data", "io"],
   ["train"],
-  ["cli", "web", "core.ts", "index.ts"],
+  ["cli", "web", "core.ts", "index.ts", "deprecated.ts"],
 ];
 
 const SRC = resolve(dirname(fileURLToPath(import.meta.url)), "../src");

@@ -1,5 +1,5 @@
-// Recomputation (activation checkpointing): run a segment without recording, keep only its inputs, and
-// record one node whose VJP runs the segment again with recording on and backpropagates through it.
+// Recomputation (PyTorch's activation checkpointing): run a segment without recording, keep only its inputs,
+// and record one node whose VJP runs the segment again with recording on and backpropagates through it.
 import { fail } from "../errors.js";
 import { detach } from "../ops/detach.js";
 import { zerosLike } from "../tensor/create.js";
@@ -10,29 +10,29 @@ import { Tensor, tensorWatermark } from "../tensor/tensor.js";
 import { sweep } from "./sweep.js";
 
 /**
- * `checkpoint(fn, ...inputs)` is `fn(...inputs)`, but the forward pass keeps only `inputs` for backward:
+ * `recompute(fn, ...inputs)` is `fn(...inputs)`, but the forward pass keeps only `inputs` for backward:
  * the segment's intermediates are recomputed during backward, trading time for memory.
  *
  * Every tensor that requires grad and that fn uses must be among `inputs` (pass a module's parameters
- * too: `checkpoint((h) => layer.forward(h), h, ...layer.parameters())`; fn receives all inputs and may
+ * too: `recompute((h) => layer.forward(h), h, ...layer.parameters())`; fn receives all inputs and may
  * ignore the extra ones). fn must compute the same thing when run again (no fresh random numbers).
  */
-export function checkpoint(fn: (...inputs: Tensor[]) => Tensor, ...inputs: Tensor[]): Tensor {
-  if (typeof fn !== "function") fail("checkpoint", "the first argument must be a function");
+export function recompute(fn: (...inputs: Tensor[]) => Tensor, ...inputs: Tensor[]): Tensor {
+  if (typeof fn !== "function") fail("recompute", "the first argument must be a function");
   inputs.forEach((t, i) => {
-    if (!(t instanceof Tensor)) fail("checkpoint", `input ${i} is not a Tensor`);
-    t.assertLive("checkpoint");
+    if (!(t instanceof Tensor)) fail("recompute", `input ${i} is not a Tensor`);
+    t.assertLive("recompute");
   });
   // The segment's intermediates are freed as soon as it ends: only its value leaves the scope.
   const result = noGrad(() => tidy(() => fn(...inputs)));
-  if (!(result instanceof Tensor)) fail("checkpoint", "the function must return a Tensor");
+  if (!(result instanceof Tensor)) fail("recompute", "the function must return a Tensor");
   // An input (or a tensor already in a graph) returned as is gets a copy: its own node must not change.
   const value = inputs.includes(result) || result.requiresGrad ? detach(result) : result;
   if (!recording(inputs)) return value;
   const rule: VjpRule = {
     vjp: (g, saved) => recomputeAndPull(fn, saved, g),
   };
-  return record(value, "checkpoint", inputs, {}, inputs, rule);
+  return record(value, "recompute", inputs, {}, inputs, rule);
 }
 
 /**
@@ -48,7 +48,7 @@ function recomputeAndPull(
   const firstId = tensorWatermark();
   // Intermediates the recomputed graph saved stay (the graph owns them); the rest are freed at once.
   const out = withGradMode(true, () => tidy(() => fn(...inputs)));
-  if (!(out instanceof Tensor)) fail("checkpoint", "the function must return a Tensor");
+  if (!(out instanceof Tensor)) fail("recompute", "the function must return a Tensor");
   const wanted = new Set(inputs.filter((t) => t.requiresGrad));
   checkClosure(out, wanted, firstId);
   if (!out.requiresGrad) return inputs.map(() => null);
@@ -66,9 +66,9 @@ function checkClosure(out: Tensor, wanted: ReadonlySet<Tensor>, firstId: number)
     seen.add(t);
     if (t.id < firstId) {
       fail(
-        "checkpoint",
+        "recompute",
         `the function uses ${t.describe()}, which requires grad, without receiving it as an input; its ` +
-          "gradient would be lost. Pass it to checkpoint (for a module: checkpoint(fn, x, ...module.parameters())).",
+          "gradient would be lost. Pass it to recompute (for a module: recompute(fn, x, ...module.parameters())).",
       );
     }
     for (const input of t.node?.inputs ?? []) stack.push(input);
