@@ -109,6 +109,13 @@ const unaryRules: { [P in UnaryPrim]: PrimRule<Empty> } = {
     d1("{g} ⊙ 2/√π · exp(−{x0:name}²)", "{g} \\odot \\tfrac{2}{\\sqrt{\\pi}} e^{-{x0}^{2}}"),
     "input",
   ),
+  // d atan(x) = g / (1 + x²)
+  atan: rule(
+    "atan",
+    (g, [x]) => [div(g, add1(mul(x, x)))],
+    d1("{g} ⊘ (1 + {x0:name}²)", "{g} \\oslash (1 + {x0}^{2})"),
+    "input",
+  ),
 };
 
 function add1(x: Tensor): Tensor {
@@ -135,6 +142,7 @@ export const relu = (x: Tensor | number): Tensor => run("relu", x, false);
 /** log(1 + eˣ), computed without overflow. */
 export const softplus = (x: Tensor | number): Tensor => run("softplus", x);
 export const erf = (x: Tensor | number): Tensor => run("erf", x);
+export const atan = (x: Tensor | number): Tensor => run("atan", x);
 
 /** Elementwise test for finite values (not NaN, not ±inf), as a bool tensor. */
 export function isfinite(x: Tensor | number): Tensor {
