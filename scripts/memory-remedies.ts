@@ -15,7 +15,7 @@ function wrap(net: cr.nn.Sequential, per: number): cr.nn.Module {
   const body = net.layers.slice(0, -1);
   const blocks: cr.nn.Module[] = [];
   for (let i = 0; i < body.length; i += 2 * per)
-    blocks.push(new cr.Checkpoint(new cr.nn.Sequential(...body.slice(i, i + 2 * per))));
+    blocks.push(new cr.Recompute(new cr.nn.Sequential(...body.slice(i, i + 2 * per))));
   return new cr.nn.Sequential(...blocks, net.layers[net.layers.length - 1]);
 }
 /** One training step; returns the bytes saved for backward when the forward pass has ended. */
@@ -30,7 +30,7 @@ function step(net: cr.nn.Module): number {
   return afterForward;
 }
 for (const activation of ["relu", "gelu"] as const) {
-  const base = cr.chapterMlp({ inputs: 784, hidden: 256, outputs: 10, layers: 8, activation });
+  const base = cr.chapter.mlp({ inputs: 784, hidden: 256, outputs: 10, layers: 8, activation });
   for (const per of [0, 1, 2, 4]) {
     const net = wrap(base, per);
     step(net);
@@ -46,12 +46,12 @@ for (const activation of ["relu", "gelu"] as const) {
     }
     times.sort((a, b) => a - b);
     console.log(
-      `${activation} ${per === 0 ? "plain" : `checkpoint every ${per}`}: saved after forward ${MB(keptForBackward)} MiB, saved peak ${MB(m.byCategory.saved.peakBytes)} MiB, step peak above live ${MB(m.peakBytes - live)} MiB, median step ${times[4].toFixed(1)} ms`,
+      `${activation} ${per === 0 ? "plain" : `recompute every ${per}`}: saved after forward ${MB(keptForBackward)} MiB, saved peak ${MB(m.byCategory.saved.peakBytes)} MiB, step peak above live ${MB(m.peakBytes - live)} MiB, median step ${times[4].toFixed(1)} ms`,
     );
   }
 }
 // Micro-batching: the chapter model (784-256-10), batch 256 and 2048.
-const net = cr.chapterMlp({ inputs: 784, hidden: 256, outputs: 10 });
+const net = cr.chapter.mlp({ inputs: 784, hidden: 256, outputs: 10 });
 for (const n of [256, 2048])
   for (const k of [1, 2, 4, 8]) {
     const xb = cr.randn([n, 784], { seed: 3 }).tagAs("data");

@@ -1,12 +1,12 @@
 // Times the chapter MLP's training step (trainStep) and prediction at a batch size on the current backend.
 // Usage: CHAINRULE_THREADS=2 node --import tsx scripts/time-step.ts [batch] [--profile]
-import { chapterMlp, noGrad, optim, tensor, tidy, wasmStatus } from "../src/index.js";
-import { trainStep } from "../src/train/fit.js";
+import { chapter, noGrad, optim, tensor, tidy, wasmStatus } from "../src/index.js";
+import { trainStep } from "../src/train/step.js";
 
 const batch = Number(process.argv[2] ?? 256);
 const status = wasmStatus();
 while (wasmStatus().threadsRunning < status.threads) await new Promise((r) => setTimeout(r, 10));
-const model = chapterMlp({ inputs: 784, hidden: 256, outputs: 10, seed: 1 });
+const model = chapter.mlp({ inputs: 784, hidden: 256, outputs: 10, seed: 1 });
 const optimizer = new optim.SGD(model.parameters(), { lr: 0.1 });
 const x = tensor(
   new Float32Array(batch * 784).map(() => Math.random()),

@@ -1,15 +1,15 @@
 // The part of Chainrule's API that runs anywhere (Node and browsers): tensors, ops, autograd, nn, optim,
 // memory and backends. src/index.ts adds the Node-only parts; src/web/index.ts is the browser entry.
-import "./ops/install.js";
-import "./ops/methods.js";
+import type * as root from "./core.js";
+import type { InternalPrim, Prim } from "./ops/primitives.js";
 
-export type { BackwardOptions } from "./autograd/backward.js";
-export { checkpoint } from "./autograd/checkpoint.js";
 export { type CustomResult, customGrad } from "./autograd/custom.js";
 export { type GradOptions, grad, hvp, valueAndGrad, vjp } from "./autograd/functional.js";
 export { type GradcheckOptions, gradcheck, gradgradcheck } from "./autograd/gradcheck.js";
-export { enableGrad, isGradEnabled, noGrad } from "./autograd/mode.js";
-export { Node } from "./autograd/node.js";
+// The Tensor class, with every op attached as a method (x.matmul(w).relu().sum().backward()).
+export { Tensor } from "./autograd/methods.js";
+export { recompute } from "./autograd/recompute.js";
+export type { BackwardOptions } from "./autograd/sweep.js";
 export type { Backend, DataId } from "./backend/backend.js";
 export { isMeta } from "./backend/meta/index.js";
 export {
@@ -23,6 +23,8 @@ export {
   wasmStatus,
 } from "./backend/registry.js";
 export type { KernelSource } from "./backend/wasm/module.js";
+// Old names for one version (cr.chapterMlp is now cr.chapter.mlp, cr.checkpoint cr.recompute...).
+export * from "./deprecated.js";
 export type { DType, TypedArray } from "./dtype.js";
 export { ChainruleError, InputError } from "./errors.js";
 export { dryRun, type LargestBatch, largestBatch } from "./memory/dry-run.js";
@@ -38,25 +40,10 @@ export {
   resetPeak,
   type TagBytes,
 } from "./memory/ledger.js";
-export { Checkpoint } from "./nn/checkpoint.js";
 export * as nn from "./nn/index.js";
-export {
-  add,
-  cast,
-  div,
-  equal,
-  greater,
-  greaterEqual,
-  less,
-  lessEqual,
-  maximum,
-  minimum,
-  mul,
-  notEqual,
-  pow,
-  sub,
-  where,
-} from "./ops/binary.js";
+export { Recompute } from "./nn/recompute.js";
+// Every unary and binary primitive by its own name (with isfinite and logicalNot): a new one needs no line here.
+export * from "./ops/binary.js";
 export { clamp, gelu, leakyRelu, logSoftmax, logsumexp, softmax } from "./ops/composite/activations.js";
 export {
   broadcastTo,
@@ -77,24 +64,7 @@ export { gather, index, scatterAdd } from "./ops/indexing.js";
 export { dot, type MatmulOptions, matmul, outer } from "./ops/matmul.js";
 export { concat, expand, permute, reshape } from "./ops/movement.js";
 export { type ArgOptions, type AxisOptions, argmax, argmin, max, min, sum } from "./ops/reduce.js";
-export {
-  abs,
-  cos,
-  erf,
-  exp,
-  isfinite,
-  log,
-  log1p,
-  logicalNot,
-  neg,
-  relu,
-  sigmoid,
-  sign,
-  sin,
-  softplus,
-  sqrt,
-  tanh,
-} from "./ops/unary.js";
+export * from "./ops/unary.js";
 export * as optim from "./optim/index.js";
 export type { Shape } from "./shape.js";
 export {
@@ -111,21 +81,18 @@ export {
   tensor,
   zeros,
 } from "./tensor/create.js";
+export { enableGrad, isGradEnabled, noGrad } from "./tensor/grad-mode.js";
 export { isTrackingLeaks, type LeakEntry, type LeakReport, leakReport, trackLeaks } from "./tensor/leaks.js";
+export { Node } from "./tensor/node.js";
 export { Generator, manualSeed } from "./tensor/random.js";
 export { keep, tidy } from "./tensor/scope.js";
-export { type GradHook, type NestedArray, Tensor } from "./tensor/tensor.js";
+export type { GradHook, NestedArray } from "./tensor/tensor.js";
 export { accumulateGradients, type BatchLoss } from "./train/accumulate.js";
+export * as chapter from "./train/chapter.js";
 export { DEFAULT_CONFIG, type TrainConfig } from "./train/config.js";
 export { evaluate } from "./train/evaluate.js";
-export {
-  type ChapterStepOptions,
-  chapterMemory,
-  chapterStep,
-  compareTrainingAndPrediction,
-  predictionStep,
-  type StepOptions,
-  type TrainingVsPrediction,
-  trainingStep,
-} from "./train/memory.js";
-export { type Activation, chapterMlp, type MlpOptions } from "./train/mlp.js";
+export { type TrainStepOptions, trainStep } from "./train/step.js";
+
+/** Every primitive is exported by its own name, except INTERNAL_PRIMS: tsc names any other missing here. */
+type AllExported<Missing extends never> = Missing;
+type _EveryPrimitiveExported = AllExported<Exclude<Prim, keyof typeof root | InternalPrim>>;

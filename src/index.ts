@@ -5,4 +5,4 @@ export * as data from "./data/index.js";
 export * as graph from "./graph/index.js";
 export { type Architecture, architectureOf, type LayerSpec, mlpArchitecture } from "./io/architecture.js";
 export { load, loadSequential, loadTensors, type SaveOptions, save, saveTensors } from "./io/model-file.js";
-export { type EpochMetrics, type FitOptions, fit, trainStep } from "./train/fit.js";
+export { type EpochMetrics, type FitOptions, fit } from "./train/fit.js";

@@ -1,11 +1,11 @@
 // User-defined ops with their own gradient: the forward runs without recording, the given
 // backward (written with ops, so it can itself be differentiated) is recorded as one node.
 import { fail } from "../errors.js";
+import { detach } from "../ops/detach.js";
 import { fmt, sameShape } from "../shape.js";
+import { noGrad } from "../tensor/grad-mode.js";
+import { record, recording, type VjpRule } from "../tensor/node.js";
 import { Tensor } from "../tensor/tensor.js";
-import { gradOps } from "./grad-ops.js";
-import { isGradEnabled, noGrad } from "./mode.js";
-import { Node, type VjpRule } from "./node.js";
 
 export interface CustomResult {
   value: Tensor;
@@ -32,8 +32,8 @@ export function customGrad(
     const { grad } = result;
     // An input (or any tensor already in a graph) returned as is gets a copy: its own node must not change.
     const reused = inputs.includes(result.value) || result.value.requiresGrad;
-    const value = reused ? gradOps().detach(result.value) : result.value;
-    if (isGradEnabled() && inputs.some((t) => t.requiresGrad)) {
+    const value = reused ? detach(result.value) : result.value;
+    if (recording(inputs)) {
       const rule: VjpRule = {
         vjp: (g) => {
           const out = grad(g);
@@ -48,10 +48,7 @@ export function customGrad(
         },
       };
       // grad may read the inputs and the value: saved, so a tidy that ends before backward keeps them.
-      const saved = [...inputs, value];
-      for (const t of saved) t.save();
-      value.node = new Node(name, inputs, {}, saved, rule);
-      value.requiresGrad = true;
+      record(value, name, inputs, {}, [...inputs, value], rule);
     }
     return value;
   };

@@ -1,12 +1,15 @@
 // Functional autodiff: grad, valueAndGrad, vjp and Hessian-vector products. Nested calls record
 // the inner backward pass, so grad(grad(f)) gives second derivatives.
 import { fail } from "../errors.js";
+import { mul } from "../ops/binary.js";
+import { clone, detach } from "../ops/detach.js";
+import { sum } from "../ops/reduce.js";
 import { fmt, sameShape } from "../shape.js";
+import { onesLike, zerosLike } from "../tensor/create.js";
+import { isGradEnabled, withGradMode } from "../tensor/grad-mode.js";
 import { tidy } from "../tensor/scope.js";
 import { Tensor } from "../tensor/tensor.js";
-import { sweep } from "./backward.js";
-import { gradOps } from "./grad-ops.js";
-import { isGradEnabled, withGradMode } from "./mode.js";
+import { sweep } from "./sweep.js";
 
 export type TensorFn = (...args: Tensor[]) => Tensor;
 
@@ -21,9 +24,8 @@ function variable(op: string, x: Tensor, i: number): Tensor {
   if (x.dtype !== "float32" && x.dtype !== "float64") {
     fail(op, `argument ${i} is ${x.dtype}; only float32 and float64 arguments can be differentiated`);
   }
-  const ops = gradOps();
-  if (x.requiresGrad && isGradEnabled()) return ops.clone(x);
-  return ops.detach(x).requiresGrad_();
+  if (x.requiresGrad && isGradEnabled()) return clone(x);
+  return detach(x).requiresGrad_();
 }
 
 function argnumList(op: string, options: GradOptions, count: number): number[] {
@@ -58,7 +60,6 @@ function differentiate(
     const inputs = args.map((a, i) => (argnums.includes(i) ? variable(op, a, i) : a));
     const value = withGradMode(true, () => f(...inputs));
     if (!(value instanceof Tensor)) fail(op, "the function must return a Tensor");
-    const ops = gradOps();
     const targets = argnums.map((i) => inputs[i]);
     let seed: Tensor;
     if (seedFor) seed = seedFor(value);
@@ -69,7 +70,7 @@ function differentiate(
           `the function returned shape ${fmt(value.shape)}; grad needs a scalar output (use vjp for others)`,
         );
       }
-      seed = ops.onesLike(value);
+      seed = onesLike(value);
     }
     if (!sameShape(seed.shape, value.shape)) {
       fail(op, `cotangent has shape ${fmt(seed.shape)} but the output has ${fmt(value.shape)}`);
@@ -77,8 +78,8 @@ function differentiate(
     const found = value.requiresGrad
       ? sweep([value], [seed], new Set(targets), { createGraph: nested, retainGraph: nested })
       : new Map<Tensor, Tensor>();
-    const grads = targets.map((t) => found.get(t) ?? ops.zerosLike(t));
-    return { value: wantValue ? (nested ? value : ops.detach(value)) : null, grads };
+    const grads = targets.map((t) => found.get(t) ?? zerosLike(t));
+    return { value: wantValue ? (nested ? value : detach(value)) : null, grads };
   });
 }
 
@@ -120,14 +121,13 @@ export function vjp(f: TensorFn, ...primals: Tensor[]): [Tensor, (cotangent: Ten
   const argnums = primals.map((_, i) => i);
   const value = tidy(() => withGradMode(false, () => f(...primals)));
   const pullback = (cotangent: Tensor) =>
-    differentiate("vjp", f, primals, argnums, false, () => gradOps().clone(cotangent)).grads;
+    differentiate("vjp", f, primals, argnums, false, () => clone(cotangent)).grads;
   return [value, pullback];
 }
 
 /** H·v for scalar f at x, by differentiating ⟨∇f(x), v⟩ once more (double backward). */
 export function hvp(f: TensorFn, x: Tensor, v: Tensor): Tensor {
   if (!sameShape(x.shape, v.shape)) fail("hvp", `x has shape ${fmt(x.shape)} but v has ${fmt(v.shape)}`);
-  const ops = gradOps();
-  const directional = (xi: Tensor) => ops.sumAll(ops.mul(grad(f)(xi), v));
+  const directional = (xi: Tensor) => sum(mul(grad(f)(xi), v));
   return grad(directional)(x);
 }

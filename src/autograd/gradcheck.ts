@@ -1,14 +1,17 @@
 // gradcheck and gradgradcheck: float64 central differences against backward, with a report that
 // names the input, the element, and the absolute and relative error on a mismatch.
 import { fail } from "../errors.js";
+import { flatten } from "../ops/composite/shape.js";
+import { clone, detach } from "../ops/detach.js";
+import { concat } from "../ops/movement.js";
 import { fmt, stridesOf } from "../shape.js";
+import { tensor, zerosLike } from "../tensor/create.js";
+import { noGrad, withGradMode } from "../tensor/grad-mode.js";
 import { Generator } from "../tensor/random.js";
 import { tidy } from "../tensor/scope.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { sweep } from "./backward.js";
 import type { TensorFn } from "./functional.js";
-import { gradOps } from "./grad-ops.js";
-import { noGrad, withGradMode } from "./mode.js";
+import { sweep } from "./sweep.js";
 
 export interface GradcheckOptions {
   /** Finite-difference step. */
@@ -29,7 +32,7 @@ function indexOf(flat: number, shape: readonly number[]): string {
 function nudged(t: Tensor, j: number, delta: number): Tensor {
   const values = Float64Array.from(t.dataSync());
   values[j] += delta;
-  return gradOps().fromValues(values, t.shape, t.dtype);
+  return tensor(values, { dtype: t.dtype, shape: t.shape });
 }
 
 /**
@@ -43,10 +46,9 @@ export function gradcheck(f: TensorFn, inputs: readonly Tensor[], options: Gradc
       fail("gradcheck", `input ${i} ${fmt(x.shape)} is float32; gradcheck needs float64 inputs`);
     return x.dtype === "float64";
   });
-  const ops = gradOps();
   const evaluate = (xs: readonly Tensor[]) => noGrad(() => Float64Array.from(f(...xs).dataSync()));
   tidy(() => {
-    const leaves = inputs.map((x, i) => (checked[i] ? ops.detach(x).requiresGrad_() : x));
+    const leaves = inputs.map((x, i) => (checked[i] ? detach(x).requiresGrad_() : x));
     const y = withGradMode(true, () => f(...leaves));
     if (y.dtype !== "float64") fail("gradcheck", `the function returned ${y.dtype}; it must return float64`);
     const g = new Generator(seed);
@@ -67,7 +69,7 @@ export function gradcheck(f: TensorFn, inputs: readonly Tensor[], options: Gradc
       });
     });
     directions.forEach((dir, d) => {
-      const seedTensor = ops.fromValues(dir, y.shape, "float64");
+      const seedTensor = tensor(dir, { dtype: "float64", shape: y.shape });
       const found = y.requiresGrad
         ? sweep([y], [seedTensor], new Set(leaves.filter((_, i) => checked[i])), { retainGraph: true })
         : new Map<Tensor, Tensor>();
@@ -101,26 +103,24 @@ export function gradcheck(f: TensorFn, inputs: readonly Tensor[], options: Gradc
  * for a fixed random v) must itself pass gradcheck.
  */
 export function gradgradcheck(f: TensorFn, inputs: readonly Tensor[], options: GradcheckOptions = {}): true {
-  const ops = gradOps();
   const g = new Generator((options.seed ?? 0) + 1);
   const shape = tidy(() => noGrad(() => f(...inputs).shape));
-  const v = ops.fromValues(
+  const v = tensor(
     Float64Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => g.normal()),
-    shape,
-    "float64",
+    { dtype: "float64", shape },
   );
   const floatArgs = inputs.map((x, i) => (x.dtype === "float64" ? i : -1)).filter((i) => i >= 0);
   const pulledBack: TensorFn = (...xs) => {
     const targets = xs.map((x, i) =>
-      floatArgs.includes(i) ? (x.requiresGrad ? ops.clone(x) : ops.detach(x).requiresGrad_()) : x,
+      floatArgs.includes(i) ? (x.requiresGrad ? clone(x) : detach(x).requiresGrad_()) : x,
     );
     const y = withGradMode(true, () => f(...targets));
     const wanted = floatArgs.map((i) => targets[i]);
     const found = y.requiresGrad
       ? sweep([y], [v], new Set(wanted), { createGraph: true })
       : new Map<Tensor, Tensor>();
-    const parts = wanted.map((t) => ops.flatten(found.get(t) ?? ops.zerosLike(t)));
-    return ops.concat(parts);
+    const parts = wanted.map((t) => flatten(found.get(t) ?? zerosLike(t)));
+    return concat(parts, 0);
   };
   try {
     return gradcheck(pulledBack, inputs, options);

@@ -21,6 +21,7 @@ export type UnaryOp =
   | "relu"
   | "softplus"
   | "erf"
+  | "atan"
   | "isfinite"
   | "not";
 

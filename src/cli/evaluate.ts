@@ -1,11 +1,11 @@
 // `chainrule eval` and `chainrule predict`: load a model file and answer.
 import { extname } from "node:path";
-import { noGrad } from "../autograd/mode.js";
 import { parseCsv } from "../data/csv.js";
 import { failInput } from "../errors.js";
 import { readInputText } from "../io/read.js";
 import { softmax } from "../ops/composite/activations.js";
 import { tensor } from "../tensor/create.js";
+import { noGrad } from "../tensor/grad-mode.js";
 import { tidy } from "../tensor/scope.js";
 import { evaluate } from "../train/evaluate.js";
 import { type FlagSpec, flagHelp, parseFlags, UsageError } from "./args.js";

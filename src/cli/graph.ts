@@ -1,8 +1,10 @@
 // chainrule graph / chainrule explain: the chapter's model (d → h → q, J = L + s) on one minibatch of the
 // bundled MNIST digits, drawn as DOT, Mermaid, SVG, PNG or an HTML page, or its backward pass explained.
 import { writeFileSync } from "node:fs";
+import { backward } from "../autograd/sweep.js";
 import { loadMnistAll } from "../data/mnist.js";
-import { explain, withChapterNames } from "../graph/explain.js";
+import { explain } from "../graph/explain.js";
+import { withChapterNames } from "../graph/explain-names.js";
 import { toHtml } from "../graph/html.js";
 import { toPng } from "../graph/png.js";
 import { type DrawOptions, toDot, toMermaid } from "../graph/render.js";
@@ -138,7 +140,7 @@ export async function graphCommand(argv: string[]): Promise<number> {
   let graph: Graph;
   if (order === 2) {
     // ∂J/∂W recorded by a createGraph backward, then Σ‖∂J/∂W‖²: its graph holds both passes.
-    J.backward({ createGraph: true });
+    backward(J, undefined, { createGraph: true });
     let penalty: Tensor | null = null;
     for (const p of model.parameters()) {
       const g = p.grad!;

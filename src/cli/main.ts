@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 // The chainrule command: dispatches to subcommands. Bad flags and bad input files exit with code 2, other
 // library errors with 1, each as one line on stderr; only a bug in Chainrule shows a stack trace.
-import "../index.js";
 import { ChainruleError, InputError } from "../errors.js";
 import { UsageError } from "./args.js";
 import { EVAL_HELP, evalCommand, PREDICT_HELP, predictCommand } from "./evaluate.js";

@@ -7,7 +7,7 @@ import { largestBatch } from "../memory/dry-run.js";
 import { MEMORY_TAGS, type TagBytes } from "../memory/ledger.js";
 import { lineChart, type Series } from "../plot/line-chart.js";
 import { svgToPng } from "../plot/png.js";
-import { chapterMemory, chapterStep } from "../train/memory.js";
+import { chapterMemory, chapterStep } from "../train/footprint.js";
 import { type FlagSpec, flagHelp, parseFlags, UsageError } from "./args.js";
 
 const MEMORY_FLAGS: FlagSpec[] = [

@@ -1,10 +1,10 @@
 // toHtml(J): one self-contained page: the graph's SVG inlined, each variable's name, shape, dtype, a few values
 // and its gradient as inline JSON, and a small script that shows them in a tooltip when a node is hovered.
-import { sweep } from "../autograd/backward.js";
-import { gradOps } from "../autograd/grad-ops.js";
+import { sweep } from "../autograd/sweep.js";
+import { onesLike } from "../tensor/create.js";
 import { Tensor } from "../tensor/tensor.js";
-import { gradId } from "./backward.js";
-import { withChapterNames } from "./explain.js";
+import { gradId } from "./backward-graph.js";
+import { withChapterNames } from "./explain-names.js";
 import type { DrawOptions } from "./render.js";
 import { toSvg } from "./svg.js";
 import { trace } from "./trace.js";
@@ -31,6 +31,8 @@ interface NodeInfo {
   size: number;
   grad: number[] | null;
   gradShape: number[] | null;
+  /** An operator's derivative, from its rule ("a ← g ⊙ b; b ← g ⊙ a"). */
+  derivative?: string;
 }
 
 /** Text for HTML element content and attribute values. */
@@ -72,6 +74,7 @@ const SCRIPT = `
         "values " + list(info.values, info.size),
         info.grad ? "gradient " + dims(info.gradShape) + " " + list(info.grad, info.size) : "gradient: none kept",
       ];
+      if (info.derivative) lines.push("derivative " + info.derivative);
       tip.textContent = "";
       for (const line of lines) {
         const div = document.createElement("div");
@@ -108,7 +111,7 @@ export async function toHtml(J: Tensor, options: HtmlOptions = {}): Promise<stri
     J.size === 1 &&
     [...tensors.values()].every((t) => t.node?.saved !== null)
   ) {
-    const seed = gradOps().onesLike(J);
+    const seed = onesLike(J);
     for (const [t, g] of sweep([J], [seed], leaves, { retainGraph: true })) {
       if (!grads.has(t)) {
         grads.set(t, g);
@@ -155,6 +158,7 @@ export async function toHtml(J: Tensor, options: HtmlOptions = {}): Promise<stri
       size: 0,
       grad: null,
       gradShape: null,
+      ...(op.derivative ? { derivative: op.derivative.text } : {}),
     };
   }
   for (const g of computed) g.dispose();

@@ -2,8 +2,8 @@
 // circles for operators as in D2L Fig. 5.3.1; optional backward graph, module clusters and collapsing.
 import { fail, oneOf } from "../errors.js";
 import { Tensor } from "../tensor/tensor.js";
-import { backwardGraph, combinedGraph, isSavedEdge } from "./backward.js";
-import { collapseModules } from "./collapse.js";
+import { backwardGraph, combinedGraph, isSavedEdge } from "./backward-graph.js";
+import { collapseModules } from "./collapse-modules.js";
 import { dotString, mermaidString } from "./escape.js";
 import { type Graph, type GraphVariable, type TraceOptions, trace } from "./trace.js";
 
@@ -165,9 +165,12 @@ export function toDot(source: Graph | Tensor, options: DrawOptions = {}): string
       op.phase === "backward"
         ? 'style=filled, fillcolor="#fee2e2", color="#b91c1c"'
         : 'style=filled, fillcolor="#f3f4f6"';
+    // A backward operator's tooltip is its derivative, read from the rule of the op it pulls back through.
+    const tip =
+      op.phase === "backward" && op.derivative ? `, tooltip="${dotString(op.derivative.text)}"` : "";
     nodeLine.set(
       op.id,
-      `"${dotString(op.id)}" [shape=circle, width=0.5, fixedsize=false, label="${dotString(op.op)}", ${style}];`,
+      `"${dotString(op.id)}" [shape=circle, width=0.5, fixedsize=false, label="${dotString(op.op)}", ${style}${tip}];`,
     );
   }
   const emit = (s: Section, indent: string) => {

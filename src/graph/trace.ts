@@ -1,9 +1,11 @@
 // trace(J): the recorded computation as plain data in the book's terms: variables (inputs, parameters,
 // intermediates, the objective) and operators, joined by edges from input to objective.
-import type { Node } from "../autograd/node.js";
+
 import { bytesPerElement, type DType } from "../dtype.js";
 import { Module } from "../nn/module.js";
+import type { Node } from "../tensor/node.js";
 import { Tensor } from "../tensor/tensor.js";
+import { genericFormula } from "./formula.js";
 
 export type VariableKind = "input" | "parameter" | "constant" | "intermediate" | "objective";
 
@@ -36,6 +38,8 @@ export interface GraphOperator {
   savedBytes: number;
   /** Variable ids this operator saves for backward, in the rule's order. */
   saves: string[];
+  /** Its derivative from its rule, with generic operands ("a ← g ⊙ b; b ← g ⊙ a"); null for customGrad. */
+  derivative?: { text: string; latex: string } | null;
 }
 
 export interface GraphEdge {
@@ -142,6 +146,7 @@ export function trace(root: Tensor, options: TraceOptions = {}): Graph {
       moduleType: type,
       savedBytes: saved.filter((s) => s.node !== null).reduce((n, s) => n + tensorBytes(s), 0),
       saves: saved.map((s) => `v${s.id}`),
+      derivative: genericFormula(node),
     });
     for (const input of node.inputs) edges.push({ from: `v${input.id}`, to: id });
     edges.push({ from: id, to: `v${t.id}` });

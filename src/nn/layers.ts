@@ -1,9 +1,10 @@
 // Layers: Linear (bias optional, as the chapter's layers have none), Sequential, activations, Flatten, Dropout.
-import { inModule } from "../autograd/node.js";
+
 import { fail, oneOf } from "../errors.js";
 import { GELU_APPROXIMATIONS, type GeluApproximation, gelu } from "../ops/composite/activations.js";
 import { flatten } from "../ops/composite/shape.js";
 import { relu, sigmoid, tanh } from "../ops/unary.js";
+import { inModule } from "../tensor/node.js";
 import { Generator } from "../tensor/random.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { dropout, linear } from "./functional.js";

@@ -1,8 +1,10 @@
 // Module: the base of every layer. It finds its parameters and sub-modules by itself (own fields, in
 // definition order), names them ("0.weight"), and saves and restores them as a state dict.
-import { noGrad } from "../autograd/mode.js";
+
 import { fail } from "../errors.js";
+import { assign } from "../ops/in-place.js";
 import { fmt, sameShape } from "../shape.js";
+import { noGrad } from "../tensor/grad-mode.js";
 import { Tensor } from "../tensor/tensor.js";
 
 export type StateDict = Record<string, Tensor>;
@@ -99,7 +101,7 @@ export abstract class Module {
       }
     }
     noGrad(() => {
-      for (const [key, param] of own) if (state[key] !== undefined) param.assign(state[key]);
+      for (const [key, param] of own) if (state[key] !== undefined) assign(param, state[key]);
     });
     return { missingKeys, unexpectedKeys };
   }

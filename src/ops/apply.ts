@@ -1,22 +1,35 @@
 // Running a primitive: check inputs, run its forward on the backend, and record a graph node when
 // gradients are being recorded and some input requires them.
 
-import { isGradEnabled } from "../autograd/mode.js";
-import { Node, type VjpRule } from "../autograd/node.js";
 import type { View } from "../backend/backend.js";
 import { isFloat } from "../dtype.js";
 import { fail } from "../errors.js";
 import { noteOp } from "../memory/ledger.js";
 import { broadcastStrides, type Shape, stridesOf } from "../shape.js";
+import type { DerivativeOf } from "../tensor/derivative.js";
+import { type Node, record, recording, type VjpRule } from "../tensor/node.js";
 import type { Tensor } from "../tensor/tensor.js";
 
-export interface PrimRule<A> {
+interface Forward<A> {
   forward(inputs: readonly Tensor[], attrs: A): Tensor;
+}
+
+/** A primitive with a gradient: its VJP and, beside it, the same derivative as data (text and LaTeX). */
+interface Differentiable<A> extends Forward<A> {
   /** Which tensors backward will need; what is listed here is what training keeps in memory. */
   save?(inputs: readonly Tensor[], output: Tensor, attrs: A): Tensor[];
-  /** Absent for ops with no gradient (comparisons, argmax). */
-  vjp?: VjpRule<A>["vjp"];
+  vjp: VjpRule<A>["vjp"];
+  derivative: DerivativeOf<A>;
 }
+
+/** A primitive with no gradient (comparisons, argmax): its results are int or bool and never recorded. */
+interface NotDifferentiable<A> extends Forward<A> {
+  save?: undefined;
+  vjp?: undefined;
+  derivative?: undefined;
+}
+
+export type PrimRule<A> = Differentiable<A> | NotDifferentiable<A>;
 
 export type RuleTable<Attrs> = { [P in keyof Attrs]: PrimRule<Attrs[P]> };
 
@@ -36,11 +49,8 @@ export function apply<Attrs, P extends keyof Attrs & string>(
   const rule = table[prim];
   noteOp(prim);
   const out = rule.forward(inputs, attrs);
-  if (rule.vjp && isFloat(out.dtype) && isGradEnabled() && inputs.some((t) => t.requiresGrad)) {
-    const saved = rule.save ? rule.save(inputs, out, attrs) : [];
-    for (const t of saved) t.save();
-    out.node = new Node(prim, inputs, attrs, saved, rule as VjpRule);
-    out.requiresGrad = true;
+  if (rule.vjp && isFloat(out.dtype) && recording(inputs)) {
+    record(out, prim, inputs, attrs, rule.save ? rule.save(inputs, out, attrs) : [], rule as VjpRule);
   }
   return out;
 }

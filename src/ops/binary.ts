@@ -1,11 +1,14 @@
 // Binary elementwise primitives with NumPy broadcasting, comparisons, where and cast.
 // Broadcast gradients come back at the output's shape; the backward sweep reduces them once.
-import { isGradEnabled } from "../autograd/mode.js";
+
 import type { BinaryOp } from "../backend/backend.js";
 import { type DType, isDType, isFloat } from "../dtype.js";
 import { fail } from "../errors.js";
-import { broadcastShapes, fmt, sameShape } from "../shape.js";
+import { broadcastShapes } from "../shape.js";
 import { outputTensor } from "../tensor/create.js";
+import { type Derivative, d1 } from "../tensor/derivative.js";
+import { isGradEnabled } from "../tensor/grad-mode.js";
+import type { VjpRule } from "../tensor/node.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { apply, broadcastView, needsGrad, type PrimRule } from "./apply.js";
 import { asFloat, commonOperands, type TensorLike, toTensor } from "./convert.js";
@@ -34,19 +37,43 @@ function tieSplit(g: Tensor, a: Tensor, b: Tensor, wins: (a: Tensor, b: Tensor) 
   return mul(g, share);
 }
 
-const arith = (op: ArithPrim, vjp: PrimRule<Empty>["vjp"], save = false): PrimRule<Empty> => ({
+const arith = (
+  op: ArithPrim,
+  vjp: VjpRule<Empty>["vjp"],
+  derivative: Derivative,
+  save = false,
+): PrimRule<Empty> => ({
   forward: ([a, b]) => kernel(op, a, b, a.dtype),
   save: save ? saveBoth : undefined,
   vjp,
+  derivative,
 });
+
+/** The derivative of a broadcasting binary op: a's and b's gradients as text, then as LaTeX. */
+const d2 = (text: [string, string], latex: [string, string], same?: Derivative["same"]): Derivative => ({
+  text,
+  latex,
+  broadcasts: true,
+  ...(same ? { same } : {}),
+});
+
+/** maximum's derivative (minimum's with <): each operand gets g where it wins, and half of it on ties. */
+function tieSplitDerivative(wins: ">" | "<"): Derivative {
+  const text = (a: string, b: string) =>
+    `{g} ⊙ ([{${a}:name} ${wins} {${b}:name}] + ½[{${a}:name} = {${b}:name}])`;
+  const latex = (a: string, b: string) =>
+    `{g} \\odot (\\mathbb{1}[{${a}} ${wins} {${b}}] + \\tfrac{1}{2}\\mathbb{1}[{${a}} = {${b}}])`;
+  return d2([text("x0", "x1"), text("x1", "x0")], [latex("x0", "x1"), latex("x1", "x0")]);
+}
 
 const compare = (op: ComparePrim): PrimRule<Empty> => ({ forward: ([a, b]) => kernel(op, a, b, "bool") });
 
-export const binaryRules: { [P in keyof BinaryAttrs]: PrimRule<BinaryAttrs[P]> } = {
+/** The rule table: this module's default export, so `export *` (the package root) leaves it out. */
+const binaryRules: { [P in keyof BinaryAttrs]: PrimRule<BinaryAttrs[P]> } = {
   // d(a + b) = (g, g)
-  add: arith("add", (g) => [g, g]),
+  add: arith("add", (g) => [g, g], d2(["{g}", "{g}"], ["{g}", "{g}"])),
   // d(a - b) = (g, -g)
-  sub: arith("sub", (g) => [g, neg(g)]),
+  sub: arith("sub", (g) => [g, neg(g)], d2(["{g}", "−{g}"], ["{g}", "-{g}"])),
   // d(a · b) = (g · b, g · a)
   mul: arith(
     "mul",
@@ -58,6 +85,10 @@ export const binaryRules: { [P in keyof BinaryAttrs]: PrimRule<BinaryAttrs[P]> }
       }
       return [needsGrad(n, 0) ? mul(g, b) : null, needsGrad(n, 1) ? mul(g, a) : null];
     },
+    d2(["{g} ⊙ {x1:value}", "{g} ⊙ {x0:value}"], ["{g} \\odot {x1:value}", "{g} \\odot {x0:value}"], {
+      text: "2 · {x0} ⊙ {g}",
+      latex: "2\\, {x0} \\odot {g}",
+    }),
     true,
   ),
   // d(a / b) = (g / b, -g · a / b²)
@@ -67,6 +98,10 @@ export const binaryRules: { [P in keyof BinaryAttrs]: PrimRule<BinaryAttrs[P]> }
       needsGrad(n, 0) ? div(g, b) : null,
       needsGrad(n, 1) ? neg(div(mul(g, a), mul(b, b))) : null,
     ],
+    d2(
+      ["{g} ⊘ {x1:value}", "−{g} ⊙ {x0} ⊘ {x1:name}²"],
+      ["{g} \\oslash {x1:value}", "-{g} \\odot {x0} \\oslash {x1}^{2}"],
+    ),
     true,
   ),
   // d(aᵇ) = (g · b · aᵇ⁻¹, g · aᵇ · log a), with the a-gradient 0 where b = 0 and the b-gradient 0 where a = 0
@@ -76,12 +111,26 @@ export const binaryRules: { [P in keyof BinaryAttrs]: PrimRule<BinaryAttrs[P]> }
       needsGrad(n, 0) ? where(equal(b, 0), 0, mul(g, mul(b, pow(a, sub(b, 1))))) : null,
       needsGrad(n, 1) ? where(equal(a, 0), 0, mul(g, mul(pow(a, b), log(where(equal(a, 0), 1, a))))) : null,
     ],
+    d2(
+      ["{g} ⊙ {x1:value} ⊙ {x0:name}^({x1:value} − 1)", "{g} ⊙ {y} ⊙ log {x0:name}"],
+      ["{g} \\odot {x1:value} \\odot {x0}^{{x1:value} - 1}", "{g} \\odot {y} \\odot \\log {x0}"],
+    ),
     true,
   ),
   // d max(a, b) = g to the larger, split evenly on ties
-  maximum: arith("maximum", (g, [a, b]) => [tieSplit(g, a, b, greater), tieSplit(g, b, a, greater)], true),
+  maximum: arith(
+    "maximum",
+    (g, [a, b]) => [tieSplit(g, a, b, greater), tieSplit(g, b, a, greater)],
+    tieSplitDerivative(">"),
+    true,
+  ),
   // d min(a, b) = g to the smaller, split evenly on ties
-  minimum: arith("minimum", (g, [a, b]) => [tieSplit(g, a, b, less), tieSplit(g, b, a, less)], true),
+  minimum: arith(
+    "minimum",
+    (g, [a, b]) => [tieSplit(g, a, b, less), tieSplit(g, b, a, less)],
+    tieSplitDerivative("<"),
+    true,
+  ),
   equal: compare("equal"),
   notEqual: compare("notEqual"),
   less: compare("less"),
@@ -99,6 +148,11 @@ export const binaryRules: { [P in keyof BinaryAttrs]: PrimRule<BinaryAttrs[P]> }
     save: ([c]) => [c],
     // d where(c, a, b) = (none, g where c, g where not c)
     vjp: (g, [c]) => [null, where(c, g, 0), where(c, 0, g)],
+    derivative: {
+      text: [null, "{g} where {x0:name}, else 0", "{g} where not {x0:name}, else 0"],
+      latex: [null, "{g} \\odot \\mathbb{1}[{x0}]", "{g} \\odot \\mathbb{1}[\\lnot {x0}]"],
+      broadcasts: true,
+    },
   },
   cast: {
     forward: ([x], { dtype }) => {
@@ -108,6 +162,7 @@ export const binaryRules: { [P in keyof BinaryAttrs]: PrimRule<BinaryAttrs[P]> }
     },
     // d cast(x) = g cast back to x's dtype (no gradient into int or bool inputs)
     vjp: (g, _, __, n) => [isFloat(n.inputs[0].dtype) ? cast(g, n.inputs[0].dtype) : null],
+    derivative: d1("cast({g}) to the dtype of {x0:name}", "\\operatorname{cast}\\left({g}\\right)"),
   },
 };
 
@@ -154,15 +209,4 @@ export function cast(x: Tensor, dtype: DType): Tensor {
   return apply(binaryRules, "cast", [x], { dtype });
 }
 
-/** dst ← dst + alpha·src in place, one fused pass outside any graph: the optimizer's update. */
-export function addScaledInPlace(dst: Tensor, src: Tensor, alpha: number): void {
-  dst.assertLive("addScaledInPlace");
-  src.assertLive("addScaledInPlace");
-  if (!isFloat(dst.dtype) || dst.dtype !== src.dtype) {
-    fail("addScaledInPlace", `needs two float tensors of one dtype, got ${dst.dtype} and ${src.dtype}`);
-  }
-  if (!sameShape(dst.shape, src.shape))
-    fail("addScaledInPlace", `shapes differ: ${fmt(dst.shape)} and ${fmt(src.shape)}`);
-  dst.storage.backend.axpy(alpha, src.storage.id, dst.storage.id, dst.size);
-  dst.bumpVersion();
-}
+export default binaryRules;

@@ -12,7 +12,8 @@ export interface IndexingAttrs {
   scatterAdd: { axis: number; shape: readonly number[] };
 }
 
-export const indexingRules: { [P in keyof IndexingAttrs]: PrimRule<IndexingAttrs[P]> } = {
+/** The rule table: this module's default export, so `export *` (the package root) leaves it out. */
+const indexingRules: { [P in keyof IndexingAttrs]: PrimRule<IndexingAttrs[P]> } = {
   gather: {
     forward: ([x, index], { axis }) => {
       const out = emptyTensor(index.shape, x.dtype);
@@ -22,6 +23,10 @@ export const indexingRules: { [P in keyof IndexingAttrs]: PrimRule<IndexingAttrs
     save: ([, index]) => [index],
     // d gather(x, i) = g scatter-added back to the gathered positions (none for the index)
     vjp: (g, [index], { axis }, n) => [scatterAdd(g, index, axis, n.inputs[0].shape), null],
+    derivative: {
+      text: ["scatterAdd({g}, {x1}) along axis {@axis} into {x0:shape}", null],
+      latex: ["\\operatorname{scatterAdd}\\left({g}, {x1}\\right)", null],
+    },
   },
   scatterAdd: {
     forward: ([src, index], { axis, shape }) => {
@@ -39,6 +44,10 @@ export const indexingRules: { [P in keyof IndexingAttrs]: PrimRule<IndexingAttrs
     save: ([, index]) => [index],
     // d scatterAdd(src, i) = g gathered at the scattered positions
     vjp: (g, [index], { axis }) => [gather(g, index, axis), null],
+    derivative: {
+      text: ["gather({g}, {x1}) along axis {@axis}", null],
+      latex: ["\\operatorname{gather}\\left({g}, {x1}\\right)", null],
+    },
   },
 };
 
@@ -129,3 +138,5 @@ function indexTensor(x: Tensor, values: readonly number[], axis: number): Tensor
   t.storage.backend.write(t.storage.id, Int32Array.from(values));
   return t;
 }
+
+export default indexingRules;

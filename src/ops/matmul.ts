@@ -30,7 +30,12 @@ function batchStrides(t: Tensor, batchShape: readonly number[]): number[] {
   return batchShape.map((_, i) => (i < lead || own[i - lead] === 1 ? 0 : strides[i - lead]));
 }
 
-export const matmulRules: { matmul: PrimRule<MatmulAttrs["matmul"]> } = {
+/** An operand as the derivative writes it, transposed or not (ᵀ in text, ^\\top in LaTeX). */
+const t = (operand: string, transposed: boolean) => (transposed ? `${operand}ᵀ` : operand);
+const tex = (operand: string, transposed: boolean) => (transposed ? `${operand}^\\top` : operand);
+
+/** The rule table: this module's default export, so `export *` (the package root) leaves it out. */
+const matmulRules: { matmul: PrimRule<MatmulAttrs["matmul"]> } = {
   matmul: {
     forward: ([a, b], { transA, transB }) => {
       const [m, k] = dims(a, transA);
@@ -55,6 +60,16 @@ export const matmulRules: { matmul: PrimRule<MatmulAttrs["matmul"]> } = {
       needsGrad(n, 0) ? (transA ? mm(b, g, transB, true) : mm(g, b, false, !transB)) : null,
       needsGrad(n, 1) ? (transB ? mm(g, a, true, transA) : mm(a, g, !transA, false)) : null,
     ],
+    derivative: ({ transA, transB }) => ({
+      text: [
+        transA ? `${t("{x1}", transB)} · {g}ᵀ` : `{g} · ${t("{x1}", !transB)}`,
+        transB ? `{g}ᵀ · ${t("{x0}", transA)}` : `${t("{x0}", !transA)} · {g}`,
+      ],
+      latex: [
+        transA ? `${tex("{x1}", transB)} ${tex("\\left({g}\\right)", true)}` : `{g} ${tex("{x1}", !transB)}`,
+        transB ? `${tex("\\left({g}\\right)", true)} ${tex("{x0}", transA)}` : `${tex("{x0}", !transA)} {g}`,
+      ],
+    }),
   },
 };
 
@@ -128,3 +143,5 @@ export function outer(a: Tensor, b: Tensor): Tensor {
     fail("outer", `needs two 1-D tensors, got ${fmt(a.shape)} and ${fmt(b.shape)}`);
   return mul(reshape(a, [a.size, 1]), reshape(b, [1, b.size]));
 }
+
+export default matmulRules;

@@ -4,6 +4,7 @@ import { type DType, promote } from "../dtype.js";
 import { fail } from "../errors.js";
 import { broadcastStrides, checkShape, fmt, normalizeAxis, type Shape, sizeOf, stridesOf } from "../shape.js";
 import { emptyTensor, outputTensor } from "../tensor/create.js";
+import { d1 } from "../tensor/derivative.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { apply, type PrimRule, viewOf } from "./apply.js";
 import { cast } from "./binary.js";
@@ -33,11 +34,13 @@ function copyFrom(x: Tensor, shape: Shape, view: { strides: readonly number[]; o
   return out;
 }
 
-export const movementRules: { [P in keyof MovementAttrs]: PrimRule<MovementAttrs[P]> } = {
+/** The rule table: this module's default export, so `export *` (the package root) leaves it out. */
+const movementRules: { [P in keyof MovementAttrs]: PrimRule<MovementAttrs[P]> } = {
   reshape: {
     forward: ([x], { shape }) => copyFrom(x, shape, { strides: stridesOf(shape), offset: 0 }),
     // d reshape(x) = g reshaped back
     vjp: (g, _, __, n) => [reshape(g, n.inputs[0].shape)],
+    derivative: d1("reshape({g}) to {x0:shape}", "\\operatorname{reshape}\\left({g}\\right)"),
   },
   permute: {
     forward: ([x], { perm }) => {
@@ -50,16 +53,22 @@ export const movementRules: { [P in keyof MovementAttrs]: PrimRule<MovementAttrs
     },
     // d permute(x, p) = permute(g, p⁻¹)
     vjp: (g, _, { perm }) => [permute(g, inversePermutation(perm))],
+    derivative: d1(
+      "permute({g}) by the inverse of {@perm}",
+      "\\operatorname{permute}^{-1}\\left({g}\\right)",
+    ),
   },
   expand: {
     forward: ([x], { shape }) => copyFrom(x, shape, { strides: broadcastStrides(x.shape, shape), offset: 0 }),
     // d expand(x) = g summed over the broadcast axes
     vjp: (g, _, __, n) => [sumTo(g, n.inputs[0].shape)],
+    derivative: d1("sumTo({g}) to {x0:shape}", "\\operatorname{sumTo}\\left({g}\\right)"),
   },
   slice: {
     forward: ([x], { shape, starts, steps }) => copyFrom(x, shape, windowView(x, x.shape, starts, steps)),
     // d x[starts::steps] = g placed back into zeros of x's shape
     vjp: (g, _, { starts, steps }, n) => [unslice(g, n.inputs[0].shape, starts, steps)],
+    derivative: d1("unslice({g}) into zeros of {x0:shape}", "\\operatorname{unslice}\\left({g}\\right)"),
   },
   unslice: {
     forward: ([x], { shape, starts, steps }) => {
@@ -69,6 +78,7 @@ export const movementRules: { [P in keyof MovementAttrs]: PrimRule<MovementAttrs
     },
     // d unslice(x) = the same window read out of g
     vjp: (g, _, { starts, steps }, n) => [slicePrim(g, n.inputs[0].shape, starts, steps)],
+    derivative: d1("slice({g}) to {x0:shape}", "\\operatorname{slice}\\left({g}\\right)"),
   },
   concat: {
     forward: (xs, { axis }) => {
@@ -97,6 +107,10 @@ export const movementRules: { [P in keyof MovementAttrs]: PrimRule<MovementAttrs
           t.shape.map(() => 1),
         );
       });
+    },
+    derivative: {
+      ...d1("slice({g}) to {x0:shape}", "\\operatorname{slice}\\left({g}\\right)"),
+      forEachInput: true,
     },
   },
 };
@@ -212,3 +226,5 @@ export function concat(xs: readonly Tensor[], axis = 0): Tensor {
     { axis: ax },
   );
 }
+
+export default movementRules;

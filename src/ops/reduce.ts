@@ -4,6 +4,7 @@ import type { DType } from "../dtype.js";
 import { fail } from "../errors.js";
 import { fmt, normalizeAxes, normalizeAxis } from "../shape.js";
 import { emptyTensor } from "../tensor/create.js";
+import { d1 } from "../tensor/derivative.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { apply, type PrimRule } from "./apply.js";
 import { add, cast, div, equal, mul, notEqual } from "./binary.js";
@@ -48,18 +49,36 @@ function extremumVjp(g: Tensor, [x, y]: readonly Tensor[], attrs: ReduceAttrs): 
   return [div(mul(spread(g, x, attrs), mask), count)];
 }
 
+/** g spread back to the elements equal to the result, each share divided by the number of ties. */
+const extremumDerivative = d1(
+  "broadcast({g}) ⊙ [{x0:name} = {y:name}] ⊘ ties, to {x0:shape}",
+  "\\operatorname{broadcast}\\left({g}\\right) \\odot \\mathbb{1}[{x0} = {y}] \\oslash n_{=}",
+);
+
 const sumDType = (d: DType): DType => (d === "bool" ? "int32" : d);
 
-export const reduceRules: { [P in ReducePrim]: PrimRule<ReduceAttrs> } = {
+/** The rule table: this module's default export, so `export *` (the package root) leaves it out. */
+const reduceRules: { [P in ReducePrim]: PrimRule<ReduceAttrs> } = {
   // d Σx = g broadcast back over the reduced axes
   sum: {
     forward: ([x], a) => kernel("sum", x, a, sumDType(x.dtype)),
     vjp: (g, _, a, n) => [spread(g, n.inputs[0], a)],
+    derivative: d1("broadcast({g}) to {x0:shape}", "\\operatorname{broadcast}\\left({g}\\right)"),
   },
   // d max(x) = g at the maximal elements, split among ties
-  max: { forward: ([x], a) => kernel("max", x, a, x.dtype), save: ([x], y) => [x, y], vjp: extremumVjp },
+  max: {
+    forward: ([x], a) => kernel("max", x, a, x.dtype),
+    save: ([x], y) => [x, y],
+    vjp: extremumVjp,
+    derivative: extremumDerivative,
+  },
   // d min(x) = g at the minimal elements, split among ties
-  min: { forward: ([x], a) => kernel("min", x, a, x.dtype), save: ([x], y) => [x, y], vjp: extremumVjp },
+  min: {
+    forward: ([x], a) => kernel("min", x, a, x.dtype),
+    save: ([x], y) => [x, y],
+    vjp: extremumVjp,
+    derivative: extremumDerivative,
+  },
   argmax: { forward: ([x], a) => kernel("argmax", x, a, "int32") },
   argmin: { forward: ([x], a) => kernel("argmin", x, a, "int32") },
 };
@@ -111,3 +130,5 @@ function argExtremum(op: "argmax" | "argmin", x: Tensor, options: ArgOptions): T
 /** Index of the largest value (the first one on ties; NaN counts as largest). */
 export const argmax = (x: Tensor, options: ArgOptions = {}): Tensor => argExtremum("argmax", x, options);
 export const argmin = (x: Tensor, options: ArgOptions = {}): Tensor => argExtremum("argmin", x, options);
+
+export default reduceRules;

@@ -1,11 +1,12 @@
 // One-kernel log-softmax, softmax and softmax cross-entropy over the last axis, for when no graph is recorded
 // (prediction, evaluation, noGrad): training records the chapter's primitives instead, so the graph, explain
 // and the saved-bytes count show each step; the values agree to rounding (test/ops/softmax-rows.test.ts).
-import { isGradEnabled } from "../autograd/mode.js";
+
 import type { SoftmaxMode } from "../backend/backend.js";
 import { fail } from "../errors.js";
 import { noteOp } from "../memory/ledger.js";
 import { outputTensor } from "../tensor/create.js";
+import { isGradEnabled } from "../tensor/grad-mode.js";
 import type { Tensor } from "../tensor/tensor.js";
 
 /** Whether an op on x would record nothing, so the fused kernels may stand in for the composite. */

@@ -1,9 +1,11 @@
 // Optimizer base: holds parameters, per-parameter state tensors (tagged "optimizer" in the ledger),
 // zeroGrad and a step that runs without recording and frees its temporaries.
-import { noGrad } from "../autograd/mode.js";
+
 import { fail } from "../errors.js";
+import { assign } from "../ops/in-place.js";
 import { fmt, sameShape } from "../shape.js";
 import { full } from "../tensor/create.js";
+import { noGrad } from "../tensor/grad-mode.js";
 import { tidyInternal } from "../tensor/scope.js";
 import type { Tensor } from "../tensor/tensor.js";
 
@@ -55,7 +57,7 @@ export abstract class Optimizer {
 
   /** Overwrites a state tensor in place with new values. */
   protected setBuffer(p: Tensor, name: string, value: Tensor): Tensor {
-    return this.buffer(p, name).assign(value);
+    return assign(this.buffer(p, name), value);
   }
 
   /** Applies one update to every parameter that has a gradient. */
@@ -66,7 +68,7 @@ export abstract class Optimizer {
         for (const p of this.params) {
           if (p.grad === null) continue;
           const next = this.update(p, p.grad);
-          if (next !== null) p.assign(next);
+          if (next !== null) assign(p, next);
         }
       }),
     );
@@ -107,7 +109,7 @@ export abstract class Optimizer {
       return { p, name, value };
     });
     noGrad(() => {
-      for (const { p, name, value } of slots) this.buffer(p, name).assign(value);
+      for (const { p, name, value } of slots) assign(this.buffer(p, name), value);
     });
     this.lr = state.hyper.lr ?? this.lr;
     this.steps = state.hyper.steps ?? this.steps;

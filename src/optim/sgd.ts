@@ -1,6 +1,7 @@
 // Stochastic gradient descent with optional momentum (PyTorch's form), Nesterov, and weight decay added to the gradient.
 import { fail } from "../errors.js";
-import { add, addScaledInPlace, mul, sub } from "../ops/binary.js";
+import { add, mul, sub } from "../ops/binary.js";
+import { addScaledInPlace } from "../ops/in-place.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { Optimizer } from "./optimizer.js";
 

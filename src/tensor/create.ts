@@ -166,6 +166,16 @@ export function full(shape: Shape, value: number, options: CreateOptions = {}): 
   return finish(t, "full", options);
 }
 
+/** Ones of t's shape and dtype (the seed of a scalar backward). */
+export function onesLike(t: Tensor): Tensor {
+  return full(t.shape, 1, { dtype: t.dtype });
+}
+
+/** Zeros of t's shape and dtype (the gradient of an input the output does not depend on). */
+export function zerosLike(t: Tensor): Tensor {
+  return full(t.shape, 0, { dtype: t.dtype });
+}
+
 export function zeros(shape: Shape, options: CreateOptions = {}): Tensor {
   return full(shape, 0, options);
 }

@@ -1,12 +1,13 @@
 // Tensor: shape, dtype and one buffer from the ledger, plus the autograd fields that backward reads.
-// Ops are attached as methods by ops/methods.ts; this file holds only what needs no op.
-import type { Node } from "../autograd/node.js";
+// Ops are attached as methods by autograd/methods.ts; this file holds only what needs no op.
+
 import type { DType, TypedArray } from "../dtype.js";
 import { fail, oneOf } from "../errors.js";
 import { addSavedRef, MEMORY_TAGS, type MemoryTag, release, retag, type Storage } from "../memory/ledger.js";
 import { fmt, type Shape, sizeOf } from "../shape.js";
 import { formatTensor } from "./format.js";
 import { noteCreated, noteDisposed } from "./leaks.js";
+import type { Node } from "./node.js";
 import { keep, type Scoped, track } from "./scope.js";
 
 /** Frees buffers of tensors that were garbage-collected without dispose(): the safety net, not the plan. */

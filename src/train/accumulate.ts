@@ -1,6 +1,7 @@
 // Micro-batching: the gradient of a batch computed k micro-batches at a time, so only one micro-batch's
 // activations are alive at once. Each micro-batch's loss is scaled by its share of the batch, so the
 // gradients that backward adds into .grad sum to the full-batch gradient of a mean loss.
+import { backward } from "../autograd/sweep.js";
 import { fail } from "../errors.js";
 import type { Module } from "../nn/module.js";
 import { mul } from "../ops/binary.js";
@@ -45,7 +46,7 @@ export function accumulateGradients(
       const loss = lossFn(forward(xs), ys);
       if (loss.size !== 1) fail("accumulateGradients", "the loss must be a scalar (a mean over the batch)");
       const scaled = k === 1 ? loss : mul(loss, size / n);
-      scaled.backward();
+      backward(scaled);
       return loss.item() * (size / n);
     });
     start = end;

@@ -1,10 +1,11 @@
 // Accuracy and mean loss of a classifier over a dataset, in batches, without recording a graph.
-import { noGrad } from "../autograd/mode.js";
+
 import type { Dataset } from "../data/dataset.js";
 import { DataLoader } from "../data/loader.js";
 import { crossEntropy } from "../nn/losses.js";
 import type { Module } from "../nn/module.js";
 import { argmax } from "../ops/reduce.js";
+import { noGrad } from "../tensor/grad-mode.js";
 import { tidy } from "../tensor/scope.js";
 
 export interface Evaluation {

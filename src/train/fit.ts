@@ -5,16 +5,13 @@ import type { Dataset } from "../data/dataset.js";
 import { DataLoader } from "../data/loader.js";
 import { asInput, fail, failInput } from "../errors.js";
 import { loadTensors, saveTensors } from "../io/model-file.js";
-import { crossEntropy, l2Penalty } from "../nn/losses.js";
 import type { Module } from "../nn/module.js";
-import { add } from "../ops/binary.js";
-import { argmax } from "../ops/reduce.js";
 import type { Optimizer } from "../optim/optimizer.js";
-import { tidy } from "../tensor/scope.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { makeOptimizer, type TrainConfig } from "./config.js";
 import { evaluate } from "./evaluate.js";
 import { chapterMlp } from "./mlp.js";
+import { trainStep } from "./step.js";
 
 export interface EpochMetrics {
   epoch: number;
@@ -48,29 +45,6 @@ export interface FitResult {
   model: Module;
   optimizer: Optimizer;
   metrics: EpochMetrics[];
-}
-
-/** One minibatch step: o = net(x), J = L(o, y) + λ/2 Σ‖W‖², backward, update. Returns J and the hits. */
-export function trainStep(
-  model: Module,
-  optimizer: Optimizer,
-  x: Tensor,
-  y: Tensor,
-  lambda: number,
-): { objective: number; correct: number } {
-  return tidy(() => {
-    const o = model.forward(x);
-    const L = crossEntropy(o, y);
-    const J = lambda > 0 ? add(L, l2Penalty(model.parameters(), lambda)) : L;
-    optimizer.zeroGrad();
-    J.backward();
-    optimizer.step();
-    const predicted = argmax(o, { axis: 1 }).dataSync();
-    const labels = y.dataSync();
-    let correct = 0;
-    for (let i = 0; i < labels.length; i++) if (predicted[i] === labels[i]) correct++;
-    return { objective: J.item(), correct };
-  });
 }
 
 function saveCheckpoint(

@@ -4,7 +4,8 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import { explain, explainSteps } from "../../src/graph/explain.js";
+import { explain } from "../../src/graph/explain.js";
+import { explainSteps } from "../../src/graph/explain-steps.js";
 import * as cr from "../../src/index.js";
 import { crossEntropy, l2Penalty } from "../../src/nn/losses.js";
 import { chapterMlp } from "../../src/train/mlp.js";
@@ -85,12 +86,16 @@ describe("explain", () => {
     assert.match(md, /\| \$\\mathbf\{W\}\^\{\(1\)\}\$ \| 4×6 \| 4×6 \|/);
   });
 
-  test("other ops get a generic vjp form; names are escaped in LaTeX", () => {
+  test("an op with no derivative data (customGrad) gets a generic vjp form; names are escaped in LaTeX", () => {
     const w = cr.randn([3]).requiresGrad_().named("w_#1");
-    const J = cr.sum(cr.sqrt(cr.mul(w, w)));
+    const root = cr.customGrad((x) => ({ value: cr.sqrt(x), grad: (g) => [g] }), "root");
+    const J = cr.sum(root(cr.mul(w, w)));
     const text = explain(J);
-    assert.match(text, /vjp_sqrt\(∂J\/∂sqrt#\d+ \[3\]; mul#\d+ \[3\]\)/);
+    assert.match(text, /vjp_root\(∂J\/∂root#\d+ \[3\]; mul#\d+ \[3\]\)/);
     assert.match(explain(J, { format: "markdown" }), /\\text\{w\\_\\#1\}/);
+    // Every primitive has its derivative in its rule, sqrt included.
+    const K = cr.sum(cr.sqrt(cr.mul(w, w)));
+    assert.match(explain(K), /∂J\/∂mul#\d+ \[3\] = ∂J\/∂sqrt#\d+ \[3\] ⊘ \(2 sqrt#\d+ \[3\]\)/);
   });
 });
 

@@ -47,6 +47,13 @@ describe("graph.toDot", () => {
     assert.match(both, /subgraph "cluster_backward"/);
   });
 
+  test("a backward operator's tooltip is the derivative its rule carries", () => {
+    const b = toDot(chapterModel().J, { backward: true });
+    assert.match(b, /label="relu'".*tooltip="x ← g ⊙ \[x > 0\]"/);
+    assert.match(b, /label="matmul'".*tooltip="a ← g · bᵀ; b ← aᵀ · g"/);
+    assert.match(b, /label="mul'".*tooltip="a ← g ⊙ b; b ← g ⊙ a"/);
+  });
+
   test("clusters per module, titled '0: Linear'; collapse: 'modules' makes each one node", () => {
     const { net, out } = mlp();
     const dot = toDot(out, { names: net, clusters: true });

@@ -41,6 +41,14 @@ describe("op table coverage", () => {
     );
   });
 
+  test("every row is a required op (the list and the table do not drift apart)", () => {
+    const required = new Set(REQUIRED_OPS);
+    assert.deepEqual(
+      table.map((r) => r.name).filter((name) => !required.has(name)),
+      [],
+    );
+  });
+
   for (const row of table) {
     test(`${row.name}: at least 8 (gradient-checked) cases, with 0-d, empty and broadcast operands`, () => {
       // For a differentiable op, the cases that count are the ones gradcheck also runs on.

@@ -207,6 +207,7 @@ export const elementwiseRows: OpRow[] = [
     (r) => r.uniform(-5, 5),
   ),
   unary("erf", cr.erf, nd.erf, (r) => r.uniform(-2.5, 2.5), { rtol: 1e-11 }),
+  unary("atan", cr.atan, Math.atan, anyReal),
   row({
     name: "isfinite",
     fn: ([x]) => cr.isfinite(x),

@@ -32,6 +32,7 @@ export const UNARY: { [K in UnaryOp]: (x: number) => number } = {
   relu: (x) => Math.max(0, x),
   softplus: (x) => (x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x))),
   erf,
+  atan: Math.atan,
   isfinite: (x) => (Number.isFinite(x) ? 1 : 0),
   not: (x) => (x === 0 ? 1 : 0),
 };

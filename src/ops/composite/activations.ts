@@ -1,7 +1,8 @@
 // Activation composites and the stable log-sum-exp family. Gradients come from the primitives they use.
-import { noGrad } from "../../autograd/mode.js";
+
 import { fail, oneOf } from "../../errors.js";
 import { normalizeAxes, normalizeAxis } from "../../shape.js";
+import { noGrad } from "../../tensor/grad-mode.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { add, greater, less, mul, notEqual, sub, where } from "../binary.js";
 import { asFloat, type TensorLike, toTensor } from "../convert.js";

@@ -1,10 +1,14 @@
 // A recorded operation: the plain data that backward, the graph drawings and the memory ledger all read.
-import type { Tensor } from "../tensor/tensor.js";
+import type { DerivativeOf } from "./derivative.js";
+import { isGradEnabled } from "./grad-mode.js";
+import type { Tensor } from "./tensor.js";
 
 /** How to pull a gradient back through one node. Written with ops, so it can itself be recorded. */
 export interface VjpRule<A = unknown> {
   /** Gradients for each input (null where none flows), given the output's gradient `g`. */
   vjp(g: Tensor, saved: readonly Tensor[], attrs: A, node: Node): readonly (Tensor | null)[];
+  /** The same derivative as data (text and LaTeX) for explain and the drawings; absent for customGrad. */
+  derivative?: DerivativeOf<A>;
 }
 
 let nextNodeId = 0;
@@ -66,4 +70,27 @@ export class Node {
     for (const t of this.saved) t.unsave();
     this.saved = null;
   }
+}
+
+/** Whether an op on these inputs records a node: grad mode is on and some input requires grad. */
+export function recording(inputs: readonly Tensor[]): boolean {
+  return isGradEnabled() && inputs.some((t) => t.requiresGrad);
+}
+
+/**
+ * Records `out` as made by `prim` from `inputs`: keeps `saved` for backward (the ledger counts them as
+ * saved) and links the node. The one place a node is made: ops, custom gradients and recomputation call it.
+ */
+export function record(
+  out: Tensor,
+  prim: string,
+  inputs: readonly Tensor[],
+  attrs: unknown,
+  saved: readonly Tensor[],
+  rule: VjpRule,
+): Tensor {
+  for (const t of saved) t.save();
+  out.node = new Node(prim, inputs, attrs, saved, rule);
+  out.requiresGrad = true;
+  return out;
 }

@@ -1,12 +1,16 @@
 // The backward sweep: topological order by an iterative DFS, then VJPs in reverse, reducing broadcast
 // gradients once, calling hooks, and freeing saved tensors unless retainGraph. Never recursive.
 import { fail } from "../errors.js";
+import { add, cast } from "../ops/binary.js";
+import { clone, detach } from "../ops/detach.js";
+import { addInto, copyInto } from "../ops/in-place.js";
+import { sumTo } from "../ops/sum-to.js";
 import { fmt, sameShape } from "../shape.js";
+import { onesLike } from "../tensor/create.js";
+import { withGradMode } from "../tensor/grad-mode.js";
+import { duringBackward, type Node } from "../tensor/node.js";
 import { tidyInternal } from "../tensor/scope.js";
 import { type Tensor, tensorWatermark } from "../tensor/tensor.js";
-import { gradOps } from "./grad-ops.js";
-import { withGradMode } from "./mode.js";
-import { duringBackward, type Node } from "./node.js";
 
 /** What a tensor freed inside the sweep says when it is used afterwards. */
 const FREED_BY_BACKWARD = "freed by backward (a temporary of a VJP)";
@@ -98,7 +102,6 @@ export function sweep(
   wanted: ReadonlySet<Tensor>,
   options: BackwardOptions = {},
 ): Map<Tensor, Tensor> {
-  const ops = gradOps();
   const createGraph = options.createGraph ?? false;
   const retainGraph = options.retainGraph ?? createGraph;
   const order = reverseTopological(roots, wanted);
@@ -118,11 +121,11 @@ export function sweep(
       g.dtype === t.dtype && sameShape(g.shape, t.shape)
         ? g
         : tidyInternal(FREED_BY_BACKWARD, () => {
-            const cast = g.dtype === t.dtype ? g : ops.cast(g, t.dtype);
-            return sameShape(cast.shape, t.shape) ? cast : ops.sumTo(cast, t.shape);
+            const typed = g.dtype === t.dtype ? g : cast(g, t.dtype);
+            return sameShape(typed.shape, t.shape) ? typed : sumTo(typed, t.shape);
           });
     const before = grads.get(t);
-    const total = before === undefined ? fitted : ops.add(before, fitted);
+    const total = before === undefined ? fitted : add(before, fitted);
     hold(total);
     grads.set(t, total);
     if (before !== undefined) drop(before);
@@ -152,7 +155,7 @@ export function sweep(
         const saved = checkSaved(node);
         const inputGrads = tidyInternal(FREED_BY_BACKWARD, () => {
           const hooked = runHooks(t, g);
-          if (t.retainsGrad) t.grad = ops.detach(hooked).keep().tagAs("gradient");
+          if (t.retainsGrad) t.grad = detach(hooked).keep().tagAs("gradient");
           return [...node.rule.vjp(hooked, saved, node.attrs, node)];
         });
         deliverAll(node.inputs, inputGrads);
@@ -176,7 +179,6 @@ export function backward(root: Tensor, upstream?: Tensor, options: BackwardOptio
         "Create parameters with { requiresGrad: true } (or call .requiresGrad_()) before the forward pass.",
     );
   }
-  const ops = gradOps();
   if (upstream === undefined && root.size !== 1) {
     fail(
       "backward",
@@ -190,7 +192,7 @@ export function backward(root: Tensor, upstream?: Tensor, options: BackwardOptio
       `upstream gradient has shape ${fmt(upstream.shape)} but the output has ${fmt(root.shape)}; they must match`,
     );
   }
-  const seed = upstream ?? ops.onesLike(root);
+  const seed = upstream ?? onesLike(root);
   const leaves = collectLeaves(root);
   const createGraph = options.createGraph ?? false;
   const firstId = tensorWatermark();
@@ -206,7 +208,7 @@ export function backward(root: Tensor, upstream?: Tensor, options: BackwardOptio
     // .grad takes what it is given: a tensor this backward made that nothing else uses, else a copy.
     const free =
       hooked.id >= firstId && !claimed.has(hooked) && (hooked === g ? left === 0 : !uses.get(hooked));
-    const own = free ? hooked : withGradMode(createGraph, () => ops.clone(hooked));
+    const own = free ? hooked : withGradMode(createGraph, () => clone(hooked));
     claimed.add(own);
     if (hooked !== g && left === 0 && g.id >= firstId) g.releaseFromScope();
     accumulate(leaf, own, createGraph);
@@ -238,22 +240,21 @@ function collectLeaves(root: Tensor): Set<Tensor> {
 
 /** leaf.grad += g. Without createGraph the sum is written into the existing .grad buffer, as PyTorch does. */
 function accumulate(leaf: Tensor, g: Tensor, createGraph: boolean): void {
-  const ops = gradOps();
   g.keep();
   if (leaf.grad === null || leaf.grad.isDisposed) {
     leaf.grad = g.tagAs("gradient");
     return;
   }
   if (createGraph) {
-    leaf.grad = ops.add(leaf.grad, g).keep().tagAs("gradient");
+    leaf.grad = add(leaf.grad, g).keep().tagAs("gradient");
     g.releaseFromScope();
     return;
   }
   if (leaf.grad.dtype === g.dtype && sameShape(leaf.grad.shape, g.shape)) {
-    ops.addInto(leaf.grad, g);
+    addInto(leaf.grad, g);
   } else {
-    const total = ops.add(leaf.grad, g);
-    ops.assign(leaf.grad, total);
+    const total = add(leaf.grad, g);
+    copyInto(leaf.grad, total);
     total.dispose();
   }
   g.dispose();

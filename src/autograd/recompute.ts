@@ -1,40 +1,38 @@
-// Recomputation (activation checkpointing): run a segment without recording, keep only its inputs, and
-// record one node whose VJP runs the segment again with recording on and backpropagates through it.
+// Recomputation (PyTorch's activation checkpointing): run a segment without recording, keep only its inputs,
+// and record one node whose VJP runs the segment again with recording on and backpropagates through it.
 import { fail } from "../errors.js";
+import { detach } from "../ops/detach.js";
+import { zerosLike } from "../tensor/create.js";
+import { isGradEnabled, noGrad, withGradMode } from "../tensor/grad-mode.js";
+import { record, recording, type VjpRule } from "../tensor/node.js";
 import { tidy } from "../tensor/scope.js";
 import { Tensor, tensorWatermark } from "../tensor/tensor.js";
-import { sweep } from "./backward.js";
-import { gradOps } from "./grad-ops.js";
-import { isGradEnabled, noGrad, withGradMode } from "./mode.js";
-import { Node, type VjpRule } from "./node.js";
+import { sweep } from "./sweep.js";
 
 /**
- * `checkpoint(fn, ...inputs)` is `fn(...inputs)`, but the forward pass keeps only `inputs` for backward:
+ * `recompute(fn, ...inputs)` is `fn(...inputs)`, but the forward pass keeps only `inputs` for backward:
  * the segment's intermediates are recomputed during backward, trading time for memory.
  *
  * Every tensor that requires grad and that fn uses must be among `inputs` (pass a module's parameters
- * too: `checkpoint((h) => layer.forward(h), h, ...layer.parameters())`; fn receives all inputs and may
+ * too: `recompute((h) => layer.forward(h), h, ...layer.parameters())`; fn receives all inputs and may
  * ignore the extra ones). fn must compute the same thing when run again (no fresh random numbers).
  */
-export function checkpoint(fn: (...inputs: Tensor[]) => Tensor, ...inputs: Tensor[]): Tensor {
-  if (typeof fn !== "function") fail("checkpoint", "the first argument must be a function");
+export function recompute(fn: (...inputs: Tensor[]) => Tensor, ...inputs: Tensor[]): Tensor {
+  if (typeof fn !== "function") fail("recompute", "the first argument must be a function");
   inputs.forEach((t, i) => {
-    if (!(t instanceof Tensor)) fail("checkpoint", `input ${i} is not a Tensor`);
-    t.assertLive("checkpoint");
+    if (!(t instanceof Tensor)) fail("recompute", `input ${i} is not a Tensor`);
+    t.assertLive("recompute");
   });
   // The segment's intermediates are freed as soon as it ends: only its value leaves the scope.
   const result = noGrad(() => tidy(() => fn(...inputs)));
-  if (!(result instanceof Tensor)) fail("checkpoint", "the function must return a Tensor");
+  if (!(result instanceof Tensor)) fail("recompute", "the function must return a Tensor");
   // An input (or a tensor already in a graph) returned as is gets a copy: its own node must not change.
-  const value = inputs.includes(result) || result.requiresGrad ? gradOps().detach(result) : result;
-  if (!isGradEnabled() || !inputs.some((t) => t.requiresGrad)) return value;
+  const value = inputs.includes(result) || result.requiresGrad ? detach(result) : result;
+  if (!recording(inputs)) return value;
   const rule: VjpRule = {
     vjp: (g, saved) => recomputeAndPull(fn, saved, g),
   };
-  for (const t of inputs) t.save();
-  value.node = new Node("checkpoint", inputs, {}, inputs, rule);
-  value.requiresGrad = true;
-  return value;
+  return record(value, "recompute", inputs, {}, inputs, rule);
 }
 
 /**
@@ -50,12 +48,12 @@ function recomputeAndPull(
   const firstId = tensorWatermark();
   // Intermediates the recomputed graph saved stay (the graph owns them); the rest are freed at once.
   const out = withGradMode(true, () => tidy(() => fn(...inputs)));
-  if (!(out instanceof Tensor)) fail("checkpoint", "the function must return a Tensor");
+  if (!(out instanceof Tensor)) fail("recompute", "the function must return a Tensor");
   const wanted = new Set(inputs.filter((t) => t.requiresGrad));
   checkClosure(out, wanted, firstId);
   if (!out.requiresGrad) return inputs.map(() => null);
   const grads = sweep([out], [g], wanted, { createGraph, retainGraph: createGraph });
-  return inputs.map((t) => (t.requiresGrad ? (grads.get(t) ?? gradOps().zerosLike(t)) : null));
+  return inputs.map((t) => (t.requiresGrad ? (grads.get(t) ?? zerosLike(t)) : null));
 }
 
 /** Fails if the recomputed segment reached a tensor that requires grad made before it but not passed in. */
@@ -68,9 +66,9 @@ function checkClosure(out: Tensor, wanted: ReadonlySet<Tensor>, firstId: number)
     seen.add(t);
     if (t.id < firstId) {
       fail(
-        "checkpoint",
+        "recompute",
         `the function uses ${t.describe()}, which requires grad, without receiving it as an input; its ` +
-          "gradient would be lost. Pass it to checkpoint (for a module: checkpoint(fn, x, ...module.parameters())).",
+          "gradient would be lost. Pass it to recompute (for a module: recompute(fn, x, ...module.parameters())).",
       );
     }
     for (const input of t.node?.inputs ?? []) stack.push(input);

@@ -1,6 +1,6 @@
 // Memory of a training step against prediction: the chapter's step (forward, J = L + s, backward, SGD update)
 // and a forward under noGrad, measured on the ledger, for a given model and batch or dry-run for the chapter's MLP.
-import { noGrad } from "../autograd/mode.js";
+
 import { dryRun } from "../memory/dry-run.js";
 import {
   MEMORY_TAGS,
@@ -11,14 +11,14 @@ import {
   memoryReport,
   type TagBytes,
 } from "../memory/ledger.js";
-import { crossEntropy, l2Penalty } from "../nn/losses.js";
 import type { Module } from "../nn/module.js";
-import { add } from "../ops/binary.js";
 import { SGD } from "../optim/sgd.js";
 import { zeros } from "../tensor/create.js";
+import { noGrad } from "../tensor/grad-mode.js";
 import { tidy } from "../tensor/scope.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { chapterMlp } from "./mlp.js";
+import { trainStep } from "./step.js";
 
 export interface StepOptions {
   /** λ of s = λ/2 Σ‖W‖²_F (default 1e-4; 0 gives J = L). */
@@ -27,18 +27,10 @@ export interface StepOptions {
   lr?: number;
 }
 
-/** One training step with nothing read back: o = net(x), J = L + s, backward, SGD update. */
-export function trainingStep(model: Module, x: Tensor, y: Tensor, options: StepOptions = {}): void {
-  const lambda = options.lambda ?? 1e-4;
+/** The chapter's step with plain SGD and nothing read back: trainStep as the measurements run it. */
+export function sgdStep(model: Module, x: Tensor, y: Tensor, options: StepOptions = {}): void {
   const optimizer = new SGD(model.parameters(), { lr: options.lr ?? 0.3 });
-  tidy(() => {
-    const o = model.forward(x);
-    const L = crossEntropy(o, y);
-    const J = lambda > 0 ? add(L, l2Penalty(model.parameters(), lambda)) : L;
-    optimizer.zeroGrad();
-    J.backward();
-    optimizer.step();
-  });
+  trainStep(model, optimizer, x, y, { lambda: options.lambda, readBack: false });
 }
 
 /** Prediction: the forward pass under noGrad, so no graph is recorded and nothing is saved. */
@@ -70,7 +62,7 @@ export function compareTrainingAndPrediction(
   y.tagAs("data");
   try {
     const prediction = memoryReport(() => predictionStep(model, x));
-    const training = memoryReport(() => trainingStep(model, x, y, options));
+    const training = memoryReport(() => sgdStep(model, x, y, options));
     return { training, prediction };
   } finally {
     for (const [t, tag] of tags) t.tagAs(tag);
@@ -99,7 +91,7 @@ export function chapterSetup(options: ChapterStepOptions): { model: Module; x: T
 /** Builds the chapter's MLP and data, then runs the step: call it inside dryRun or memoryReport. */
 export function chapterStep(options: ChapterStepOptions, mode: "training" | "prediction"): void {
   const { model, x, y } = chapterSetup(options);
-  if (mode === "training") trainingStep(model, x, y, options);
+  if (mode === "training") sgdStep(model, x, y, options);
   else predictionStep(model, x);
 }
 
@@ -113,7 +105,7 @@ export function chapterMemory(options: ChapterStepOptions): { training: TagBytes
       const before = memory();
       const { model, x, y } = chapterSetup(options);
       const step = memoryReport(() =>
-        mode === "training" ? trainingStep(model, x, y, options) : predictionStep(model, x),
+        mode === "training" ? sgdStep(model, x, y, options) : predictionStep(model, x),
       );
       return minus(step.peak, before);
     }).result;
