@@ -1,5 +1,5 @@
 // Chainrule, used the way a user would: every step makes its batch tensors from the loader's typed arrays, runs
-// the chapter's MLP (chapterMlp, nn.Linear's [out, in] weights) inside tidy and reads J back; backend from
+// the chapter's MLP (chapter.mlp, nn.Linear's [out, in] weights) inside tidy and reads J back; backend from
 // CHAINRULE_BACKEND / CHAINRULE_THREADS. Also x.matmul(W) with W as [in, out] (the layout section), and data in/out.
 import * as cr from "../../src/index.js";
 import {
@@ -30,7 +30,7 @@ interface Net {
 }
 
 function chapterNet(data: BenchData): Net {
-  const net = cr.chapterMlp({ inputs: MLP.inputs, hidden: MLP.hidden, outputs: MLP.outputs, seed: 0 });
+  const net = cr.chapter.mlp({ inputs: MLP.inputs, hidden: MLP.hidden, outputs: MLP.outputs, seed: 0 });
   const w1 = cr.tensor(data.w1, { shape: [MLP.hidden, MLP.inputs] });
   const w2 = cr.tensor(data.w2, { shape: [MLP.outputs, MLP.hidden] });
   net.loadStateDict({ "0.weight": w1, "2.weight": w2 });

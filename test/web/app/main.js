@@ -22,7 +22,7 @@ async function run() {
   }
   const steps = Number(params.get("steps") ?? 20);
   const batch = 128;
-  const net = cr.chapterMlp({ inputs: 784, hidden: 256, outputs: 10, seed: 0 });
+  const net = cr.chapter.mlp({ inputs: 784, hidden: 256, outputs: 10, seed: 0 });
   const opt = new cr.optim.SGD(net.parameters(), { lr: 0.1 });
   const x = cr.rand([batch, 784], { seed: 1 });
   const y = cr.randint(0, 10, [batch], { seed: 2, dtype: "int32" });
