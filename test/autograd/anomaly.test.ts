@@ -100,6 +100,19 @@ describe("detectAnomaly", () => {
     assert.deepEqual([...kept.dataSync()], [1, 0, 3, 4]);
   });
 
+  test("the fused row kernels (no graph) are checked too", () => {
+    const logits = cr.tensor([
+      [0, Number.POSITIVE_INFINITY],
+      [1, 2],
+    ]);
+    const error = anomalyOf(() =>
+      cr.detectAnomaly(() =>
+        cr.noGrad(() => cr.nn.crossEntropy(logits, cr.tensor([0, 1], { dtype: "int32" }))),
+      ),
+    );
+    assert.match(error.message, /input 0 of crossEntropy was already non-finite/);
+  });
+
   test("an optimizer step that overflows is caught at the update", () => {
     const w = cr.tensor([1e30], { requiresGrad: true });
     const opt = new cr.optim.SGD([w], { lr: 1e31 });
