@@ -176,20 +176,26 @@ export function checkOp(prim: string, inputs: readonly Tensor[], out: Tensor): v
     return;
   }
   const badInput = inputs.findIndex((t) => nonFinite(t) !== null);
+  const p = pulling;
+  // The op as the message names it: a forward op, or an op inside the backward of a node.
+  const op =
+    p === null
+      ? `forward op ${prim}`
+      : p.stage === "vjp"
+        ? `its VJP's ${prim}`
+        : `${prim} (summing gradients)`;
   const cause =
     badInput >= 0
-      ? `input ${badInput} of ${prim} was already non-finite: it was not made by an op under anomaly mode ` +
+      ? `input ${badInput} of ${op} was already non-finite: it was not made by an op under anomaly mode ` +
         "(it is data, a creation function's result, or was computed before anomaly mode was on)"
-      : `${prim} produced ${what(out, bad)} in its output ${shapeOf(out)}`;
-  const p = pulling;
+      : `${op} produced ${what(out, bad)} in its output ${shapeOf(out)}`;
   if (p === null) {
     throw new AnomalyError(
-      `anomaly: forward op ${cause}\n${inputLines(prim, inputs)}\n  called at:\n${describeSite(captureSite())}`,
+      `anomaly: ${cause}\n${inputLines(prim, inputs)}\n  called at:\n${describeSite(captureSite())}`,
     );
   }
-  const stage = p.stage === "vjp" ? "its VJP's" : "summing its input gradients,";
   throw new AnomalyError(
-    `anomaly: backward of ${p.node.prim}: ${stage} ${cause}\n${inputLines(prim, inputs)}\n${forwardLines(p)}`,
+    `anomaly: backward of ${p.node.prim}: ${cause}\n${inputLines(prim, inputs)}\n${forwardLines(p)}`,
   );
 }
 

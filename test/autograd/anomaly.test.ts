@@ -81,7 +81,7 @@ describe("detectAnomaly", () => {
       [3, 4],
     ]);
     const error = anomalyOf(() => cr.detectAnomaly(() => data.mul(2)));
-    assert.match(error.message, /input 0 of mul was already non-finite/);
+    assert.match(error.message, /input 0 of forward op mul was already non-finite/);
     assert.match(
       error.message,
       /mul input 0: \[2,2\] float32, non-finite: NaN \(1 of 4 elements, first at \[0,1\]\)/,
@@ -110,7 +110,7 @@ describe("detectAnomaly", () => {
         cr.noGrad(() => cr.nn.crossEntropy(logits, cr.tensor([0, 1], { dtype: "int32" }))),
       ),
     );
-    assert.match(error.message, /input 0 of crossEntropy was already non-finite/);
+    assert.match(error.message, /input 0 of forward op crossEntropy was already non-finite/);
   });
 
   test("an optimizer step that overflows is caught at the update", () => {
