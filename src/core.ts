@@ -26,7 +26,7 @@ export type { KernelSource } from "./backend/wasm/module.js";
 // Old names for one version (cr.chapterMlp is now cr.chapter.mlp, cr.checkpoint cr.recompute...).
 export * from "./deprecated.js";
 export type { DType, TypedArray } from "./dtype.js";
-export { ChainruleError, InputError } from "./errors.js";
+export { AnomalyError, ChainruleError, InputError } from "./errors.js";
 export { dryRun, type LargestBatch, largestBatch } from "./memory/dry-run.js";
 export {
   type MemoryEvent,
@@ -67,6 +67,7 @@ export { type ArgOptions, type AxisOptions, argmax, argmin, max, min, sum } from
 export * from "./ops/unary.js";
 export * as optim from "./optim/index.js";
 export type { Shape } from "./shape.js";
+export { detectAnomaly, isAnomalyEnabled } from "./tensor/anomaly.js";
 export {
   arange,
   type CreateOptions,

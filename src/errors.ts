@@ -1,5 +1,6 @@
-// The errors Chainrule throws, so callers can tell our messages from their own bugs: ChainruleError, and
-// InputError for what comes from outside the code (a file or package that is missing, unreadable or corrupt).
+// The errors Chainrule throws, so callers can tell our messages from their own bugs: ChainruleError,
+// InputError for what comes from outside the code (a file or package that is missing, unreadable or corrupt),
+// and AnomalyError for a NaN or ±inf that anomaly mode caught.
 
 export class ChainruleError extends Error {
   override name = "ChainruleError";
@@ -11,6 +12,11 @@ export class ChainruleError extends Error {
  */
 export class InputError extends ChainruleError {
   override name = "InputError";
+}
+
+/** Anomaly mode (`detectAnomaly`) found a NaN or ±inf: the message names the op, its inputs and the call site. */
+export class AnomalyError extends ChainruleError {
+  override name = "AnomalyError";
 }
 
 /** Throws `op: message`; every error names the op it came from. */

@@ -6,6 +6,7 @@ import { clone, detach } from "../ops/detach.js";
 import { addInto, copyInto } from "../ops/in-place.js";
 import { sumTo } from "../ops/sum-to.js";
 import { fmt, sameShape } from "../shape.js";
+import { checkVjp, isAnomalyEnabled, pullingBack } from "../tensor/anomaly.js";
 import { onesLike } from "../tensor/create.js";
 import { withGradMode } from "../tensor/grad-mode.js";
 import { duringBackward, type Node } from "../tensor/node.js";
@@ -153,12 +154,20 @@ export function sweep(
         grads.delete(t);
         const node = t.node!;
         const saved = checkSaved(node);
-        const inputGrads = tidyInternal(FREED_BY_BACKWARD, () => {
-          const hooked = runHooks(t, g);
-          if (t.retainsGrad) t.grad = detach(hooked).keep().tagAs("gradient");
-          return [...node.rule.vjp(hooked, saved, node.attrs, node)];
-        });
-        deliverAll(node.inputs, inputGrads);
+        const pull = () =>
+          tidyInternal(FREED_BY_BACKWARD, () => {
+            const hooked = runHooks(t, g);
+            if (t.retainsGrad) t.grad = detach(hooked).keep().tagAs("gradient");
+            return [...node.rule.vjp(hooked, saved, node.attrs, node)];
+          });
+        if (isAnomalyEnabled()) {
+          // Anomaly mode: an op inside the VJP, or the VJP's result, that is not finite names this node.
+          const inputGrads = pullingBack(node, g, "vjp", pull);
+          checkVjp(node, g, inputGrads);
+          pullingBack(node, g, "deliver", () => deliverAll(node.inputs, inputGrads));
+        } else {
+          deliverAll(node.inputs, pull());
+        }
         drop(g);
         // Each node is pulled back once per sweep: what it saved can go now rather than at the end.
         if (!retainGraph) node.release();

@@ -96,6 +96,11 @@ export const TRAIN_FLAGS: FlagSpec[] = [
     help: "continue from a checkpoint (e.g. out/checkpoint.safetensors)",
   },
   { name: "quiet", type: "boolean", help: "print only the final result" },
+  {
+    name: "detect-anomaly",
+    type: "boolean",
+    help: "check every op, gradient and update for NaN/±inf; stop at the first, naming the op, epoch and batch (slower)",
+  },
   ...RUNTIME_FLAGS,
 ];
 

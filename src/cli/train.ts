@@ -5,6 +5,7 @@ import { architectureOf } from "../io/architecture.js";
 import { saveTensors } from "../io/model-file.js";
 import { lineChart } from "../plot/line-chart.js";
 import { svgToPng } from "../plot/png.js";
+import { detectAnomaly } from "../tensor/anomaly.js";
 import type { TrainConfig } from "../train/config.js";
 import { type EpochMetrics, fit } from "../train/fit.js";
 import { flagHelp, parseFlags, TRAIN_FLAGS, trainConfigFrom } from "./args.js";
@@ -17,7 +18,11 @@ export const TRAIN_HELP = `Usage: chainrule train [flags]
 Trains the chapter's MLP (z = W1 x, h = φ(z), o = W2 h, J = L + λ/2(‖W1‖² + ‖W2‖²)) with minibatch SGD
 and writes model.safetensors, metrics.json, training.svg and training.png into the output folder.
 
-${flagHelp(TRAIN_FLAGS)}`;
+${flagHelp(TRAIN_FLAGS)}
+
+With --detect-anomaly the first NaN or ±inf stops training with exit code 1 and a message naming the op
+(forward, or the backward of which forward op), its input shapes, and the epoch and batch; the checkpoint
+of the last finished epoch stays in the output folder, ready for --resume.`;
 
 export function trainingChart(metrics: readonly EpochMetrics[], config: TrainConfig): string {
   return lineChart(
@@ -50,12 +55,14 @@ export async function trainCommand(argv: string[]): Promise<number> {
   );
   const progress = makeProgress(process.stderr, quiet);
   const started = performance.now();
-  const { model, metrics } = fit(config, data, {
-    checkpoint: join(out, "checkpoint.safetensors"),
-    resume: values.resume as string | undefined,
-    onBatch: (p) => progress.batch(p),
-    onEpoch: (m) => progress.epoch(m, config.epochs),
-  });
+  const train = () =>
+    fit(config, data, {
+      checkpoint: join(out, "checkpoint.safetensors"),
+      resume: values.resume as string | undefined,
+      onBatch: (p) => progress.batch(p),
+      onEpoch: (m) => progress.epoch(m, config.epochs),
+    });
+  const { model, metrics } = values["detect-anomaly"] === true ? detectAnomaly(train) : train();
   const seconds = (performance.now() - started) / 1000;
   // The architecture entry lets PyTorch users rebuild the network from the file alone (docs/interop.md).
   const architecture = architectureOf(model);

@@ -6,6 +6,7 @@ import { isFloat } from "../dtype.js";
 import { fail } from "../errors.js";
 import { noteOp } from "../memory/ledger.js";
 import { broadcastStrides, type Shape, stridesOf } from "../shape.js";
+import { checkOp, isAnomalyEnabled } from "../tensor/anomaly.js";
 import type { DerivativeOf } from "../tensor/derivative.js";
 import { type Node, record, recording, type VjpRule } from "../tensor/node.js";
 import type { Tensor } from "../tensor/tensor.js";
@@ -49,6 +50,7 @@ export function apply<Attrs, P extends keyof Attrs & string>(
   const rule = table[prim];
   noteOp(prim);
   const out = rule.forward(inputs, attrs);
+  if (isAnomalyEnabled()) checkOp(prim, inputs, out);
   if (rule.vjp && isFloat(out.dtype) && recording(inputs)) {
     record(out, prim, inputs, attrs, rule.save ? rule.save(inputs, out, attrs) : [], rule as VjpRule);
   }

@@ -3,6 +3,7 @@
 import { isFloat } from "../dtype.js";
 import { fail } from "../errors.js";
 import { fmt, sameShape } from "../shape.js";
+import { checkWrite, isAnomalyEnabled } from "../tensor/anomaly.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { viewOf } from "./apply.js";
 import { cast } from "./binary.js";
@@ -12,6 +13,7 @@ import { detach } from "./detach.js";
 export function copyInto(dst: Tensor, src: Tensor): void {
   dst.storage.backend.copy(viewOf(src), viewOf(dst), dst.shape);
   dst.bumpVersion();
+  if (isAnomalyEnabled()) checkWrite("an in-place copy (assign, or an optimizer step)", dst, src);
 }
 
 /** dst += src (same shape and dtype), in place, with no temporary. */
@@ -19,6 +21,7 @@ export function addInto(dst: Tensor, src: Tensor): void {
   // Elementwise over equal shapes reads each element before it writes it, so out may alias an input.
   dst.storage.backend.binary("add", viewOf(dst), viewOf(src), dst.storage.id, dst.shape);
   dst.bumpVersion();
+  if (isAnomalyEnabled()) checkWrite("adding a gradient into .grad in place", dst, src);
 }
 
 /** x.assign(values): overwrites x's values in place (cast to x's dtype), not recorded; returns x. */
@@ -45,4 +48,5 @@ export function addScaledInPlace(dst: Tensor, src: Tensor, alpha: number): void 
     fail("addScaledInPlace", `shapes differ: ${fmt(dst.shape)} and ${fmt(src.shape)}`);
   dst.storage.backend.axpy(alpha, src.storage.id, dst.storage.id, dst.size);
   dst.bumpVersion();
+  if (isAnomalyEnabled()) checkWrite(`the optimizer's update x ← x + ${alpha}·g`, dst, src);
 }

@@ -5,6 +5,7 @@
 import type { SoftmaxMode } from "../backend/backend.js";
 import { fail } from "../errors.js";
 import { noteOp } from "../memory/ledger.js";
+import { checkOp, isAnomalyEnabled } from "../tensor/anomaly.js";
 import { outputTensor } from "../tensor/create.js";
 import { isGradEnabled } from "../tensor/grad-mode.js";
 import type { Tensor } from "../tensor/tensor.js";
@@ -22,6 +23,7 @@ export function softmaxLastAxis(mode: SoftmaxMode, x: Tensor): Tensor {
   const cols = x.shape[x.ndim - 1];
   const out = outputTensor(x.shape, x.dtype);
   x.storage.backend.softmaxRows(mode, x.storage.id, out.storage.id, cols === 0 ? 0 : x.size / cols, cols);
+  if (isAnomalyEnabled()) checkOp(op, [x], out);
   return out;
 }
 
@@ -37,5 +39,6 @@ export function crossEntropyPerRow(logits: Tensor, labels: Tensor): Tensor {
   const [n, q] = logits.shape;
   const out = outputTensor([n], logits.dtype);
   logits.storage.backend.crossEntropyRows(logits.storage.id, labels.storage.id, out.storage.id, n, q);
+  if (isAnomalyEnabled()) checkOp("crossEntropy", [logits, labels], out);
   return out;
 }

@@ -1,4 +1,6 @@
 // A recorded operation: the plain data that backward, the graph drawings and the memory ledger all read.
+import { isAnomalyEnabled } from "./anomaly.js";
+import { captureSite } from "./call-site.js";
 import type { DerivativeOf } from "./derivative.js";
 import { isGradEnabled } from "./grad-mode.js";
 import type { Tensor } from "./tensor.js";
@@ -53,6 +55,8 @@ export class Node {
   readonly modules: readonly ModuleFrame[] = moduleStack;
   /** "backward" for nodes recorded by a backward pass with createGraph (second-order graphs). */
   readonly phase: "forward" | "backward" = backwardDepth > 0 ? "backward" : "forward";
+  /** Where the op was called, captured only in anomaly mode (detectAnomaly); null otherwise. */
+  readonly site: Error | null = isAnomalyEnabled() ? captureSite() : null;
   constructor(
     readonly prim: string,
     readonly inputs: readonly Tensor[],

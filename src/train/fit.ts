@@ -3,7 +3,7 @@
 import { existsSync } from "node:fs";
 import type { Dataset } from "../data/dataset.js";
 import { DataLoader } from "../data/loader.js";
-import { asInput, fail, failInput } from "../errors.js";
+import { AnomalyError, asInput, fail, failInput } from "../errors.js";
 import { loadTensors, saveTensors } from "../io/model-file.js";
 import type { Module } from "../nn/module.js";
 import type { Optimizer } from "../optim/optimizer.js";
@@ -120,6 +120,16 @@ function restore(path: string, model: Module, optimizer: Optimizer, config: Trai
   }
 }
 
+/** Runs one step; an anomaly it raises (under detectAnomaly) says in which epoch and batch. */
+function located<T>(epoch: number, batch: number, step: () => T): T {
+  try {
+    return step();
+  } catch (error) {
+    if (!(error instanceof AnomalyError)) throw error;
+    throw new AnomalyError(`epoch ${epoch}, batch ${batch}: ${error.message}`, { cause: error });
+  }
+}
+
 /** Trains the chapter's MLP on `data` with `config`, reporting progress through the callbacks. */
 export function fit(
   config: TrainConfig,
@@ -146,7 +156,7 @@ export function fit(
     let seen = 0;
     let batch = 0;
     for (const { x, y } of loader) {
-      const step = trainStep(model, optimizer, x, y, config.weightDecay);
+      const step = located(epoch, batch + 1, () => trainStep(model, optimizer, x, y, config.weightDecay));
       const J = step.objective;
       correct += step.correct;
       if (!Number.isFinite(J))
