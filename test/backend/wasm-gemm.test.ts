@@ -149,6 +149,10 @@ describe("the sgemm and dgemm kernels", { skip: backend === null && "no wasm bac
       [300, 40, 270],
       [300, 260, 270],
       [24, 333, 300],
+      // Products that pack op(B) once and split C into 2, 4 or 8 row bands, and one only a few rows high.
+      [601, 200, 150],
+      [1000, 130, 130],
+      [10, 2000, 1000],
     ]) {
       const A = b.alloc("float32", m * k) as WasmBuffer;
       const B = b.alloc("float32", k * n) as WasmBuffer;
