@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { JsBackend } from "../../src/backend/js/index.js";
-import type { WasmBuffer } from "../../src/backend/wasm/index.js";
+import type { WasmBuffer } from "../../src/backend/wasm/buffer.js";
 import { createWasmBackendSync } from "../../src/backend/wasm/setup.js";
 import { random } from "./random.js";
 

@@ -2,7 +2,7 @@
 // leading dimensions wider than the rows, accumulate, no writes outside C, and banding that changes no bit.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import type { WasmBuffer } from "../../src/backend/wasm/index.js";
+import type { WasmBuffer } from "../../src/backend/wasm/buffer.js";
 import { matmulWasm } from "../../src/backend/wasm/ops-matmul.js";
 import { createWasmBackendSync } from "../../src/backend/wasm/setup.js";
 

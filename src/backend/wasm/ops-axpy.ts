@@ -1,6 +1,6 @@
 // The fused update y += α·x on the wasm backend: one pass instead of a multiply, a subtract and a copy;
 // a big one is split into contiguous chunks over the threads.
-import type { WasmBuffer } from "./index.js";
+import type { WasmBuffer } from "./buffer.js";
 import type { Kernels } from "./kernels.js";
 
 /** From this many elements the update is split over threads (it is memory-bound, so only big ones). */

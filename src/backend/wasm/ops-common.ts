@@ -4,7 +4,7 @@
 import type { DType } from "../../dtype.js";
 import type { Shape } from "../../shape.js";
 import type { BinaryOp, ReduceOp, UnaryOp, View } from "../backend.js";
-import type { WasmBuffer } from "./index.js";
+import type { WasmBuffer } from "./buffer.js";
 import type { Kernels } from "./kernels.js";
 
 /** Below this many elements a compute-bound job (transcendentals) stays on one thread: waking a worker costs more. */
@@ -86,23 +86,6 @@ export function runsContiguously(shape: Shape, strides: readonly number[]): bool
 export function isScalar(shape: Shape, strides: readonly number[]): boolean {
   for (let i = 0; i < shape.length; i++) if (shape[i] !== 1 && strides[i] !== 0) return false;
   return true;
-}
-
-export function sizeOf(shape: Shape): number {
-  let n = 1;
-  for (let i = 0; i < shape.length; i++) n *= shape[i];
-  return n;
-}
-
-/** Row-major strides of a contiguous shape. */
-export function contiguousStrides(shape: Shape): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    s[i] = acc;
-    acc *= shape[i];
-  }
-  return s;
 }
 
 /** [start, count) chunks of n elements for `parts` threads, starts on multiples of ALIGN. */

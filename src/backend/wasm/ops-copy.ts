@@ -1,20 +1,11 @@
 // Cast between dtypes and strided copy on the wasm backend: same-dtype casts and contiguous copies are one
 // memmove; other copies go slab by slab, split over the threads unless the views share a buffer.
-import type { Shape } from "../../shape.js";
+import { type Shape, sizeOf } from "../../shape.js";
 import type { View } from "../backend.js";
+import type { WasmBuffer } from "./buffer.js";
 import { collapse, forEachSlab } from "./collapse.js";
-import type { WasmBuffer } from "./index.js";
 import type { Kernels } from "./kernels.js";
-import {
-  bufferOf,
-  CAST_CODE,
-  chunks,
-  runSlab,
-  runsContiguously,
-  sizeOf,
-  threadsFor,
-  WIDTH,
-} from "./ops-common.js";
+import { bufferOf, CAST_CODE, chunks, runSlab, runsContiguously, threadsFor, WIDTH } from "./ops-common.js";
 
 export function castWasm(k: Kernels, x: WasmBuffer, out: WasmBuffer, size: number): boolean {
   if (x.dtype === out.dtype && x.dtype !== "bool") {

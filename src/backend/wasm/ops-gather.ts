@@ -2,7 +2,7 @@
 // on every axis but the gathered one (cross-entropy's case); other layouts use the reference kernels.
 import { fail } from "../../errors.js";
 import type { Shape } from "../../shape.js";
-import type { WasmBuffer } from "./index.js";
+import type { WasmBuffer } from "./buffer.js";
 import type { Kernels } from "./kernels.js";
 
 /** [outer, count, inner] of the index and the axis size of the other tensor, or null for other layouts. */

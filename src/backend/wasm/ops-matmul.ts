@@ -2,7 +2,7 @@
 // operands in place; a big product is split into bands of C that the threads claim (see splitOverThreads).
 import type { MatmulSpec } from "../backend.js";
 import { offsetsOf } from "../js/strided.js";
-import type { WasmBuffer } from "./index.js";
+import type { WasmBuffer } from "./buffer.js";
 import { Kernels } from "./kernels.js";
 
 /** Row bands of C per thread of a split product: threads claim them as they come free. */

@@ -2,7 +2,7 @@
 // over the threads by outer rows, by output columns, or (one long run per output) into float64 partials.
 import type { Shape } from "../../shape.js";
 import type { ReduceOp } from "../backend.js";
-import type { WasmBuffer } from "./index.js";
+import type { WasmBuffer } from "./buffer.js";
 import type { Kernels } from "./kernels.js";
 import { ALIGN, chunks, REDUCE_CODE, suffix, threadsFor, WIDTH } from "./ops-common.js";
 

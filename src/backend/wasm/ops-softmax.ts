@@ -2,7 +2,7 @@
 // softmax rows are split over the threads from PARALLEL_MIN elements, since every element costs an exp.
 import { fail } from "../../errors.js";
 import type { SoftmaxMode } from "../backend.js";
-import type { WasmBuffer } from "./index.js";
+import type { WasmBuffer } from "./buffer.js";
 import type { Kernels } from "./kernels.js";
 import { suffix, threadsFor, WIDTH } from "./ops-common.js";
 
