@@ -14,7 +14,8 @@ export const PARALLEL_MIN_STREAMING = 1 << 18;
 /** Thread shares start on multiples of this many elements (whole vectors, 64-byte lines for float32). */
 export const ALIGN = 16;
 
-// Op codes: must match wasm/assembly/lib/ew-common.ts (unary, binary, compare, reduce) and ew-cast.ts.
+// Op codes: the kernels' constants in wasm/assembly/lib/ew-common.ts (unary, binary, compare, reduce) and
+// ew-cast.ts; test/backend/wasm-op-codes.test.ts reads both sides and fails on any difference.
 export const UNARY_CODE: { readonly [K in UnaryOp]?: number } = {
   neg: 0,
   exp: 1,
