@@ -120,7 +120,7 @@ describe("the thread pool's job queue", { skip: !wasmThere && "no wasm backend h
       seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
       const count = 1 + (seed % 40);
       const chunk = Math.ceil(n / count);
-      const shares: number[][] = [];
+      const shares: [number, number, number, number][] = [];
       // saxpy adds 1 to every element of its chunk: a share run twice (or never) shows up in the total.
       for (let s = 0; s * chunk < n; s++) {
         const len = Math.min(chunk, n - s * chunk);

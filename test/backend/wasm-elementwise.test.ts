@@ -8,6 +8,7 @@ import { JsBackend } from "../../src/backend/js/index.js";
 import type { WasmBackend } from "../../src/backend/wasm/index.js";
 import { PARALLEL_MIN, PARALLEL_MIN_STREAMING } from "../../src/backend/wasm/ops-common.js";
 import { createWasmBackendSync } from "../../src/backend/wasm/setup.js";
+import type { KernelName, KernelSignatures } from "../../src/backend/wasm/signatures.js";
 import { type DType, newArray, type TypedArray } from "../../src/dtype.js";
 
 const made = createWasmBackendSync();
@@ -174,11 +175,11 @@ describe("wasm elementwise kernels agree with the reference", {
     }
     const call = k.call.bind(k);
     const parallel = k.parallel.bind(k);
-    k.call = (name: string, ...args: number[]) => {
+    k.call = <N extends KernelName>(name: N, ...args: KernelSignatures[N]) => {
       spy.names.add(name);
       return call(name, ...args);
     };
-    k.parallel = (name: string, shares: readonly (readonly number[])[]) => {
+    k.parallel = <N extends KernelName>(name: N, shares: readonly KernelSignatures[N][]) => {
       spy.names.add(name);
       spy.maxShares = Math.max(spy.maxShares, shares.length);
       parallel(name, shares);

@@ -76,7 +76,7 @@ const SPECIALS: [string, (r: number, j: number) => number | null][] = [
 
 describe("wasm softmax rows", { skip: wasm === null && "no wasm backend here" }, () => {
   test("the kernels are in the module (so nothing below falls back to the reference)", () => {
-    for (const name of ["softmax_rows_f32", "softmax_rows_f64", "xent_rows_f32", "xent_rows_f64"]) {
+    for (const name of ["softmax_rows_f32", "softmax_rows_f64", "xent_rows_f32", "xent_rows_f64"] as const) {
       assert.ok(wasm!.kernels.has(name), name);
     }
   });

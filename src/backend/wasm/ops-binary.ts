@@ -31,7 +31,7 @@ export function binaryWasm(
   const s = suffix(A.dtype);
   if (s === null) return false;
   let code = ARITH_CODE[op];
-  let name: string;
+  let name: "ew_binary_f32" | "ew_binary_f64" | "ew_compare_f32" | "ew_compare_f64";
   if (code !== undefined) {
     if (out.dtype !== A.dtype) return false;
     name = s === "f32" ? "ew_binary_f32" : "ew_binary_f64";
@@ -84,7 +84,7 @@ export function binaryWasm(
     return true;
   }
   const c = collapse(shape, [a.strides, b.strides, stridesOf(shape)]);
-  const head = [code];
+  const head: [number] = [code];
   const widths = [w, w, wo];
   forEachSlab(c, [0, 0, 0], (offsets, rows, n, os, is) => {
     const views = [

@@ -50,12 +50,19 @@ export function copyWasm(k: Kernels, src: View, dst: View, shape: Shape): boolea
     return true;
   }
   const c = collapse(shape, [src.strides, dst.strides]);
-  const head = [w];
+  const head: [number] = [w];
   const widths = [w, w];
   // Overlapping strided views (a buffer copied onto itself through another layout) go one thread, in order.
   const alone = S === D;
   forEachSlab(c, [0, 0], (offsets, rows, n, os, is) => {
-    const views = [ps + offsets[0] * w, os[0], is[0], pd + offsets[1] * w, os[1], is[1]];
+    const views: [number, number, number, number, number, number] = [
+      ps + offsets[0] * w,
+      os[0],
+      is[0],
+      pd + offsets[1] * w,
+      os[1],
+      is[1],
+    ];
     if (alone) k.call("ew_copy", w, rows, n, ...views);
     else runSlab(k, "ew_copy", head, rows, n, views, widths);
   });

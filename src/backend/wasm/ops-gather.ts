@@ -19,7 +19,10 @@ function layout(target: Shape, indexShape: Shape, axis: number): [number, number
   return [outer, indexShape[axis], inner, target[axis]];
 }
 
-function kernelName(family: "gather" | "scatter_add", dtype: string): string | null {
+function kernelName<F extends "gather" | "scatter_add">(
+  family: F,
+  dtype: string,
+): `${F}_${"f32" | "f64"}` | null {
   return dtype === "float32" ? `${family}_f32` : dtype === "float64" ? `${family}_f64` : null;
 }
 

@@ -4,6 +4,7 @@ import type { MatmulSpec } from "../backend.js";
 import { offsetsOf } from "../js/strided.js";
 import type { WasmBuffer } from "./buffer.js";
 import { Kernels } from "./kernels.js";
+import type { KernelSignatures } from "./signatures.js";
 
 /** Row bands of C per thread of a split product: threads claim them as they come free. */
 const BANDS_PER_THREAD = 4;
@@ -52,7 +53,7 @@ export function matmulWasm(
     const extent = byRows ? m : n;
     const parts = Math.max(1, Math.min(threads, Math.floor(extent / 16)));
     const band = Math.ceil(extent / parts / 8) * 8;
-    const shares: number[][] = [];
+    const shares: KernelSignatures["sgemm"][] = [];
     for (let t = 0, start = 0; start < extent; t++, start += band) {
       const size = Math.min(band, extent - start);
       const sm = byRows ? size : m;
@@ -89,7 +90,7 @@ export function matmulWasm(
  */
 function splitOverThreads(
   kernels: Kernels,
-  gemm: string,
+  gemm: "sgemm" | "dgemm",
   spec: MatmulSpec,
   pa: number,
   pb: number,
@@ -104,7 +105,7 @@ function splitOverThreads(
   const packed = kernels.scratchFor(PACKED_B_SLOT, kernels.call(`${gemm}PackedBytes`, n, k));
   const strips = Math.ceil(n / nr);
   const perPack = Math.ceil(strips / Math.min(strips, threads * 2)) * nr;
-  const packShares: number[][] = [];
+  const packShares: KernelSignatures["sgemmPackB"][] = [];
   for (let j0 = 0; j0 < n; j0 += perPack) {
     packShares.push([transB ? 1 : 0, k, n, pb, ldb, packed, j0, Math.min(n, j0 + perPack)]);
   }
@@ -112,7 +113,7 @@ function splitOverThreads(
   const bands = Math.max(1, Math.min(threads * BANDS_PER_THREAD, Math.ceil(m / BAND_ROWS)));
   const rows = Math.ceil(m / bands / BAND_ROWS) * BAND_ROWS;
   const bandScratch = kernels.call(`${gemm}BandScratchBytes`);
-  const bandShares: number[][] = [];
+  const bandShares: KernelSignatures["sgemmBand"][] = [];
   for (let i0 = 0, t = 0; i0 < m; i0 += rows, t++) {
     const a0 = pa + (transA ? i0 : i0 * lda) * w;
     const c0 = pc + i0 * n * w;
