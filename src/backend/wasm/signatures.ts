@@ -1,5 +1,5 @@
 // The exported kernels of wasm/assembly/*.ts as TypeScript sees them: one parameter tuple per export, so
-// Kernels.call and Kernels.parallel are checked by tsc. test/backend/wasm-signatures.test.ts holds KERNEL_ARITY to the module.
+// Kernels.call and Kernels.parallel are checked by tsc; test/backend/wasm-signatures.test.ts checks the counts.
 
 /** One strided slab view: its address, outer (row) stride and inner stride, in elements. */
 type Slab3 = [address: number, outerStride: number, innerStride: number];
