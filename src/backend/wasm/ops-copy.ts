@@ -55,16 +55,10 @@ export function copyWasm(k: Kernels, src: View, dst: View, shape: Shape): boolea
   // Overlapping strided views (a buffer copied onto itself through another layout) go one thread, in order.
   const alone = S === D;
   forEachSlab(c, [0, 0], (offsets, rows, n, os, is) => {
-    const views: [number, number, number, number, number, number] = [
-      ps + offsets[0] * w,
-      os[0],
-      is[0],
-      pd + offsets[1] * w,
-      os[1],
-      is[1],
-    ];
-    if (alone) k.call("ew_copy", w, rows, n, ...views);
-    else runSlab(k, "ew_copy", head, rows, n, views, widths);
+    const s0 = ps + offsets[0] * w;
+    const d0 = pd + offsets[1] * w;
+    if (alone) k.call("ew_copy", w, rows, n, s0, os[0], is[0], d0, os[1], is[1]);
+    else runSlab(k, "ew_copy", head, rows, n, [s0, os[0], is[0], d0, os[1], is[1]], widths);
   });
   return true;
 }
