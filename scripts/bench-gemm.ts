@@ -1,7 +1,7 @@
 // Times the wasm backend's sgemm kernel alone (GFLOP/s, medians) and checks it against a float64 reference.
 // Usage: node --import tsx scripts/bench-gemm.ts [--threads N] [--sizes 256,512,1024] [--trans nn,tn,nt]
 
-import type { WasmBuffer } from "../src/backend/wasm/index.js";
+import type { WasmBuffer } from "../src/backend/wasm/buffer.js";
 import { matmulWasm } from "../src/backend/wasm/ops-matmul.js";
 import { createWasmBackendSync } from "../src/backend/wasm/setup.js";
 

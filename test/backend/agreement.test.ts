@@ -5,6 +5,7 @@ import { describe, test } from "node:test";
 import * as cr from "../../src/index.js";
 import { single, toTensor } from "../ops/harness.js";
 import { table } from "../ops/table.js";
+import { expectRegisteredWasm } from "./expect-wasm.js";
 
 /** |other − js| ≤ rtol·|js| + atol·max(1, max |js|), per dtype; NaN must match NaN. */
 export const AGREEMENT = {
@@ -70,6 +71,8 @@ function evaluate(
   });
 }
 
+// In Node the wasm backend is there unless CHAINRULE_BACKEND picked another: a failed load fails here, not skips.
+expectRegisteredWasm();
 for (const name of cr.listBackends().filter((n) => n !== "js" && n !== "meta")) {
   describe(`the ${name} backend agrees with js on every op-table case`, () => {
     for (const row of table) {

@@ -4,8 +4,8 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { describe, test } from "node:test";
 import { sizeClass, WasmHeap } from "../../src/backend/wasm/heap.js";
-import { createWasmBackendSync } from "../../src/backend/wasm/setup.js";
 import * as cr from "../../src/index.js";
+import { expectRegisteredWasm, expectWasm } from "./expect-wasm.js";
 
 describe("the heap", () => {
   test("size classes: 64-byte steps to 1 KiB, then at most 12.5% over", () => {
@@ -40,9 +40,11 @@ describe("the heap", () => {
   });
 });
 
-const wasmThere = cr.listBackends().includes("wasm");
+/** False only where CHAINRULE_BACKEND picked another backend; a wasm load that fails in Node fails this file. */
+const wasmThere = expectRegisteredWasm();
+const skipped = "CHAINRULE_BACKEND picked another backend, so the package made no wasm backend";
 
-describe("tensors on the wasm backend", { skip: !wasmThere && "no wasm backend here" }, () => {
+describe("tensors on the wasm backend", { skip: !wasmThere && skipped }, () => {
   const onWasm = <T>(fn: () => T): T => {
     const before = cr.getBackend().name;
     cr.setBackend("wasm");
@@ -100,10 +102,9 @@ describe("tensors on the wasm backend", { skip: !wasmThere && "no wasm backend h
   });
 });
 
-describe("the thread pool's job queue", { skip: !wasmThere && "no wasm backend here" }, () => {
+describe("the thread pool's job queue", () => {
   test("thousands of jobs of 1 to 40 shares each run every share exactly once", async () => {
-    const made = createWasmBackendSync();
-    if ("error" in made) throw new Error(made.error);
+    const made = expectWasm();
     const k = made.kernels;
     k.setThreads(2);
     for (let i = 0; i < 200 && k.available < 2; i++) await new Promise((r) => setTimeout(r, 10));
@@ -120,7 +121,7 @@ describe("the thread pool's job queue", { skip: !wasmThere && "no wasm backend h
       seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
       const count = 1 + (seed % 40);
       const chunk = Math.ceil(n / count);
-      const shares: number[][] = [];
+      const shares: [number, number, number, number][] = [];
       // saxpy adds 1 to every element of its chunk: a share run twice (or never) shows up in the total.
       for (let s = 0; s * chunk < n; s++) {
         const len = Math.min(chunk, n - s * chunk);
@@ -136,7 +137,7 @@ describe("the thread pool's job queue", { skip: !wasmThere && "no wasm backend h
   });
 });
 
-describe("choosing the kernel build", { skip: !wasmThere && "no wasm backend here" }, () => {
+describe("choosing the kernel build", { skip: !wasmThere && skipped }, () => {
   const statusWith = (env: Record<string, string>) => {
     const run = spawnSync(
       process.execPath,

@@ -7,11 +7,11 @@ import type { BinaryOp, DataId, ReduceOp, UnaryOp, View } from "../../src/backen
 import { JsBackend } from "../../src/backend/js/index.js";
 import type { WasmBackend } from "../../src/backend/wasm/index.js";
 import { PARALLEL_MIN, PARALLEL_MIN_STREAMING } from "../../src/backend/wasm/ops-common.js";
-import { createWasmBackendSync } from "../../src/backend/wasm/setup.js";
+import type { KernelName, KernelSignatures } from "../../src/backend/wasm/signatures.js";
 import { type DType, newArray, type TypedArray } from "../../src/dtype.js";
+import { expectWasm } from "./expect-wasm.js";
 
-const made = createWasmBackendSync();
-const wasm: WasmBackend | null = "error" in made ? null : made;
+const wasm: WasmBackend = expectWasm();
 const js = new JsBackend();
 
 const TOL = { float64: { rtol: 1e-12, atol: 1e-13 }, float32: { rtol: 1e-5, atol: 1e-6 } } as const;
@@ -163,9 +163,7 @@ function check(out: Pair, what: string, exact = false): void {
   close(js.readSync(out.j), wasm!.readSync(out.w), out.dtype, what, exact);
 }
 
-describe("wasm elementwise kernels agree with the reference", {
-  skip: !wasm && "no wasm backend here",
-}, () => {
+describe("wasm elementwise kernels agree with the reference", () => {
   before(async () => {
     const k = wasm!.kernels;
     // Workers start asynchronously: give them a moment so the big cases really split.
@@ -174,11 +172,11 @@ describe("wasm elementwise kernels agree with the reference", {
     }
     const call = k.call.bind(k);
     const parallel = k.parallel.bind(k);
-    k.call = (name: string, ...args: number[]) => {
+    k.call = <N extends KernelName>(name: N, ...args: KernelSignatures[N]) => {
       spy.names.add(name);
       return call(name, ...args);
     };
-    k.parallel = (name: string, shares: readonly (readonly number[])[]) => {
+    k.parallel = <N extends KernelName>(name: N, shares: readonly KernelSignatures[N][]) => {
       spy.names.add(name);
       spy.maxShares = Math.max(spy.maxShares, shares.length);
       parallel(name, shares);

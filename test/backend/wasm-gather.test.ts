@@ -3,17 +3,16 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { JsBackend } from "../../src/backend/js/index.js";
-import type { WasmBuffer } from "../../src/backend/wasm/index.js";
-import { createWasmBackendSync } from "../../src/backend/wasm/setup.js";
+import type { WasmBuffer } from "../../src/backend/wasm/buffer.js";
+import { expectWasm } from "./expect-wasm.js";
 import { random } from "./random.js";
 
-const made = createWasmBackendSync();
-const wasm = "error" in made ? null : made;
+const wasm = expectWasm();
 const js = new JsBackend();
 
 const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
-describe("wasm gather and scatterAdd", { skip: wasm === null && "no wasm backend here" }, () => {
+describe("wasm gather and scatterAdd", () => {
   const cases: [number[], number, number][] = [
     [[256, 10], 1, 1],
     [[5, 7], 0, 3],

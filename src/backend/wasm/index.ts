@@ -2,7 +2,6 @@
 // worker threads split big jobs. Cases without a kernel run the reference kernels on views of the same memory.
 import type { DType, TypedArray } from "../../dtype.js";
 import { bytesPerElement } from "../../dtype.js";
-import { fail } from "../../errors.js";
 import type { Shape } from "../../shape.js";
 import type {
   Backend,
@@ -15,6 +14,7 @@ import type {
   View,
 } from "../backend.js";
 import { JsBackend } from "../js/index.js";
+import { buf, type WasmBuffer } from "./buffer.js";
 import { Kernels } from "./kernels.js";
 import type { KernelModule } from "./module.js";
 import { axpyWasm } from "./ops-axpy.js";
@@ -25,14 +25,6 @@ import { matmulWasm } from "./ops-matmul.js";
 import { reduceWasm } from "./ops-reduce.js";
 import { crossEntropyRowsWasm, softmaxRowsWasm } from "./ops-softmax.js";
 import { unaryWasm } from "./ops-unary.js";
-
-/** A tensor's buffer: a block of wasm memory. */
-export interface WasmBuffer {
-  readonly address: number;
-  readonly dtype: DType;
-  readonly size: number;
-  freed: boolean;
-}
 
 /** The reference backend's buffer shape, used to run its kernels on views of wasm memory. */
 interface JsView {
@@ -169,10 +161,4 @@ export class WasmBackend implements Backend {
   private jsView(v: View): View {
     return { ...v, id: this.js(v.id) };
   }
-}
-
-export function buf(id: DataId): WasmBuffer {
-  const b = id as WasmBuffer;
-  if (b.freed) fail("wasm backend", "a buffer was used after it was freed");
-  return b;
 }

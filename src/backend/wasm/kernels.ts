@@ -4,6 +4,7 @@ import type { DType, TypedArray } from "../../dtype.js";
 import { bytesPerElement } from "../../dtype.js";
 import { HEAP_BASE, WasmHeap } from "./heap.js";
 import type { KernelModule } from "./module.js";
+import type { KernelName, KernelSignatures } from "./signatures.js";
 import { ThreadPool } from "./threads.js";
 
 /** The most threads a pool may have. */
@@ -51,12 +52,21 @@ export class Kernels {
     this.setThreads(threads);
   }
 
-  has(name: string): boolean {
+  has(name: KernelName): boolean {
     return typeof this.exports[name] === "function";
   }
 
-  call(name: string, ...args: number[]): number {
+  /** Runs kernel `name` on this thread; its parameters are KernelSignatures[name] (signatures.ts). */
+  call<N extends KernelName>(name: N, ...args: KernelSignatures[N]): number {
     return this.exports[name](...args);
+  }
+
+  /** Every exported function and its parameter count, as compiled (for the signature test). */
+  exported(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const [name, fn] of Object.entries(this.exports))
+      if (typeof fn === "function") out.set(name, fn.length);
+    return out;
   }
 
   /** Threads asked for; `available` says how many have started. */
@@ -92,7 +102,7 @@ export class Kernels {
   }
 
   /** Runs `name` with each argument list in `shares` at once, one per thread (the first on this one). */
-  parallel(name: string, shares: readonly (readonly number[])[]): void {
+  parallel<N extends KernelName>(name: N, shares: readonly KernelSignatures[N][]): void {
     if (shares.length === 1 || !this.pool) {
       for (const share of shares) this.exports[name](...share);
       return;

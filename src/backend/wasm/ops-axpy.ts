@@ -1,7 +1,8 @@
 // The fused update y += α·x on the wasm backend: one pass instead of a multiply, a subtract and a copy;
 // a big one is split into contiguous chunks over the threads.
-import type { WasmBuffer } from "./index.js";
+import type { WasmBuffer } from "./buffer.js";
 import type { Kernels } from "./kernels.js";
+import type { KernelSignatures } from "./signatures.js";
 
 /** From this many elements the update is split over threads (it is memory-bound, so only big ones). */
 const PARALLEL_MIN = 1 << 18;
@@ -19,7 +20,7 @@ export function axpyWasm(k: Kernels, alpha: number, x: WasmBuffer, y: WasmBuffer
   }
   // Chunks of whole 64-byte lines, one per thread.
   const per = Math.ceil(size / threads / 16) * 16;
-  const shares: number[][] = [];
+  const shares: KernelSignatures["axpy_f32"][] = [];
   for (let start = 0; start < size; start += per) {
     shares.push([Math.min(per, size - start), alpha, x.address + start * width, y.address + start * width]);
   }

@@ -1,20 +1,18 @@
 // Binary arithmetic, comparisons and where on the wasm backend, over broadcast strided views. Whole contiguous
 // (or scalar) operands call the kernel once without allocating; other layouts go slab by slab (collapse.ts).
-import type { Shape } from "../../shape.js";
+import { type Shape, sizeOf, stridesOf } from "../../shape.js";
 import type { BinaryOp, View } from "../backend.js";
+import type { WasmBuffer } from "./buffer.js";
 import { collapse, forEachSlab } from "./collapse.js";
-import type { WasmBuffer } from "./index.js";
 import type { Kernels } from "./kernels.js";
 import {
   ARITH_CODE,
   bufferOf,
   COMPARE_CODE,
-  contiguousStrides,
   isScalar,
   PARALLEL_MIN_STREAMING,
   runSlab,
   runsContiguously,
-  sizeOf,
   suffix,
   WIDTH,
 } from "./ops-common.js";
@@ -33,7 +31,7 @@ export function binaryWasm(
   const s = suffix(A.dtype);
   if (s === null) return false;
   let code = ARITH_CODE[op];
-  let name: string;
+  let name: "ew_binary_f32" | "ew_binary_f64" | "ew_compare_f32" | "ew_compare_f64";
   if (code !== undefined) {
     if (out.dtype !== A.dtype) return false;
     name = s === "f32" ? "ew_binary_f32" : "ew_binary_f64";
@@ -85,8 +83,8 @@ export function binaryWasm(
     );
     return true;
   }
-  const c = collapse(shape, [a.strides, b.strides, contiguousStrides(shape)]);
-  const head = [code];
+  const c = collapse(shape, [a.strides, b.strides, stridesOf(shape)]);
+  const head: [number] = [code];
   const widths = [w, w, wo];
   forEachSlab(c, [0, 0, 0], (offsets, rows, n, os, is) => {
     const views = [
@@ -121,7 +119,7 @@ export function whereWasm(k: Kernels, c: View, a: View, b: View, out: WasmBuffer
   const pc = C.address + c.offset;
   const pa = A.address + a.offset * w;
   const pb = B.address + b.offset * w;
-  const col = collapse(shape, [c.strides, a.strides, b.strides, contiguousStrides(shape)]);
+  const col = collapse(shape, [c.strides, a.strides, b.strides, stridesOf(shape)]);
   const widths = [1, w, w, w];
   forEachSlab(col, [0, 0, 0, 0], (offsets, rows, n, os, is) => {
     const views = [

@@ -4,8 +4,9 @@
 import type { DType } from "../../dtype.js";
 import type { Shape } from "../../shape.js";
 import type { BinaryOp, ReduceOp, UnaryOp, View } from "../backend.js";
-import type { WasmBuffer } from "./index.js";
+import type { WasmBuffer } from "./buffer.js";
 import type { Kernels } from "./kernels.js";
+import type { KernelSignatures, SlabKernel } from "./signatures.js";
 
 /** Below this many elements a compute-bound job (transcendentals) stays on one thread: waking a worker costs more. */
 export const PARALLEL_MIN = 1 << 16;
@@ -14,7 +15,8 @@ export const PARALLEL_MIN_STREAMING = 1 << 18;
 /** Thread shares start on multiples of this many elements (whole vectors, 64-byte lines for float32). */
 export const ALIGN = 16;
 
-// Op codes: must match wasm/assembly/lib/ew-common.ts (unary, binary, compare, reduce) and ew-cast.ts.
+// Op codes: the kernels' constants in wasm/assembly/lib/ew-common.ts (unary, binary, compare, reduce) and
+// ew-cast.ts; test/backend/wasm-op-codes.test.ts reads both sides and fails on any difference.
 export const UNARY_CODE: { readonly [K in UnaryOp]?: number } = {
   neg: 0,
   exp: 1,
@@ -88,23 +90,6 @@ export function isScalar(shape: Shape, strides: readonly number[]): boolean {
   return true;
 }
 
-export function sizeOf(shape: Shape): number {
-  let n = 1;
-  for (let i = 0; i < shape.length; i++) n *= shape[i];
-  return n;
-}
-
-/** Row-major strides of a contiguous shape. */
-export function contiguousStrides(shape: Shape): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    s[i] = acc;
-    acc *= shape[i];
-  }
-  return s;
-}
-
 /** [start, count) chunks of n elements for `parts` threads, starts on multiples of ALIGN. */
 export function chunks(n: number, parts: number): [number, number][] {
   const step = Math.ceil(n / parts / ALIGN) * ALIGN;
@@ -118,16 +103,27 @@ export function threadsFor(k: Kernels, size: number, heavy = false): number {
   return size >= (heavy ? PARALLEL_MIN : PARALLEL_MIN_STREAMING) ? k.available : 1;
 }
 
+/** The arguments a slab kernel takes before (rows, n, ...views): an op code, nothing, or the element width. */
+export interface SlabHead {
+  ew_binary_f32: [op: number];
+  ew_binary_f64: [op: number];
+  ew_compare_f32: [op: number];
+  ew_compare_f64: [op: number];
+  ew_where_f32: [];
+  ew_where_f64: [];
+  ew_copy: [width: number];
+}
+
 /**
  * Runs a slab kernel `name(...head, rows, n, p0, so0, si0, p1, so1, si1, ...)` over one slab; `views` holds the
  * (address, outer stride, inner stride) triples and `widths` each view's bytes per element. A big slab is split
  * over the threads by rows, or by columns when it has fewer rows than threads. Shares never overlap in output,
  * since the output view (the last) is one-to-one.
  */
-export function runSlab(
+export function runSlab<N extends SlabKernel>(
   k: Kernels,
-  name: string,
-  head: readonly number[],
+  name: N,
+  head: SlabHead[N],
   rows: number,
   n: number,
   views: readonly number[],
@@ -135,9 +131,11 @@ export function runSlab(
 ): void {
   const threads = threadsFor(k, rows * n);
   if (threads <= 1) {
-    k.call(name, ...head, rows, n, ...views);
+    const args: number[] = [...head, rows, n, ...views];
+    k.call(name, ...(args as KernelSignatures[N]));
     return;
   }
+  // The argument lists are built here, so tsc sees number[]: the head's type and the views' count fix their shape.
   const shares: number[][] = [];
   if (rows >= threads) {
     const band = Math.ceil(rows / threads);
@@ -153,5 +151,5 @@ export function runSlab(
       shares.push([...head, rows, count, ...moved]);
     }
   }
-  k.parallel(name, shares);
+  k.parallel(name, shares as KernelSignatures[N][]);
 }

@@ -1,20 +1,11 @@
 // Cast between dtypes and strided copy on the wasm backend: same-dtype casts and contiguous copies are one
 // memmove; other copies go slab by slab, split over the threads unless the views share a buffer.
-import type { Shape } from "../../shape.js";
+import { type Shape, sizeOf } from "../../shape.js";
 import type { View } from "../backend.js";
+import type { WasmBuffer } from "./buffer.js";
 import { collapse, forEachSlab } from "./collapse.js";
-import type { WasmBuffer } from "./index.js";
 import type { Kernels } from "./kernels.js";
-import {
-  bufferOf,
-  CAST_CODE,
-  chunks,
-  runSlab,
-  runsContiguously,
-  sizeOf,
-  threadsFor,
-  WIDTH,
-} from "./ops-common.js";
+import { bufferOf, CAST_CODE, chunks, runSlab, runsContiguously, threadsFor, WIDTH } from "./ops-common.js";
 
 export function castWasm(k: Kernels, x: WasmBuffer, out: WasmBuffer, size: number): boolean {
   if (x.dtype === out.dtype && x.dtype !== "bool") {
@@ -59,14 +50,15 @@ export function copyWasm(k: Kernels, src: View, dst: View, shape: Shape): boolea
     return true;
   }
   const c = collapse(shape, [src.strides, dst.strides]);
-  const head = [w];
+  const head: [number] = [w];
   const widths = [w, w];
   // Overlapping strided views (a buffer copied onto itself through another layout) go one thread, in order.
   const alone = S === D;
   forEachSlab(c, [0, 0], (offsets, rows, n, os, is) => {
-    const views = [ps + offsets[0] * w, os[0], is[0], pd + offsets[1] * w, os[1], is[1]];
-    if (alone) k.call("ew_copy", w, rows, n, ...views);
-    else runSlab(k, "ew_copy", head, rows, n, views, widths);
+    const s0 = ps + offsets[0] * w;
+    const d0 = pd + offsets[1] * w;
+    if (alone) k.call("ew_copy", w, rows, n, s0, os[0], is[0], d0, os[1], is[1]);
+    else runSlab(k, "ew_copy", head, rows, n, [s0, os[0], is[0], d0, os[1], is[1]], widths);
   });
   return true;
 }

@@ -2,7 +2,7 @@
 // on every axis but the gathered one (cross-entropy's case); other layouts use the reference kernels.
 import { fail } from "../../errors.js";
 import type { Shape } from "../../shape.js";
-import type { WasmBuffer } from "./index.js";
+import type { WasmBuffer } from "./buffer.js";
 import type { Kernels } from "./kernels.js";
 
 /** [outer, count, inner] of the index and the axis size of the other tensor, or null for other layouts. */
@@ -19,7 +19,10 @@ function layout(target: Shape, indexShape: Shape, axis: number): [number, number
   return [outer, indexShape[axis], inner, target[axis]];
 }
 
-function kernelName(family: "gather" | "scatter_add", dtype: string): string | null {
+function kernelName<F extends "gather" | "scatter_add">(
+  family: F,
+  dtype: string,
+): `${F}_${"f32" | "f64"}` | null {
   return dtype === "float32" ? `${family}_f32` : dtype === "float64" ? `${family}_f64` : null;
 }
 

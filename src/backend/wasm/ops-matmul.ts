@@ -2,8 +2,9 @@
 // operands in place; a big product is split into bands of C that the threads claim (see splitOverThreads).
 import type { MatmulSpec } from "../backend.js";
 import { offsetsOf } from "../js/strided.js";
-import type { WasmBuffer } from "./index.js";
+import type { WasmBuffer } from "./buffer.js";
 import { Kernels } from "./kernels.js";
+import type { KernelSignatures } from "./signatures.js";
 
 /** Row bands of C per thread of a split product: threads claim them as they come free. */
 const BANDS_PER_THREAD = 4;
@@ -52,7 +53,7 @@ export function matmulWasm(
     const extent = byRows ? m : n;
     const parts = Math.max(1, Math.min(threads, Math.floor(extent / 16)));
     const band = Math.ceil(extent / parts / 8) * 8;
-    const shares: number[][] = [];
+    const shares: KernelSignatures["sgemm"][] = [];
     for (let t = 0, start = 0; start < extent; t++, start += band) {
       const size = Math.min(band, extent - start);
       const sm = byRows ? size : m;
@@ -89,7 +90,7 @@ export function matmulWasm(
  */
 function splitOverThreads(
   kernels: Kernels,
-  gemm: string,
+  gemm: "sgemm" | "dgemm",
   spec: MatmulSpec,
   pa: number,
   pb: number,
@@ -104,7 +105,7 @@ function splitOverThreads(
   const packed = kernels.scratchFor(PACKED_B_SLOT, kernels.call(`${gemm}PackedBytes`, n, k));
   const strips = Math.ceil(n / nr);
   const perPack = Math.ceil(strips / Math.min(strips, threads * 2)) * nr;
-  const packShares: number[][] = [];
+  const packShares: KernelSignatures["sgemmPackB"][] = [];
   for (let j0 = 0; j0 < n; j0 += perPack) {
     packShares.push([transB ? 1 : 0, k, n, pb, ldb, packed, j0, Math.min(n, j0 + perPack)]);
   }
@@ -117,7 +118,7 @@ function splitOverThreads(
   const tiles = Math.ceil(m / mr);
   const bands = Math.max(1, Math.min(threads * perThread, tiles));
   const bandScratch = kernels.call(`${gemm}BandScratchBytes`);
-  const bandShares: number[][] = [];
+  const bandShares: KernelSignatures["sgemmBand"][] = [];
   for (let b = 0; b < bands; b++) {
     const i0 = Math.floor((b * tiles) / bands) * mr;
     const i1 = Math.min(m, Math.floor(((b + 1) * tiles) / bands) * mr);

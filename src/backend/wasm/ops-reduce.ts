@@ -2,9 +2,10 @@
 // over the threads by outer rows, by output columns, or (one long run per output) into float64 partials.
 import type { Shape } from "../../shape.js";
 import type { ReduceOp } from "../backend.js";
-import type { WasmBuffer } from "./index.js";
+import type { WasmBuffer } from "./buffer.js";
 import type { Kernels } from "./kernels.js";
 import { ALIGN, chunks, REDUCE_CODE, suffix, threadsFor, WIDTH } from "./ops-common.js";
+import type { KernelSignatures } from "./signatures.js";
 
 /**
  * [outer, r, inner] for reducing `axes` of `shape` when the reduced axes (size-1 axes aside) are adjacent,
@@ -67,7 +68,7 @@ export function reduceWasm(
     k.call(name, code, outer, r, inner, inner, x.address, out.address);
     return true;
   }
-  const shares: number[][] = [];
+  const shares: KernelSignatures["ew_reduce_f32"][] = [];
   if (outer >= threads) {
     const band = Math.ceil(outer / threads);
     for (let o0 = 0; o0 < outer; o0 += band) {
@@ -93,7 +94,7 @@ export function reduceWasm(
     const pieces = chunks(r, threads);
     const scratch = k.scratchFor(0, 8 * outer * pieces.length);
     for (let o = 0; o < outer; o++) {
-      const partShares = pieces.map(([start, count], t) => [
+      const partShares = pieces.map(([start, count], t): KernelSignatures["ew_reduce_part_f32"] => [
         code,
         count,
         x.address + (o * r + start) * w,

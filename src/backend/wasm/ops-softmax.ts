@@ -2,9 +2,10 @@
 // softmax rows are split over the threads from PARALLEL_MIN elements, since every element costs an exp.
 import { fail } from "../../errors.js";
 import type { SoftmaxMode } from "../backend.js";
-import type { WasmBuffer } from "./index.js";
+import type { WasmBuffer } from "./buffer.js";
 import type { Kernels } from "./kernels.js";
 import { suffix, threadsFor, WIDTH } from "./ops-common.js";
+import type { KernelSignatures } from "./signatures.js";
 
 /** [first row, row count] bands of `rows` for the threads that a job of rows × cols elements gets. */
 function rowBands(k: Kernels, rows: number, cols: number): [number, number][] {
@@ -24,12 +25,13 @@ export function softmaxRowsWasm(
   cols: number,
 ): boolean {
   const s = suffix(x.dtype);
-  const name = `softmax_rows_${s}`;
-  if (s === null || out.dtype !== x.dtype || !k.has(name)) return false;
+  if (s === null) return false;
+  const name = `softmax_rows_${s}` as const;
+  if (out.dtype !== x.dtype || !k.has(name)) return false;
   if (rows * cols === 0) return true;
   const code = mode === "log" ? 0 : 1;
   const rowBytes = cols * WIDTH[x.dtype];
-  const shares = rowBands(k, rows, cols).map(([r0, count]) => [
+  const shares = rowBands(k, rows, cols).map(([r0, count]): KernelSignatures["softmax_rows_f32"] => [
     code,
     count,
     cols,
@@ -49,8 +51,9 @@ export function crossEntropyRowsWasm(
   cols: number,
 ): boolean {
   const s = suffix(x.dtype);
-  const name = `xent_rows_${s}`;
-  if (s === null || out.dtype !== x.dtype || labels.dtype !== "int32" || !k.has(name)) return false;
+  if (s === null) return false;
+  const name = `xent_rows_${s}` as const;
+  if (out.dtype !== x.dtype || labels.dtype !== "int32" || !k.has(name)) return false;
   if (rows === 0) return true;
   // One thread: a row costs one exp per class, far less than the matmuls that made the logits. A label out
   // of range stops the kernel before it reads outside the row (the caller checks them first).

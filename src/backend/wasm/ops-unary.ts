@@ -1,7 +1,7 @@
 // Unary float kernels on the wasm backend (contiguous buffers); false for a case without a kernel, which the
 // backend then runs with the reference kernel on views of wasm memory. Transcendentals split from PARALLEL_MIN.
 import type { UnaryOp } from "../backend.js";
-import type { WasmBuffer } from "./index.js";
+import type { WasmBuffer } from "./buffer.js";
 import type { Kernels } from "./kernels.js";
 import { chunks, suffix, threadsFor, UNARY_CODE, WIDTH } from "./ops-common.js";
 

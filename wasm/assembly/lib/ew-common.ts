@@ -1,4 +1,5 @@
-// Shared by the elementwise kernels (ew-*.ts): their op codes, which must match src/backend/wasm/ops-common.ts,
+// Shared by the elementwise kernels (ew-*.ts): their op codes (the same as src/backend/wasm/ops-common.ts's tables;
+// test/backend/wasm-op-codes.test.ts fails on any difference),
 // and @inline helpers generic over the dtype (F64: float64, else float32). A folder below wasm/assembly, so not a
 // build entry: nothing here becomes a module export.
 
