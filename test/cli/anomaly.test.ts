@@ -1,24 +1,13 @@
 // chainrule train --detect-anomaly: a learning rate that makes training blow up stops at the first
 // non-finite value with exit code 1, naming the op, the epoch and the batch; the last checkpoint stays good.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import * as cr from "../../src/index.js";
+import { cliSandbox } from "../cli-sandbox.js";
 
-const root = new URL("../..", import.meta.url).pathname;
-const work = mkdtempSync(join(tmpdir(), "chainrule-anomaly-"));
-after(() => rmSync(work, { recursive: true, force: true }));
-
-function run(...args: string[]) {
-  const r = spawnSync(process.execPath, [join(root, "bin", "chainrule.js"), ...args], {
-    encoding: "utf8",
-    cwd: work,
-  });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+const { work, run } = cliSandbox("anomaly");
 
 // 120 rows of 4 features in 3 classes: 96 to train (6 batches of 16), 24 to test.
 const csv = join(work, "blobs.csv");

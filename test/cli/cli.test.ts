@@ -1,26 +1,15 @@
 // The chainrule command end to end: flags and exit codes, a short training run and its files, resume,
 // eval and predict on a saved model.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { PNG } from "pngjs";
 import { makeProgress } from "../../src/cli/progress.js";
 import * as cr from "../../src/index.js";
+import { cliSandbox } from "../cli-sandbox.js";
 
-const root = new URL("../..", import.meta.url).pathname;
-const work = mkdtempSync(join(tmpdir(), "chainrule-cli-"));
-after(() => rmSync(work, { recursive: true, force: true }));
-
-function run(...args: string[]) {
-  const r = spawnSync(process.execPath, [join(root, "bin", "chainrule.js"), ...args], {
-    encoding: "utf8",
-    cwd: work,
-  });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+const { work, run } = cliSandbox("cli");
 
 const small = ["--hidden", "16", "--quiet"];
 
