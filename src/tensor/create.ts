@@ -25,8 +25,8 @@ export function emptyTensor(shape: Shape, dtype: DType, tag: MemoryTag = "tempor
 }
 
 /** An op's output buffer with unspecified contents: only for kernels that write every element. */
-export function outputTensor(shape: Shape, dtype: DType): Tensor {
-  return new Tensor(allocate(dtype, sizeOf(shape), "temporary", false), shape);
+export function outputTensor(shape: Shape, dtype: DType, tag: MemoryTag = "temporary"): Tensor {
+  return new Tensor(allocate(dtype, sizeOf(shape), tag, false), shape);
 }
 
 function finish(t: Tensor, op: string, options: CreateOptions): Tensor {
@@ -62,7 +62,7 @@ function fromValues(
     fail(op, `${values.length} values cannot fill shape ${fmt(shape)} (${sizeOf(shape)} elements)`);
   }
   // Every element is written below, so the buffer need not be zero-filled first.
-  const t = new Tensor(allocate(dtype, values.length, options.tag ?? "temporary", false), shape);
+  const t = outputTensor(shape, dtype, options.tag);
   t.storage.backend.write(t.storage.id, storable(values, dtype));
   return finish(t, op, options);
 }
@@ -100,7 +100,7 @@ export function filledTensor(
   options: CreateOptions = {},
 ): Tensor {
   checkShape("tensor", shape);
-  const t = new Tensor(allocate(dtype, sizeOf(shape), options.tag ?? "temporary", false), shape);
+  const t = outputTensor(shape, dtype, options.tag);
   const { backend, id } = t.storage;
   if (backend.writableView) fill(backend.writableView(id));
   else {

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import type * as cr from "../../src/index.js";
 import { chromiumMissing, launchChromium } from "../chromium.js";
 import { type Bundler, bundleApp, bytesOf, installApp, packChainrule } from "./packed-app.js";
 import { serve } from "./serve.js";
@@ -18,14 +19,8 @@ interface PageResult {
   examplesPerSecond: number;
   initMilliseconds: number;
   warnings: string[];
-  status: {
-    available: boolean;
-    reason: string | null;
-    relaxedSimd: boolean;
-    sharedMemory: boolean;
-    threads: number;
-    threadsRunning: number;
-  };
+  /** What the page's wasmStatus() returned (the type only: the page runs the packed package, not src/). */
+  status: ReturnType<typeof cr.wasmStatus>;
   error?: string;
 }
 
