@@ -3,26 +3,14 @@
 import { fileURLToPath } from "node:url";
 import { readInput } from "../io/read.js";
 import { type Dataset, splitDataset } from "./dataset.js";
-import { decodeDataset, type ImageDataset } from "./format.js";
+import { decodeDataset } from "./format.js";
+import { imageDataset, MNIST_SPLIT_SEED } from "./image-dataset.js";
 
-export const MNIST_SPLIT_SEED = 20261122;
+export { imageDataset, MNIST_SPLIT_SEED };
 
 /** The path of the bundled file (shipped in the package's data/ folder). */
 export function bundledMnistPath(): string {
   return fileURLToPath(new URL("../../data/mnist-10k.u8.gz", import.meta.url));
-}
-
-export function imageDataset(ds: ImageDataset): Dataset {
-  return {
-    name: ds.name,
-    count: ds.labels.length,
-    features: ds.rows * ds.cols,
-    classes: ds.classes,
-    x: ds.pixels,
-    scale: 1 / 255,
-    y: Int32Array.from(ds.labels),
-    image: { rows: ds.rows, cols: ds.cols },
-  };
 }
 
 /** All 10,000 digits (sorted by digit, as the package stores them). */
