@@ -1,0 +1,208 @@
+// The chapter's model at the book's level (D2L §5.3, Fig. 5.3.1): its variables, its operators (each a small
+// group of the library's ops) and each operator's chain-rule products, for a small seeded example (float64).
+import * as cr from "../index.js";
+
+export type Activation = "relu" | "sigmoid" | "tanh" | "gelu";
+
+export interface FigureSettings {
+  /** Inputs d, hidden units h, classes q, examples n (columns of x). */
+  d: number;
+  h: number;
+  q: number;
+  batch: number;
+  lambda: number;
+  activation: Activation;
+  bias: boolean;
+  seed: number;
+}
+
+export const DEFAULT_FIGURE: FigureSettings = {
+  d: 4,
+  h: 5,
+  q: 3,
+  batch: 1,
+  lambda: 0.1,
+  activation: "relu",
+  bias: false,
+  seed: 0,
+};
+
+/** The leaves of the figure: x [d, n], one-hot y [q, n], W1 [h, d], W2 [q, h], biases [h, 1] and [q, 1]. */
+export interface FigureLeaves {
+  x: cr.Tensor;
+  y: cr.Tensor;
+  W1: cr.Tensor;
+  W2: cr.Tensor;
+  b1: cr.Tensor | null;
+  b2: cr.Tensor | null;
+}
+
+/** The same seeded leaves in the page and in Node (the tests compare gradients with them). */
+export function figureLeaves(s: FigureSettings): FigureLeaves {
+  const g = new cr.Generator(s.seed);
+  const weight = (shape: number[], scale: number) =>
+    cr
+      .tidy(() => cr.randn(shape, { generator: g, dtype: "float64" }).mul(scale))
+      .tagAs("parameter")
+      .requiresGrad_();
+  const W1 = weight([s.h, s.d], Math.sqrt(2 / s.d));
+  const W2 = weight([s.q, s.h], Math.sqrt(1 / s.h));
+  const b1 = s.bias ? cr.zeros([s.h, 1], { dtype: "float64", tag: "parameter" }).requiresGrad_() : null;
+  const b2 = s.bias ? cr.zeros([s.q, 1], { dtype: "float64", tag: "parameter" }).requiresGrad_() : null;
+  const x = cr.randn([s.d, s.batch], { generator: g, dtype: "float64", tag: "data" });
+  const labels = Array.from({ length: s.batch }, () => g.integer(0, s.q));
+  const oneHot = Array.from({ length: s.q }, (_, c) => labels.map((l) => (l === c ? 1 : 0)));
+  const y = cr.tensor(oneHot, { dtype: "float64", tag: "data" });
+  return { x, y, W1, W2, b1, b2 };
+}
+
+export function activate(z: cr.Tensor, a: Activation): cr.Tensor {
+  if (a === "relu") return z.relu();
+  if (a === "sigmoid") return z.sigmoid();
+  if (a === "tanh") return z.tanh();
+  return cr.gelu(z);
+}
+
+/** l(o, y): softmax cross-entropy over the classes (axis 0), averaged over the n columns. */
+export function chapterLoss(o: cr.Tensor, y: cr.Tensor): cr.Tensor {
+  return cr.logSoftmax(o, { axis: 0 }).mul(y).sum().neg().div(o.shape[1]);
+}
+
+/** s = λ/2 (‖W1‖²_F + ‖W2‖²_F). */
+export function chapterPenalty(W1: cr.Tensor, W2: cr.Tensor, lambda: number): cr.Tensor {
+  return W1.pow(2)
+    .sum()
+    .add(W2.pow(2).sum())
+    .mul(lambda / 2);
+}
+
+/** One chain-rule product of a backward step: the gradient it gives, its formula, its operands. */
+export interface ChainProduct {
+  target: string;
+  formula: string;
+  /** Names of the values and gradients it reads ("∂J/∂o", "h"), shown with their shapes. */
+  operands: string[];
+}
+
+/** A book-level operator (a circle of Fig. 5.3.1): its inputs and output by name, how it runs forward. */
+export interface BookOperator {
+  id: string;
+  symbol: string;
+  title: string;
+  inputs: string[];
+  output: string;
+  /** The forward equation ("z = W⁽¹⁾x"). */
+  equation: string;
+  run(values: ReadonlyMap<string, cr.Tensor>): cr.Tensor;
+  products: ChainProduct[];
+}
+
+const PHI_PRIME: Record<Activation, string> = {
+  relu: "1[z > 0]",
+  sigmoid: "σ(z)(1 − σ(z))",
+  tanh: "1 − tanh²(z)",
+  gelu: "Φ(z) + z·ϕ(z)",
+};
+
+/** The operators in forward order; their products are listed in the order backward computes them. */
+export function bookOperators(s: FigureSettings): BookOperator[] {
+  const v = (m: ReadonlyMap<string, cr.Tensor>, name: string) => m.get(name)!;
+  const withBias = (t: cr.Tensor, m: ReadonlyMap<string, cr.Tensor>, b: string) =>
+    s.bias ? t.add(v(m, b)) : t;
+  const b1 = s.bias ? ["b1"] : [];
+  const b2 = s.bias ? ["b2"] : [];
+  return [
+    {
+      id: "product1",
+      symbol: "×",
+      title: s.bias ? "matrix product plus bias" : "matrix product",
+      inputs: ["W1", "x", ...b1],
+      output: "z",
+      equation: s.bias ? "z = W⁽¹⁾x + b⁽¹⁾" : "z = W⁽¹⁾x",
+      run: (m) => withBias(v(m, "W1").matmul(v(m, "x")), m, "b1"),
+      products: [
+        { target: "W1", formula: "∂J/∂W⁽¹⁾ += ∂J/∂z · xᵀ", operands: ["∂J/∂z", "x"] },
+        ...(s.bias ? [{ target: "b1", formula: "∂J/∂b⁽¹⁾ = Σₙ ∂J/∂z", operands: ["∂J/∂z"] }] : []),
+      ],
+    },
+    {
+      id: "phi",
+      symbol: "φ",
+      title: `activation φ = ${s.activation}`,
+      inputs: ["z"],
+      output: "h",
+      equation: "h = φ(z)",
+      run: (m) => activate(v(m, "z"), s.activation),
+      products: [
+        {
+          target: "z",
+          formula: `∂J/∂z = ∂J/∂h ⊙ φ′(z), φ′(z) = ${PHI_PRIME[s.activation]}`,
+          operands: ["∂J/∂h", "z"],
+        },
+      ],
+    },
+    {
+      id: "product2",
+      symbol: "×",
+      title: s.bias ? "matrix product plus bias" : "matrix product",
+      inputs: ["W2", "h", ...b2],
+      output: "o",
+      equation: s.bias ? "o = W⁽²⁾h + b⁽²⁾" : "o = W⁽²⁾h",
+      run: (m) => withBias(v(m, "W2").matmul(v(m, "h")), m, "b2"),
+      products: [
+        { target: "W2", formula: "∂J/∂W⁽²⁾ += ∂J/∂o · hᵀ", operands: ["∂J/∂o", "h"] },
+        { target: "h", formula: "∂J/∂h = W⁽²⁾ᵀ · ∂J/∂o", operands: ["W2", "∂J/∂o"] },
+        ...(s.bias ? [{ target: "b2", formula: "∂J/∂b⁽²⁾ = Σₙ ∂J/∂o", operands: ["∂J/∂o"] }] : []),
+      ],
+    },
+    {
+      id: "loss",
+      symbol: "l",
+      title: "loss l: softmax cross-entropy, mean over the n examples",
+      inputs: ["o", "y"],
+      output: "L",
+      equation: "L = l(o, y) = −(1/n) Σ y ⊙ log softmax(o)",
+      run: (m) => chapterLoss(v(m, "o"), v(m, "y")),
+      products: [
+        { target: "o", formula: "∂J/∂o = ∂J/∂L · (softmax(o) − y) / n", operands: ["∂J/∂L", "o", "y"] },
+      ],
+    },
+    {
+      id: "penalty",
+      symbol: "‖·‖²",
+      title: "penalty s = λ/2 (‖W⁽¹⁾‖²_F + ‖W⁽²⁾‖²_F)",
+      inputs: ["W1", "W2"],
+      output: "s",
+      equation: `s = λ/2 (‖W⁽¹⁾‖²_F + ‖W⁽²⁾‖²_F), λ = ${s.lambda}`,
+      run: (m) => chapterPenalty(v(m, "W1"), v(m, "W2"), s.lambda),
+      products: [
+        { target: "W1", formula: "∂J/∂W⁽¹⁾ += ∂J/∂s · λW⁽¹⁾", operands: ["∂J/∂s", "W1"] },
+        { target: "W2", formula: "∂J/∂W⁽²⁾ += ∂J/∂s · λW⁽²⁾", operands: ["∂J/∂s", "W2"] },
+      ],
+    },
+    {
+      id: "plus",
+      symbol: "+",
+      title: "sum J = L + s",
+      inputs: ["L", "s"],
+      output: "J",
+      equation: "J = L + s",
+      run: (m) => v(m, "L").add(v(m, "s")),
+      products: [
+        { target: "L", formula: "∂J/∂L = 1", operands: [] },
+        { target: "s", formula: "∂J/∂s = 1", operands: [] },
+      ],
+    },
+  ];
+}
+
+/** The order backward visits the operators: J's sum, then l and the penalty, then down the network. */
+export const BACKWARD_ORDER = ["plus", "loss", "penalty", "product2", "phi", "product1"];
+
+/** The book's display names (W⁽¹⁾ for W1). */
+export function displayName(name: string): string {
+  const m = /^([Wb])(\d)$/.exec(name);
+  if (!m) return name;
+  const sup = "⁰¹²³⁴⁵⁶⁷⁸⁹";
+  return `${m[1]}⁽${sup[Number(m[2])]}⁾`;
+}

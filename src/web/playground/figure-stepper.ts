@@ -1,0 +1,176 @@
+// The figure's stepper: runs the chapter's model one book-level operator at a time with the library, forward
+// (recording the graph) and then backward (one backward sweep per operator, from its output to its inputs, which
+// frees what that operator saved), and measures the ledger by tag after every step.
+import { sweep } from "../../autograd/sweep.js";
+import { clone } from "../../ops/detach.js";
+import { onesLike } from "../../tensor/create.js";
+import * as cr from "../index.js";
+import {
+  BACKWARD_ORDER,
+  type BookOperator,
+  bookOperators,
+  type FigureLeaves,
+  type FigureSettings,
+  figureLeaves,
+} from "./figure-model.js";
+
+/** Bytes held by tag after a step (training), and what the same forward holds under noGrad (prediction). */
+export interface MemoryBar {
+  label: string;
+  parameter: number;
+  saved: number;
+  gradient: number;
+  /** data and temporaries: the values themselves. */
+  other: number;
+  /** Peak bytes of the same forward under noGrad (no graph), parameters and data included; null in backward. */
+  prediction: number | null;
+}
+
+export type Phase = "forward" | "backward";
+
+export interface StepInfo {
+  phase: Phase;
+  operator: BookOperator;
+}
+
+const TAGS = ["parameter", "saved", "gradient", "data", "temporary", "optimizer"] as const;
+
+function ledgerBytes(): Record<(typeof TAGS)[number], number> {
+  const m = cr.memory().byCategory;
+  return Object.fromEntries(TAGS.map((t) => [t, m[t].bytes])) as Record<(typeof TAGS)[number], number>;
+}
+
+export class FigureStepper {
+  readonly operators: BookOperator[];
+  readonly values = new Map<string, cr.Tensor>();
+  readonly grads = new Map<string, cr.Tensor>();
+  readonly bars: MemoryBar[] = [];
+  forwardDone = 0;
+  backwardDone = 0;
+  private readonly leaves: FigureLeaves;
+  private held = { parameter: 0, saved: 0, gradient: 0, other: 0 };
+
+  constructor(readonly settings: FigureSettings) {
+    this.operators = bookOperators(settings);
+    this.leaves = this.measure(() => figureLeaves(settings), "parameters and data");
+    const { x, y, W1, W2, b1, b2 } = this.leaves;
+    for (const [name, t] of Object.entries({ x, y, W1, W2, b1, b2 })) if (t) this.values.set(name, t);
+  }
+
+  get forwardLeft(): boolean {
+    return this.forwardDone < this.operators.length;
+  }
+
+  get backwardLeft(): boolean {
+    return !this.forwardLeft && this.backwardDone < this.operators.length;
+  }
+
+  /** The operator the next Forward (or Backward) press runs. */
+  next(phase: Phase): BookOperator | null {
+    if (phase === "forward") return this.forwardLeft ? this.operators[this.forwardDone] : null;
+    if (!this.backwardLeft) return null;
+    return this.operators.find((o) => o.id === BACKWARD_ORDER[this.backwardDone]) ?? null;
+  }
+
+  /** Runs the next operator forward, recording its ops; its intermediates inside are handed to the graph. */
+  forward(): StepInfo | null {
+    const op = this.next("forward");
+    if (!op) return null;
+    this.measure(
+      () => {
+        this.values.set(
+          op.output,
+          cr.tidy(() => op.run(this.values)),
+        );
+      },
+      `forward ${op.output}`,
+      this.forwardDone + 1,
+    );
+    this.forwardDone++;
+    return { phase: "forward", operator: op };
+  }
+
+  /** Pulls ∂J/∂(output) back through the next operator to its inputs: one sweep, which frees what it saved. */
+  backward(): StepInfo | null {
+    const op = this.next("backward");
+    if (!op) return null;
+    this.measure(
+      () =>
+        cr.tidy(() => {
+          const out = this.values.get(op.output)!;
+          const seed = this.grads.get(op.output) ?? onesLike(out);
+          const wanted = new Map<cr.Tensor, string>();
+          for (const name of op.inputs) {
+            const t = this.values.get(name)!;
+            if (t.requiresGrad) wanted.set(t, name);
+          }
+          // Everything made in here but the accumulated gradients is freed when the tidy ends.
+          for (const [t, g] of sweep([out], [seed], new Set(wanted.keys()))) {
+            const name = wanted.get(t)!;
+            const before = this.grads.get(name);
+            this.grads.set(name, cr.keep(before ? before.add(g) : clone(g)).tagAs("gradient"));
+            before?.dispose();
+          }
+        }),
+      `backward ${op.symbol}`,
+    );
+    this.backwardDone++;
+    return { phase: "backward", operator: op };
+  }
+
+  /** Whether a graph node keeps this variable for backward now. */
+  isSaved(name: string): boolean {
+    const t = this.values.get(name);
+    return t !== undefined && !t.isDisposed && t.storage.savedRefs > 0;
+  }
+
+  /** Frees every tensor the figure made. */
+  dispose(): void {
+    for (const t of [...this.values.values(), ...this.grads.values()]) if (!t.isDisposed) t.dispose();
+    this.values.clear();
+    this.grads.clear();
+  }
+
+  /** Runs fn and adds the ledger's change by tag to the running totals; pushes a bar. */
+  private measure<T>(fn: () => T, label: string, predictUpTo?: number): T {
+    const before = ledgerBytes();
+    const result = fn();
+    const after = ledgerBytes();
+    const delta = (t: (typeof TAGS)[number]) => after[t] - before[t];
+    this.held = {
+      parameter: this.held.parameter + delta("parameter"),
+      saved: this.held.saved + delta("saved"),
+      gradient: this.held.gradient + delta("gradient"),
+      other: this.held.other + delta("data") + delta("temporary") + delta("optimizer"),
+    };
+    const prediction = predictUpTo === undefined ? null : this.predictionPeak(predictUpTo);
+    this.bars.push({ label, ...this.held, prediction });
+    return result;
+  }
+
+  /** Peak bytes (parameters and data included) of the first k operators run under noGrad inside a tidy. */
+  private predictionPeak(k: number): number {
+    const report = cr.memoryReport(() =>
+      cr.noGrad(() =>
+        cr.tidy(() => {
+          const m = new Map<string, cr.Tensor>();
+          for (const name of ["x", "y", "W1", "W2", "b1", "b2"]) {
+            const t = this.values.get(name);
+            if (t) m.set(name, t);
+          }
+          for (const op of this.operators.slice(0, k)) m.set(op.output, op.run(m));
+        }),
+      ),
+    );
+    return this.leavesBytes() + report.peakIncrease.total;
+  }
+
+  private leavesBytes(): number {
+    let n = 0;
+    for (const name of ["x", "y", "W1", "W2", "b1", "b2"]) {
+      const t = this.values.get(name);
+      if (t) n += t.storage.bytes;
+    }
+    return n;
+  }
+}
