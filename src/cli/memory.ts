@@ -4,8 +4,8 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { largestBatch } from "../memory/dry-run.js";
-import { MEMORY_TAGS, type TagBytes } from "../memory/ledger.js";
-import { lineChart, type Series } from "../plot/line-chart.js";
+import { MEMORY_TAGS } from "../memory/ledger.js";
+import { type MemoryRow, memoryChart } from "../plot/memory-chart.js";
 import { svgToPng } from "../plot/png.js";
 import { chapterMemory, chapterStep } from "../train/footprint.js";
 import { type FlagSpec, flagHelp, parseFlags, UsageError } from "./args.js";
@@ -46,14 +46,7 @@ function integers(flag: string, raw: string | boolean | undefined, fallback: str
 const MB = 2 ** 20;
 const mb = (bytes: number): string => (bytes / MB).toFixed(2);
 
-interface Row {
-  layers: number;
-  batch: number;
-  training: TagBytes;
-  prediction: TagBytes;
-}
-
-export function memoryTable(rows: readonly Row[]): string {
+export function memoryTable(rows: readonly MemoryRow[]): string {
   const head = ["layers", "batch", "step", ...MEMORY_TAGS, "total"];
   const body = rows.flatMap((r) =>
     (["training", "prediction"] as const).map((mode) => [
@@ -68,37 +61,6 @@ export function memoryTable(rows: readonly Row[]): string {
   const line = (cells: string[]) =>
     cells.map((c, i) => (i < 3 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
   return [line(head), line(widths.map((w) => "-".repeat(w))), ...body.map(line)].join("\n");
-}
-
-const COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"];
-
-export function memoryChart(rows: readonly Row[], hidden: number): string {
-  const depths = [...new Set(rows.map((r) => r.layers))];
-  const series: Series[] = depths.flatMap((layers, i) => {
-    const mine = rows.filter((r) => r.layers === layers);
-    const color = COLORS[i % COLORS.length];
-    return [
-      {
-        label: `L=${layers} train`,
-        color,
-        points: mine.map((r) => [r.batch, r.training.total / MB] as const),
-      },
-      {
-        label: `L=${layers} predict`,
-        color,
-        dashed: true,
-        points: mine.map((r) => [r.batch, r.prediction.total / MB] as const),
-      },
-    ];
-  });
-  return lineChart(series, {
-    title: `Peak memory of one step, 784 → ${hidden} ×L → 10 (solid: training, dashed: prediction)`,
-    xLabel: "batch size n (log scale)",
-    yLabel: "peak memory (MB)",
-    logX: true,
-    width: Math.max(880, 130 * series.length + 100),
-    height: 480,
-  });
 }
 
 export async function memoryCommand(argv: string[]): Promise<number> {
@@ -116,7 +78,7 @@ export async function memoryCommand(argv: string[]): Promise<number> {
   }
   const out = (values.out as string | undefined) ?? "out";
 
-  const rows: Row[] = depths.flatMap((layers) =>
+  const rows: MemoryRow[] = depths.flatMap((layers) =>
     batches.map((batch) => ({ layers, batch, ...chapterMemory({ batch, layers, hidden, bias }) })),
   );
   process.stdout.write(

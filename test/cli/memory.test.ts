@@ -6,8 +6,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { PNG } from "pngjs";
-import { memoryChart, memoryTable } from "../../src/cli/memory.js";
+import { memoryTable } from "../../src/cli/memory.js";
 import * as cr from "../../src/index.js";
+import { memoryChart } from "../../src/plot/memory-chart.js";
 
 const root = new URL("../..", import.meta.url).pathname;
 const work = mkdtempSync(join(tmpdir(), "chainrule-memory-"));
