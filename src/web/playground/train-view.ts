@@ -1,0 +1,163 @@
+// Panel 2: the chapter's MLP trained on MNIST in the page, one minibatch at a time between frames, with the loss
+// and test-accuracy curves, examples per second (time inside the training steps), and W⁽¹⁾'s rows as images.
+import type { Dataset } from "../../data/dataset.js";
+import { trainStep } from "../../train/step.js";
+import * as cr from "../index.js";
+import type { Activation } from "./figure-model.js";
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+
+export interface TrainState {
+  model: cr.nn.Module | null;
+}
+
+interface Curves {
+  losses: number[];
+  accuracies: number[];
+  stepsPerEpoch: number;
+}
+
+function drawCurves(c: Curves): void {
+  const canvas = $<HTMLCanvasElement>("curves");
+  const ctx = canvas.getContext("2d")!;
+  const { width: w, height: hgt } = canvas;
+  ctx.clearRect(0, 0, w, hgt);
+  ctx.strokeStyle = "#999";
+  ctx.strokeRect(40, 10, w - 80, hgt - 40);
+  ctx.fillStyle = "#333";
+  ctx.font = "11px sans-serif";
+  ctx.fillText("J", 8, 20);
+  ctx.fillText("accuracy", w - 38, 20);
+  const maxLoss = Math.max(0.5, ...c.losses);
+  const n = Math.max(c.losses.length, 2);
+  ctx.strokeStyle = "#1f77b4";
+  ctx.beginPath();
+  c.losses.forEach((l, i) => {
+    const px = 40 + ((w - 80) * i) / (n - 1);
+    const py = 10 + (hgt - 40) * (1 - l / maxLoss);
+    if (i === 0) ctx.moveTo(px, py);
+    else ctx.lineTo(px, py);
+  });
+  ctx.stroke();
+  ctx.fillText(maxLoss.toFixed(2), 4, 14 + 10);
+  ctx.fillStyle = "#d62728";
+  c.accuracies.forEach((a, i) => {
+    const px = 40 + ((w - 80) * (i + 1) * c.stepsPerEpoch) / 20 / (n - 1);
+    const py = 10 + (hgt - 40) * (1 - a);
+    ctx.beginPath();
+    ctx.arc(Math.min(px, w - 40), py, 4, 0, 2 * Math.PI);
+    ctx.fill();
+    ctx.fillText(`${(a * 100).toFixed(1)}%`, Math.min(px, w - 80) - 10, py - 8);
+  });
+}
+
+function drawWeights(model: cr.nn.Module): void {
+  const W = model.parameters()[0];
+  const [rows, cols] = W.shape;
+  if (cols !== 784) return;
+  const data = W.dataSync();
+  const box = $("weights");
+  box.replaceChildren();
+  for (let r = 0; r < Math.min(32, rows); r++) {
+    const canvas = document.createElement("canvas");
+    canvas.width = 28;
+    canvas.height = 28;
+    canvas.style.width = "42px";
+    const row = data.subarray(r * cols, (r + 1) * cols);
+    const scale = Math.max(1e-6, ...Array.from(row, Math.abs));
+    const ctx = canvas.getContext("2d")!;
+    const img = ctx.createImageData(28, 28);
+    for (let i = 0; i < 784; i++) {
+      const t = row[i] / scale;
+      img.data.set(
+        t >= 0 ? [255, 255 * (1 - t), 255 * (1 - t), 255] : [255 * (1 + t), 255 * (1 + t), 255, 255],
+        i * 4,
+      );
+    }
+    ctx.putImageData(img, 0, 0);
+    box.append(canvas);
+  }
+}
+
+const frame = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+/** Wires the Train and Stop buttons; trains into state.model. */
+export function setUpTraining(data: Promise<{ train: Dataset; test: Dataset }>, state: TrainState): void {
+  const status = $("train-status");
+  const start = $<HTMLButtonElement>("train-start");
+  const stop = $<HTMLButtonElement>("train-stop");
+  let stopping = false;
+  start.disabled = true;
+  data.then(
+    (d) => {
+      status.textContent = `MNIST ready: ${d.train.count} training and ${d.test.count} test digits. Press Train.`;
+      start.disabled = false;
+    },
+    (e: Error) => {
+      status.textContent = `Could not load MNIST: ${e.message}`;
+    },
+  );
+  stop.addEventListener("click", () => {
+    stopping = true;
+  });
+  start.addEventListener("click", async () => {
+    const { train, test } = await data;
+    const num = (id: string) => Number($<HTMLInputElement>(id).value);
+    const [hidden, lr, batch, lambda, epochs] = ["hidden", "lr", "batch", "lambda", "epochs"].map((k) =>
+      num(`train-${k}`),
+    );
+    const threads = num("train-threads");
+    if (cr.wasmStatus().available && threads >= 1) cr.setThreads(threads);
+    const activation = $<HTMLSelectElement>("train-activation").value as Activation;
+    state.model = cr.chapter.mlp({ hidden, activation, seed: 0 });
+    const optimizer = new cr.optim.SGD(state.model.parameters(), { lr });
+    const loader = new cr.DataLoader(train, { batchSize: batch, shuffle: true, seed: 0 });
+    const curves: Curves = { losses: [], accuracies: [], stepsPerEpoch: Math.ceil(train.count / batch) };
+    stopping = false;
+    start.disabled = true;
+    stop.disabled = false;
+    let examples = 0;
+    let busy = 0;
+    let recent: number[] = [];
+    status.dataset.state = "training";
+    for (let epoch = 1; epoch <= epochs && !stopping; epoch++) {
+      let sliceStart = performance.now();
+      for (const { x, y } of loader) {
+        const t0 = performance.now();
+        const { objective } = trainStep(state.model, optimizer, x, y, lambda);
+        busy += performance.now() - t0;
+        examples += x.shape[0];
+        recent.push(objective);
+        if (recent.length === 20) {
+          curves.losses.push(recent.reduce((a, b) => a + b) / recent.length);
+          recent = [];
+        }
+        if (performance.now() - sliceStart > 40) {
+          status.textContent = `epoch ${epoch}/${epochs}: ${examples} examples, ${Math.round((examples * 1000) / busy)} examples/s`;
+          drawCurves(curves);
+          await frame();
+          sliceStart = performance.now();
+          if (stopping) break;
+        }
+      }
+      if (stopping) break;
+      const { accuracy } = cr.evaluate(state.model, test);
+      curves.accuracies.push(accuracy);
+      drawCurves(curves);
+      drawWeights(state.model);
+      const speed = Math.round((examples * 1000) / busy);
+      status.textContent = `epoch ${epoch}/${epochs}: test accuracy ${(accuracy * 100).toFixed(2)}%, ${speed} examples/s on ${cr.wasmStatus().threads} thread(s)`;
+      Object.assign(status.dataset, {
+        epoch: String(epoch),
+        accuracy: String(accuracy),
+        speed: String(speed),
+      });
+      await frame();
+    }
+    status.dataset.state = stopping ? "stopped" : "done";
+    if (stopping) status.textContent += " (stopped)";
+    start.disabled = false;
+    stop.disabled = true;
+    document.dispatchEvent(new CustomEvent("model-trained"));
+  });
+}
