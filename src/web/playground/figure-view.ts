@@ -154,7 +154,7 @@ export class FigureView {
     if (t) value.append(tensorView(values(t), t.shape, displayName(name)));
     el.append(value);
     if (this.stepper.isSaved(name)) el.classList.add("saved");
-    else if (this.everSaved.has(name)) el.classList.add("freed");
+    else if (this.everSaved.has(name) && !(name in KIND) && !/^b\d$/.test(name)) el.classList.add("freed");
     const g = this.stepper.grads.get(name);
     if (g) {
       const grad = document.createElement("div");

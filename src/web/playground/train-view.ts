@@ -12,43 +12,48 @@ export interface TrainState {
 }
 
 interface Curves {
-  losses: number[];
-  accuracies: number[];
-  stepsPerEpoch: number;
+  /** [examples seen, mean J of the last 10 steps]. */
+  losses: [number, number][];
+  /** [examples seen, test accuracy] at the end of each epoch. */
+  accuracies: [number, number][];
+  totalExamples: number;
 }
 
 function drawCurves(c: Curves): void {
   const canvas = $<HTMLCanvasElement>("curves");
   const ctx = canvas.getContext("2d")!;
   const { width: w, height: hgt } = canvas;
+  const [left, right, top, bottom] = [44, w - 50, 14, hgt - 30];
   ctx.clearRect(0, 0, w, hgt);
   ctx.strokeStyle = "#999";
-  ctx.strokeRect(40, 10, w - 80, hgt - 40);
-  ctx.fillStyle = "#333";
+  ctx.strokeRect(left, top, right - left, bottom - top);
   ctx.font = "11px sans-serif";
-  ctx.fillText("J", 8, 20);
-  ctx.fillText("accuracy", w - 38, 20);
-  const maxLoss = Math.max(0.5, ...c.losses);
-  const n = Math.max(c.losses.length, 2);
+  const maxLoss = Math.max(0.5, ...c.losses.map(([, l]) => l));
+  const px = (examples: number) => left + ((right - left) * examples) / c.totalExamples;
+  ctx.fillStyle = "#1f77b4";
+  ctx.fillText(`J ${maxLoss.toFixed(2)}`, 2, top + 8);
+  ctx.fillText("0", left - 12, bottom);
+  ctx.fillStyle = "#d62728";
+  ctx.fillText("100%", right + 6, top + 8);
+  ctx.fillText("0%", right + 6, bottom);
+  ctx.fillStyle = "#333";
+  ctx.fillText(`examples seen (${c.totalExamples})`, left, hgt - 10);
   ctx.strokeStyle = "#1f77b4";
   ctx.beginPath();
-  c.losses.forEach((l, i) => {
-    const px = 40 + ((w - 80) * i) / (n - 1);
-    const py = 10 + (hgt - 40) * (1 - l / maxLoss);
-    if (i === 0) ctx.moveTo(px, py);
-    else ctx.lineTo(px, py);
+  c.losses.forEach(([e, l], i) => {
+    const py = top + (bottom - top) * (1 - l / maxLoss);
+    if (i === 0) ctx.moveTo(px(e), py);
+    else ctx.lineTo(px(e), py);
   });
   ctx.stroke();
-  ctx.fillText(maxLoss.toFixed(2), 4, 14 + 10);
   ctx.fillStyle = "#d62728";
-  c.accuracies.forEach((a, i) => {
-    const px = 40 + ((w - 80) * (i + 1) * c.stepsPerEpoch) / 20 / (n - 1);
-    const py = 10 + (hgt - 40) * (1 - a);
+  for (const [e, a] of c.accuracies) {
+    const py = top + (bottom - top) * (1 - a);
     ctx.beginPath();
-    ctx.arc(Math.min(px, w - 40), py, 4, 0, 2 * Math.PI);
+    ctx.arc(px(e), py, 4, 0, 2 * Math.PI);
     ctx.fill();
-    ctx.fillText(`${(a * 100).toFixed(1)}%`, Math.min(px, w - 80) - 10, py - 8);
-  });
+    ctx.fillText(`${(a * 100).toFixed(1)}%`, px(e) - 40, py + 16);
+  }
 }
 
 function drawWeights(model: cr.nn.Module): void {
@@ -112,7 +117,7 @@ export function setUpTraining(data: Promise<{ train: Dataset; test: Dataset }>, 
     state.model = cr.chapter.mlp({ hidden, activation, seed: 0 });
     const optimizer = new cr.optim.SGD(state.model.parameters(), { lr });
     const loader = new cr.DataLoader(train, { batchSize: batch, shuffle: true, seed: 0 });
-    const curves: Curves = { losses: [], accuracies: [], stepsPerEpoch: Math.ceil(train.count / batch) };
+    const curves: Curves = { losses: [], accuracies: [], totalExamples: epochs * train.count };
     stopping = false;
     start.disabled = true;
     stop.disabled = false;
@@ -128,8 +133,8 @@ export function setUpTraining(data: Promise<{ train: Dataset; test: Dataset }>, 
         busy += performance.now() - t0;
         examples += x.shape[0];
         recent.push(objective);
-        if (recent.length === 20) {
-          curves.losses.push(recent.reduce((a, b) => a + b) / recent.length);
+        if (recent.length === 10) {
+          curves.losses.push([examples, recent.reduce((a, b) => a + b) / recent.length]);
           recent = [];
         }
         if (performance.now() - sliceStart > 40) {
@@ -142,7 +147,7 @@ export function setUpTraining(data: Promise<{ train: Dataset; test: Dataset }>, 
       }
       if (stopping) break;
       const { accuracy } = cr.evaluate(state.model, test);
-      curves.accuracies.push(accuracy);
+      curves.accuracies.push([examples, accuracy]);
       drawCurves(curves);
       drawWeights(state.model);
       const speed = Math.round((examples * 1000) / busy);
