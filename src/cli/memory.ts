@@ -7,7 +7,7 @@ import { largestBatch } from "../memory/dry-run.js";
 import { MEMORY_TAGS, type TagBytes } from "../memory/ledger.js";
 import { lineChart, type Series } from "../plot/line-chart.js";
 import { svgToPng } from "../plot/png.js";
-import { chapterMemory, chapterStep } from "../train/footprint.js";
+import { chapterMemory, chapterSavedByOperator, chapterStep } from "../train/footprint.js";
 import { type FlagSpec, flagHelp, parseFlags, UsageError } from "./args.js";
 
 const MEMORY_FLAGS: FlagSpec[] = [
@@ -70,6 +70,21 @@ export function memoryTable(rows: readonly Row[]): string {
   return [line(head), line(widths.map((w) => "-".repeat(w))), ...body.map(line)].join("\n");
 }
 
+/** Bytes saved for backward per book-level operator of the chapter's one-hidden-layer model, a column per batch. */
+export function savedByOperatorTable(batches: readonly number[], hidden: number, bias: boolean): string {
+  const runs = batches.map((batch) => chapterSavedByOperator({ batch, hidden, bias }));
+  const labels = runs[0].operators.map((o) => `${o.op}  ${o.title}`);
+  const head = ["operator", ...batches.map((n) => `n=${n}`)];
+  const body = [
+    ...labels.map((label, i) => [label, ...runs.map((r) => String(r.operators[i].bytes))]),
+    ["total", ...runs.map((r) => String(r.total))],
+  ];
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
+  return [line(head), line(widths.map((w) => "-".repeat(w))), ...body.map(line)].join("\n");
+}
+
 const COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"];
 
 export function memoryChart(rows: readonly Row[], hidden: number): string {
@@ -123,6 +138,10 @@ export async function memoryCommand(argv: string[]): Promise<number> {
     `Peak memory (MB) of one step of 784 → ${hidden} ×L → 10${bias ? " with biases" : ""}, float32, by ledger tag (dry runs):\n\n`,
   );
   process.stdout.write(`${memoryTable(rows)}\n`);
+  process.stdout.write(
+    `\nSaved for backward (bytes) per operator of the chapter's graph, 1 hidden layer, at the book's level (dry runs):\n\n`,
+  );
+  process.stdout.write(`${savedByOperatorTable(batches, hidden, bias)}\n`);
 
   if (budget !== null) {
     const bytes = budget * MB;
