@@ -100,7 +100,9 @@ export async function toHtml(J: Tensor, options: HtmlOptions = {}): Promise<stri
     const t = stack.pop()!;
     if (tensors.has(`v${t.id}`)) continue;
     tensors.set(`v${t.id}`, t);
+    // A group's inputs too: the book-level graph shows the labels y that only its primitives' copies reach.
     for (const input of t.node?.inputs ?? []) stack.push(input);
+    for (const group of t.node?.groups ?? []) stack.push(...group.inputs);
   }
   const grads = new Map(options.grads ?? []);
   const computed: Tensor[] = [];

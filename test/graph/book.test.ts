@@ -6,7 +6,16 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { PNG } from "pngjs";
-import { backwardGraph, explain, explainSteps, savedMemory, toPng, trace } from "../../src/graph/index.js";
+import {
+  backwardGraph,
+  explain,
+  explainSteps,
+  savedMemory,
+  toDot,
+  toHtml,
+  toPng,
+  trace,
+} from "../../src/graph/index.js";
 import * as cr from "../../src/index.js";
 import { memory } from "../../src/memory/ledger.js";
 import { crossEntropy, l2Penalty } from "../../src/nn/losses.js";
@@ -138,6 +147,34 @@ describe("the backward graph at the book's level", () => {
     assert.ok(png.width <= 1400, `backward drawing ${png.width} px wide`);
     const ops = PNG.sync.read(Buffer.from(await toPng(J, { names: model, backward: true, detail: "ops" })));
     assert.ok(ops.width > 2 * png.width, `primitives: ${ops.width} px against ${png.width} px`);
+  });
+});
+
+describe("the other drawings at the book's level", () => {
+  test("the HTML page has data for every node of forward and backward, the formula on each gradient", async () => {
+    const { model, J } = mlpObjective();
+    const html = await toHtml(J, { names: model, backward: "both" });
+    const titles = [...html.matchAll(/<g id="node\d+" class="node">\s*<title>([^<]+)<\/title>/g)].map(
+      (m) => m[1],
+    );
+    const json = /<script type="application\/json" id="chainrule-data">(.*?)<\/script>/s.exec(html)![1];
+    const nodes: Record<string, { derivative?: string }> = JSON.parse(json).nodes;
+    assert.equal(titles.length, 10 + 6 + 8 + 6);
+    assert.deepEqual(
+      titles.filter((id) => nodes[id] === undefined),
+      [],
+    );
+    const gradient = Object.values(nodes).find((n) => n.derivative?.startsWith("∂J/∂o = "));
+    assert.equal(gradient?.derivative, "∂J/∂o = (softmax(o) − onehot(y)) / n");
+  });
+
+  test("clusters and Mermaid work on the book's graph; a backward drawing runs top to bottom", () => {
+    const { model, J } = mlpObjective();
+    const dot = toDot(J, { names: model, clusters: true });
+    assert.match(dot, /subgraph "cluster_top_0" \{\n\s+label="0: Linear"/);
+    assert.match(toDot(J, { names: model, backward: true }), /rankdir=TB;/);
+    assert.match(toDot(J, { names: model, backward: true, rankdir: "LR" }), /rankdir=LR;/);
+    assert.match(toDot(J, { names: model }), /rankdir=LR;/);
   });
 });
 
