@@ -113,7 +113,7 @@ export function texText(s: string): string {
 
 /** The chapter's symbols in LaTeX: bold vectors and matrices, W1 as W⁽¹⁾; anything else as text. */
 export function latexName(name: string): string {
-  const m = /^([Wbzhxo])(?:(\d+)|\((\d+)\))?$/.exec(name);
+  const m = /^([Wbzhxoy])(?:(\d+)|\((\d+)\))?$/.exec(name);
   const layer = m?.[2] ?? m?.[3];
   if (m) return `\\mathbf{${m[1]}}${layer ? `^{(${layer})}` : ""}`;
   if (name === "J" || name === "L" || name === "s") return name;

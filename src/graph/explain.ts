@@ -70,7 +70,9 @@ const isPenaltyTerm = (c: Contribution, lambda: number | null) =>
 
 /** The chapter's equation for a gradient of its model at the book's level ((5.3.8)-(5.3.14)), or "". */
 function equation(e: Explanation, target: string, c: Contribution, last: boolean): string {
-  if (e.graph.detail !== "book") return "";
+  // Only for the chapter's own model: one hidden layer, so z and h carry no layer number.
+  const names = new Set(e.names.values());
+  if (e.graph.detail !== "book" || !names.has("z") || !names.has("h")) return "";
   const name = e.names.get(target);
   if (c.step.operator.groupKind === "penalty") return "  (5.3.10)";
   const eq: Record<string, string> = {
