@@ -84,14 +84,16 @@ const EXPLAIN_FLAGS: FlagSpec[] = [
 export const GRAPH_HELP = `Usage: chainrule graph [flags]
 
 Draws the computational graph of the chapter's model, 784 → h → 10 with J = L + s, on one minibatch of the
-bundled MNIST digits.
+bundled MNIST digits: by default at the book's level, as in D2L Fig. 5.3.1 (variables x, W(1), z, h, W(2), o,
+y, L, s, J; operators ×, φ, l, ‖·‖², +); with --backward also its backward graph, each gradient with its formula.
 
 ${flagHelp(GRAPH_FLAGS)}`;
 
 export const EXPLAIN_HELP = `Usage: chainrule explain [flags]
 
-Prints the backward pass of the chapter's model step by step: each chain-rule product with its shapes, the
-saved intermediates it reads, and when each is freed.
+Prints the backward pass of the chapter's model step by step, one step per operator of the book's graph in the
+order of the chapter's equations (5.3.8)-(5.3.14) (--detail ops: per primitive): each chain-rule product with
+its shapes, the saved intermediates it reads, and when each is freed.
 
 ${flagHelp(EXPLAIN_FLAGS)}`;
 

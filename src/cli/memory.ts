@@ -30,7 +30,8 @@ Peak memory of one step of the chapter's MLP (784 → h → … → 10, float32,
 training (forward, backward, update) against prediction (forward without recording), by ledger tag: parameters,
 gradients, saved for backward, optimizer state, data, temporaries. Measured by dry runs on the meta backend, which
 allocate nothing, so large batches are fast. Writes memory.svg and memory.png (peak against batch size, one line
-per depth, training solid, prediction dashed).
+per depth, training solid, prediction dashed). Then prints the bytes saved for backward per operator of the
+chapter's graph at the book's level (×, φ, l, ‖·‖², +), one hidden layer, a column per batch size.
 
 ${flagHelp(MEMORY_FLAGS)}`;
 
