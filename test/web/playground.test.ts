@@ -130,12 +130,25 @@ describe("chainrule playground in chromium", { skip: chromiumMissing, timeout: 3
       (await page.locator('.var[data-name="J"] .value [data-values]').getAttribute("data-values"))!,
     );
     assert.equal(J.length, 1);
+    // The library's own book-level trace of the page's J has the same ten variables and six operators.
+    const canvas = page.locator("#graph-canvas");
+    assert.deepEqual(
+      new Set(JSON.parse((await canvas.getAttribute("data-book-variables"))!)),
+      new Set(["x", "W(1)", "z", "h", "W(2)", "o", "y", "L", "s", "J"]),
+    );
+    assert.deepEqual(JSON.parse((await canvas.getAttribute("data-book-operators"))!), [
+      "×",
+      "φ",
+      "×",
+      "l",
+      "‖·‖²",
+      "+",
+    ]);
     await shot(page, "#figure", "forward");
     for (let i = 0; i < 6; i++) await page.getByRole("button", { name: "Backward" }).click();
-    assert.match(
-      (await page.locator("#step-text").textContent()) ?? "",
-      /∂J\/∂W⁽¹⁾ \+= ∂J\/∂z · xᵀ.*\[5×1\].*\[4×1\]/,
-    );
+    const stepText = (await page.locator("#step-text").textContent()) ?? "";
+    assert.match(stepText, /∂J\/∂W⁽¹⁾ \+= ∂J\/∂z · xᵀ.*\[5×1\].*\[4×1\]/);
+    assert.match(stepText, /book-level rule: ∂J\/∂W\(1\) = ∂J\/∂z · xᵀ \+ λ W\(1\)/);
     assert.ok(
       await page.locator('#graph .var[data-name="h"]').evaluate((e) => e.classList.contains("freed")),
     );

@@ -1,5 +1,6 @@
 // The chapter's model at the book's level (D2L §5.3, Fig. 5.3.1): its variables, its operators (each a small
 // group of the library's ops) and each operator's chain-rule products, for a small seeded example (float64).
+import { inGroup } from "../../tensor/group.js";
 import * as cr from "../index.js";
 
 export type Activation = "relu" | "sigmoid" | "tanh" | "gelu";
@@ -53,27 +54,62 @@ export function figureLeaves(s: FigureSettings): FigureLeaves {
   const labels = Array.from({ length: s.batch }, () => g.integer(0, s.q));
   const oneHot = Array.from({ length: s.q }, (_, c) => labels.map((l) => (l === c ? 1 : 0)));
   const y = cr.tensor(oneHot, { dtype: "float64", tag: "data" });
+  for (const [name, t] of Object.entries({ x, y, W1, W2, b1, b2 })) t?.named(name);
   return { x, y, W1, W2, b1, b2 };
 }
+
+// GELU is a composite of several primitives: recorded as one group, φ, with its derivative as data.
+const GELU_GROUP = {
+  kind: "activation",
+  symbol: "φ",
+  title: "gelu",
+  derivative: { text: ["{g} ⊙ gelu′({x0:name})"], latex: ["{g} \\odot \\operatorname{gelu}'({x0})"] },
+} as const;
 
 export function activate(z: cr.Tensor, a: Activation): cr.Tensor {
   if (a === "relu") return z.relu();
   if (a === "sigmoid") return z.sigmoid();
   if (a === "tanh") return z.tanh();
-  return cr.gelu(z);
+  return inGroup(GELU_GROUP, [z], () => cr.gelu(z));
 }
 
-/** l(o, y): softmax cross-entropy over the classes (axis 0), averaged over the n columns. */
+// W v + b as one operator, ×, as the book draws a layer; b is broadcast over the n columns.
+const AFFINE_GROUP = {
+  kind: "linear",
+  symbol: "×",
+  title: "matrix product plus bias",
+  derivative: {
+    text: ["{g} · {x1:name}ᵀ", "{x0:name}ᵀ · {g}", "Σₙ {g}"],
+    latex: ["{g}\\, {x1}^\\top", "{x0}^\\top {g}", "\\sum_n {g}"],
+  },
+} as const;
+
+/** W v, or W v + b when there is a bias. */
+export function affine(W: cr.Tensor, v: cr.Tensor, b: cr.Tensor | null): cr.Tensor {
+  return b ? inGroup(AFFINE_GROUP, [W, v, b], () => W.matmul(v).add(b)) : W.matmul(v);
+}
+
+// dl/do = (softmax(o) − y) / n for one-hot columns y: the group's derivative as data, as the library's losses give it.
+const COLUMN_CROSS_ENTROPY = {
+  kind: "loss",
+  symbol: "l",
+  title: "softmax cross-entropy",
+  derivative: {
+    text: ["{g} · (softmax({x0:name}) − {x1:name}) / n", null],
+    latex: ["\\frac{1}{n} {g}\\, \\left(\\operatorname{softmax}({x0}) - {x1}\\right)", null],
+  },
+} as const;
+
+/** l(o, y): softmax cross-entropy over the classes (axis 0) for one-hot y, averaged over the n columns. */
 export function chapterLoss(o: cr.Tensor, y: cr.Tensor): cr.Tensor {
-  return cr.logSoftmax(o, { axis: 0 }).mul(y).sum().neg().div(o.shape[1]);
+  return inGroup(COLUMN_CROSS_ENTROPY, [o, y], () =>
+    cr.logSoftmax(o, { axis: 0 }).mul(y).sum().neg().div(o.shape[1]),
+  );
 }
 
-/** s = λ/2 (‖W1‖²_F + ‖W2‖²_F). */
+/** s = λ/2 (‖W1‖²_F + ‖W2‖²_F): the library's penalty, recorded as the book's ‖·‖² operator. */
 export function chapterPenalty(W1: cr.Tensor, W2: cr.Tensor, lambda: number): cr.Tensor {
-  return W1.pow(2)
-    .sum()
-    .add(W2.pow(2).sum())
-    .mul(lambda / 2);
+  return cr.nn.l2Penalty([W1, W2], lambda);
 }
 
 /** One chain-rule product of a backward step: the gradient it gives, its formula, its operands. */
@@ -107,8 +143,6 @@ const PHI_PRIME: Record<Activation, string> = {
 /** The operators in forward order; their products are listed in the order backward computes them. */
 export function bookOperators(s: FigureSettings): BookOperator[] {
   const v = (m: ReadonlyMap<string, cr.Tensor>, name: string) => m.get(name)!;
-  const withBias = (t: cr.Tensor, m: ReadonlyMap<string, cr.Tensor>, b: string) =>
-    s.bias ? t.add(v(m, b)) : t;
   const b1 = s.bias ? ["b1"] : [];
   const b2 = s.bias ? ["b2"] : [];
   return [
@@ -119,7 +153,7 @@ export function bookOperators(s: FigureSettings): BookOperator[] {
       inputs: ["W1", "x", ...b1],
       output: "z",
       equation: s.bias ? "z = W⁽¹⁾x + b⁽¹⁾" : "z = W⁽¹⁾x",
-      run: (m) => withBias(v(m, "W1").matmul(v(m, "x")), m, "b1"),
+      run: (m) => affine(v(m, "W1"), v(m, "x"), m.get("b1") ?? null),
       products: [
         { target: "W1", formula: "∂J/∂W⁽¹⁾ += ∂J/∂z · xᵀ", operands: ["∂J/∂z", "x"] },
         ...(s.bias ? [{ target: "b1", formula: "∂J/∂b⁽¹⁾ = Σₙ ∂J/∂z", operands: ["∂J/∂z"] }] : []),
@@ -148,7 +182,7 @@ export function bookOperators(s: FigureSettings): BookOperator[] {
       inputs: ["W2", "h", ...b2],
       output: "o",
       equation: s.bias ? "o = W⁽²⁾h + b⁽²⁾" : "o = W⁽²⁾h",
-      run: (m) => withBias(v(m, "W2").matmul(v(m, "h")), m, "b2"),
+      run: (m) => affine(v(m, "W2"), v(m, "h"), m.get("b2") ?? null),
       products: [
         { target: "W2", formula: "∂J/∂W⁽²⁾ += ∂J/∂o · hᵀ", operands: ["∂J/∂o", "h"] },
         { target: "h", formula: "∂J/∂h = W⁽²⁾ᵀ · ∂J/∂o", operands: ["W2", "∂J/∂o"] },

@@ -48,6 +48,9 @@ export class FigureStepper {
   forwardDone = 0;
   backwardDone = 0;
   private readonly leaves: FigureLeaves;
+  /** The library's book-level trace of J and its backward graph, once the forward pass is done. */
+  book: cr.graph.Graph | null = null;
+  bookBackward: cr.graph.Graph | null = null;
   private held = { parameter: 0, saved: 0, gradient: 0, other: 0 };
 
   constructor(readonly settings: FigureSettings) {
@@ -78,15 +81,16 @@ export class FigureStepper {
     if (!op) return null;
     this.measure(
       () => {
-        this.values.set(
-          op.output,
-          cr.tidy(() => op.run(this.values)),
-        );
+        this.values.set(op.output, cr.tidy(() => op.run(this.values)).named(op.output));
       },
       `forward ${op.output}`,
       this.forwardDone + 1,
     );
     this.forwardDone++;
+    if (!this.forwardLeft) {
+      this.book = cr.graph.trace(this.values.get("J")!);
+      this.bookBackward = cr.graph.bookBackwardGraph(this.book);
+    }
     return { phase: "forward", operator: op };
   }
 
@@ -116,6 +120,12 @@ export class FigureStepper {
     );
     this.backwardDone++;
     return { phase: "backward", operator: op };
+  }
+
+  /** The library's chain-rule formula of ∂J/∂(name) at the book's level ("∂J/∂z · xᵀ + λ W(1)"). */
+  libraryFormula(name: string): string | null {
+    const wanted = `∂J/∂${cr.graph.bookName(name)}`;
+    return this.bookBackward?.variables.find((v) => v.name === wanted)?.formula?.text ?? null;
   }
 
   /** Whether a graph node keeps this variable for backward now. */

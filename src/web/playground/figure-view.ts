@@ -1,6 +1,6 @@
 // Panel 1, the figure live: the settings, the Forward / Backward / Reset buttons (and keys f, b, r), the graph
 // with each variable's values and ∂J/∂·, the text of the step just run, and the memory bars by tag.
-import type * as cr from "../index.js";
+import * as cr from "../index.js";
 import { edgesSvg, FIGURE_HEIGHT, FIGURE_WIDTH, operatorBox, variableBox } from "./figure-layout.js";
 import {
   type Activation,
@@ -87,7 +87,11 @@ export class FigureView {
     const freed = before.filter((n) => !this.stepper.isSaved(n));
     const lines = op.products.map((p) => {
       const operands = p.operands.map((o) => `${o} ${this.shapeOf(o)}`).join(", ");
-      return `  ${p.formula}${operands ? `    [${operands}]` : ""} → ${shapeText(this.stepper.grads.get(p.target)!.shape)}`;
+      const library = this.stepper.libraryFormula(p.target);
+      const rule = library
+        ? `\n      the library's book-level rule: ∂J/∂${cr.graph.bookName(p.target)} = ${library}`
+        : "";
+      return `  ${p.formula}${operands ? `    [${operands}]` : ""} → ${shapeText(this.stepper.grads.get(p.target)!.shape)}${rule}`;
     });
     this.say(
       `Backward ${this.stepper.backwardDone}/${this.stepper.operators.length}: through ${op.symbol} (${op.title})\n` +
@@ -131,6 +135,11 @@ export class FigureView {
     const names = new Set(ops.flatMap((o) => [...o.inputs, o.output]));
     for (const name of names) canvas.append(this.variableNode(name));
     for (const op of ops) canvas.append(this.operatorNode(op));
+    const book = this.stepper.book;
+    if (book) {
+      canvas.dataset.bookVariables = JSON.stringify(book.variables.map((v) => v.name));
+      canvas.dataset.bookOperators = JSON.stringify(book.operators.map((o) => o.op));
+    }
     $<HTMLButtonElement>("forward").disabled = !this.stepper.forwardLeft;
     $<HTMLButtonElement>("backward").disabled = !this.stepper.backwardLeft;
     this.renderBars();

@@ -27,12 +27,12 @@ export function secondOrder(s: FigureSettings): SecondOrder {
       .named("L")
       .add(chapterPenalty(W1, W2, s.lambda).named("s"))
       .named("J");
-    const first = cr.graph.trace(J);
+    const first = cr.graph.trace(J, { detail: "ops" });
     const grads = sweep([J], [onesLike(J)], new Set([W1, W2]), { createGraph: true });
     const g1 = grads.get(W1)!.named("∂J/∂W1");
     const g2 = grads.get(W2)!.named("∂J/∂W2");
     const root = g1.pow(2).sum().add(g2.pow(2).sum()).named("‖∂J/∂W‖²");
-    const graph = cr.graph.trace(root);
+    const graph = cr.graph.trace(root, { detail: "ops" });
     return {
       report: cr.graph.secondOrderReport(graph),
       firstOrderNodes: first.variables.length + first.operators.length,
