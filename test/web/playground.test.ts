@@ -190,31 +190,39 @@ describe("chainrule playground in chromium", { skip: chromiumMissing, timeout: 3
     await shot(page, "#train", "train");
   });
 
-  test("a digit drawn with strokes (from a test image) gets a prediction", async () => {
+  test("digits drawn with strokes (from test images) get predictions, mostly right", async () => {
     const { test: digits } = cr.data.loadMnist();
-    const pixels = digits.x.subarray(0, 784);
-    const box = (await page.locator("#pad").boundingBox())!;
-    const at = (col: number, row: number) => [box.x + (col + 0.5) * 10, box.y + (row + 0.5) * 10] as const;
-    for (let row = 0; row < 28; row++) {
-      for (let col = 0; col < 28; col++) {
-        if (pixels[row * 28 + col] < 128 || (col > 0 && pixels[row * 28 + col - 1] >= 128)) continue;
-        let end = col;
-        while (end + 1 < 28 && pixels[row * 28 + end + 1] >= 128) end++;
-        await page.mouse.move(...at(col, row));
-        await page.mouse.down();
-        await page.mouse.move(...at(end, row), { steps: 2 });
-        await page.mouse.up();
+    const predicted: number[] = [];
+    for (let k = 0; k < 5; k++) {
+      await page.getByRole("button", { name: "Clear" }).click();
+      await page.locator("#pad").scrollIntoViewIfNeeded();
+      const box = (await page.locator("#pad").boundingBox())!;
+      const at = (col: number, row: number) => [box.x + (col + 0.5) * 10, box.y + (row + 0.5) * 10] as const;
+      const pixels = digits.x.subarray(k * 784, (k + 1) * 784);
+      // One stroke along each run of ink in each row of the 28×28 image, 10 pad pixels per image pixel.
+      for (let row = 0; row < 28; row++) {
+        for (let col = 0; col < 28; col++) {
+          if (pixels[row * 28 + col] < 128 || (col > 0 && pixels[row * 28 + col - 1] >= 128)) continue;
+          let end = col;
+          while (end + 1 < 28 && pixels[row * 28 + end + 1] >= 128) end++;
+          await page.mouse.move(...at(col, row));
+          await page.mouse.down();
+          await page.mouse.move(...at(end, row), { steps: 2 });
+          await page.mouse.up();
+        }
       }
+      const prediction = page.locator("#prediction");
+      const probs: number[] = JSON.parse((await prediction.getAttribute("data-probs"))!);
+      assert.equal(probs.length, 10);
+      assert.ok(Math.abs(probs.reduce((a, b) => a + b) - 1) < 1e-4);
+      const digit = Number(await prediction.getAttribute("data-digit"));
+      assert.equal(digit, probs.indexOf(Math.max(...probs)));
+      assert.equal(await page.locator("#probs [role=meter]").count(), 10);
+      predicted.push(digit);
     }
-    const prediction = page.locator("#prediction");
-    const probs: number[] = JSON.parse((await prediction.getAttribute("data-probs"))!);
-    assert.equal(probs.length, 10);
-    assert.ok(Math.abs(probs.reduce((a, b) => a + b) - 1) < 1e-4);
-    const digit = Number(await prediction.getAttribute("data-digit"));
-    assert.equal(digit, probs.indexOf(Math.max(...probs)));
-    console.log(
-      `# drawn digit: label ${digits.y[0]}, predicted ${digit} (${(probs[digit] * 100).toFixed(1)}%)`,
-    );
+    const labels = Array.from(digits.y.subarray(0, 5));
+    console.log(`# drawn digits: labels ${labels.join(" ")}, predicted ${predicted.join(" ")}`);
+    assert.ok(predicted.filter((d, i) => d === labels[i]).length >= 3, "at least 3 of 5 right");
     await shot(page, "#draw", "draw");
   });
 
