@@ -95,7 +95,7 @@ export class FigureView {
     });
     this.say(
       `Backward ${this.stepper.backwardDone}/${this.stepper.operators.length}: through ${op.symbol} (${op.title})\n` +
-        `${lines.join("\n")}\nfreed: ${freed.map(displayName).join(", ") || "nothing"}`,
+        `${lines.join("\n")}\nno longer saved (released by the graph): ${freed.map(displayName).join(", ") || "nothing"}`,
     );
     this.render();
   }

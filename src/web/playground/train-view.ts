@@ -56,11 +56,13 @@ function drawCurves(c: Curves): void {
   }
 }
 
-function drawWeights(model: cr.nn.Module): void {
+/** Draws W⁽¹⁾'s first rows, or what training added to them (minus `start`, the weights before training). */
+function drawWeights(model: cr.nn.Module, start: Float32Array): void {
   const W = model.parameters()[0];
   const [rows, cols] = W.shape;
   if (cols !== 784) return;
-  const data = W.dataSync();
+  const change = $<HTMLSelectElement>("train-weights").value === "change";
+  const data = Float32Array.from(W.dataSync(), (v, i) => (change ? v - start[i] : v));
   const box = $("weights");
   box.replaceChildren();
   for (let r = 0; r < Math.min(32, rows); r++) {
@@ -116,12 +118,16 @@ export function setUpTraining(data: Promise<{ train: Dataset; test: Dataset }>, 
     const activation = $<HTMLSelectElement>("train-activation").value as Activation;
     state.model = cr.chapter.mlp({ hidden, activation, seed: 0 });
     const optimizer = new cr.optim.SGD(state.model.parameters(), { lr });
+    const initial = Float32Array.from(state.model.parameters()[0].dataSync());
+    const weightsNow = () => drawWeights(state.model!, initial);
+    $("train-weights").onchange = weightsNow;
     const loader = new cr.DataLoader(train, { batchSize: batch, shuffle: true, seed: 0 });
     const curves: Curves = { losses: [], accuracies: [], totalExamples: epochs * train.count };
     stopping = false;
     start.disabled = true;
     stop.disabled = false;
     let examples = 0;
+    let slices = 0;
     let busy = 0;
     let recent: number[] = [];
     status.dataset.state = "training";
@@ -140,6 +146,7 @@ export function setUpTraining(data: Promise<{ train: Dataset; test: Dataset }>, 
         if (performance.now() - sliceStart > 40) {
           status.textContent = `epoch ${epoch}/${epochs}: ${examples} examples, ${Math.round((examples * 1000) / busy)} examples/s`;
           drawCurves(curves);
+          if (++slices % 10 === 0) weightsNow();
           await frame();
           sliceStart = performance.now();
           if (stopping) break;
@@ -149,7 +156,7 @@ export function setUpTraining(data: Promise<{ train: Dataset; test: Dataset }>, 
       const { accuracy } = cr.evaluate(state.model, test);
       curves.accuracies.push([examples, accuracy]);
       drawCurves(curves);
-      drawWeights(state.model);
+      weightsNow();
       const speed = Math.round((examples * 1000) / busy);
       status.textContent = `epoch ${epoch}/${epochs}: test accuracy ${(accuracy * 100).toFixed(2)}%, ${speed} examples/s on ${cr.wasmStatus().threads} thread(s)`;
       Object.assign(status.dataset, {
