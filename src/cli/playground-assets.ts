@@ -30,14 +30,19 @@ const asset = (name: string, body: Uint8Array): [string, Asset] => [
   { body, type: TYPES[extname(name)] ?? "application/octet-stream" },
 ];
 
-/** Bundles the page's script with esbuild (null when esbuild is not installed). */
-async function bundle(): Promise<Map<string, Asset> | null> {
-  let esbuild: typeof import("esbuild");
+type Esbuild = typeof import("esbuild");
+
+/** esbuild, or null where it is not installed (an installed package: it is a dev dependency). */
+async function loadEsbuild(): Promise<Esbuild | null> {
   try {
-    esbuild = await import("esbuild");
+    return await import("esbuild");
   } catch {
     return null;
   }
+}
+
+/** Bundles the page's script with esbuild. */
+async function bundle(esbuild: Esbuild): Promise<Map<string, Asset>> {
   const result = await esbuild.build({
     entryPoints: [join(PAGE_DIR, "main.ts")],
     bundle: true,
@@ -56,21 +61,30 @@ async function bundle(): Promise<Map<string, Asset> | null> {
   return files;
 }
 
-function prebuilt(): Map<string, Asset> | null {
-  if (!existsSync(join(PREBUILT_DIR, "index.html"))) return null;
-  return new Map(
-    readdirSync(PREBUILT_DIR).map((name) => asset(name, readFileSync(join(PREBUILT_DIR, name)))),
-  );
+function prebuilt(dir: string): Map<string, Asset> | null {
+  if (!existsSync(join(dir, "index.html"))) return null;
+  return new Map(readdirSync(dir).map((name) => asset(name, readFileSync(join(dir, name)))));
+}
+
+export interface AssetOptions {
+  /** How esbuild is found (tests pass one that finds none). */
+  esbuild?: () => Promise<Esbuild | null>;
+  /** Where the prebuilt page is looked for (default dist/playground in the package). */
+  prebuiltDir?: string;
 }
 
 /** The page's files by URL path ("/index.html"): bundled now if esbuild is here, else the prebuilt copy. */
-export async function playgroundAssets(): Promise<{ files: Map<string, Asset>; source: string }> {
-  const fresh = existsSync(join(PAGE_DIR, "main.ts")) ? await bundle() : null;
-  if (fresh) return { files: fresh, source: "bundled from src/web/playground with esbuild" };
-  const built = prebuilt();
-  if (built) return { files: built, source: `prebuilt in ${PREBUILT_DIR}` };
+export async function playgroundAssets(
+  options: AssetOptions = {},
+): Promise<{ files: Map<string, Asset>; source: string }> {
+  const dir = options.prebuiltDir ?? PREBUILT_DIR;
+  const esbuild = existsSync(join(PAGE_DIR, "main.ts")) ? await (options.esbuild ?? loadEsbuild)() : null;
+  if (esbuild)
+    return { files: await bundle(esbuild), source: "bundled from src/web/playground with esbuild" };
+  const built = prebuilt(dir);
+  if (built) return { files: built, source: `prebuilt in ${dir}` };
   return failInput(
     "playground",
-    `no page to serve: esbuild is not installed and ${PREBUILT_DIR} is missing; run npm run build:web`,
+    `no page to serve: esbuild is not installed and ${dir} is missing; run npm run build:web`,
   );
 }

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { describe, test } from "node:test";
 import { servePlayground } from "../../src/cli/playground.js";
 import { playgroundAssets } from "../../src/cli/playground-assets.js";
+import { InputError } from "../../src/errors.js";
 import { cliSandbox } from "../cli-sandbox.js";
 
 const { work, run } = cliSandbox("playground");
@@ -35,6 +36,20 @@ describe("chainrule playground", () => {
     assert.deepEqual(
       readFileSync(join(out, "mnist-10k.u8.gz")),
       readFileSync(new URL("../../data/mnist-10k.u8.gz", import.meta.url)),
+    );
+  });
+
+  test("without esbuild it serves the prebuilt page, and without that it says to run npm run build:web", async () => {
+    const site = join(work, "prebuilt");
+    assert.equal(run("playground", "--write", site).code, 0);
+    const none = async () => null;
+    const { files, source } = await playgroundAssets({ esbuild: none, prebuiltDir: site });
+    assert.match(source, /prebuilt/);
+    assert.deepEqual([...files.keys()].sort(), ["/index.html", "/mnist-10k.u8.gz", "/playground.js"]);
+    await assert.rejects(
+      playgroundAssets({ esbuild: none, prebuiltDir: join(work, "missing") }),
+      (e: Error) =>
+        e instanceof InputError && /esbuild is not installed.*run npm run build:web/.test(e.message),
     );
   });
 
