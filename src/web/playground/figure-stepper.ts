@@ -22,7 +22,7 @@ export interface MemoryBar {
   gradient: number;
   /** data and temporaries: the values themselves. */
   other: number;
-  /** Peak bytes of the same forward under noGrad (no graph), parameters and data included; null in backward. */
+  /** Bytes the same forward holds under noGrad (no graph), parameters and data included; null in backward. */
   prediction: number | null;
 }
 
@@ -153,26 +153,33 @@ export class FigureStepper {
       gradient: this.held.gradient + delta("gradient"),
       other: this.held.other + delta("data") + delta("temporary") + delta("optimizer"),
     };
-    const prediction = predictUpTo === undefined ? null : this.predictionPeak(predictUpTo);
+    const prediction = predictUpTo === undefined ? null : this.predictionBytes(predictUpTo);
     this.bars.push({ label, ...this.held, prediction });
     return result;
   }
 
-  /** Peak bytes (parameters and data included) of the first k operators run under noGrad inside a tidy. */
-  private predictionPeak(k: number): number {
+  /**
+   * Bytes held (parameters and data included) after the first k operators run under noGrad, each in its own
+   * tidy as the training forward runs them, keeping the same outputs: training holds more by what it saves.
+   */
+  private predictionBytes(k: number): number {
+    const outputs: cr.Tensor[] = [];
     const report = cr.memoryReport(() =>
-      cr.noGrad(() =>
-        cr.tidy(() => {
-          const m = new Map<string, cr.Tensor>();
-          for (const name of ["x", "y", "W1", "W2", "b1", "b2"]) {
-            const t = this.values.get(name);
-            if (t) m.set(name, t);
-          }
-          for (const op of this.operators.slice(0, k)) m.set(op.output, op.run(m));
-        }),
-      ),
+      cr.noGrad(() => {
+        const m = new Map<string, cr.Tensor>();
+        for (const name of ["x", "y", "W1", "W2", "b1", "b2"]) {
+          const t = this.values.get(name);
+          if (t) m.set(name, t);
+        }
+        for (const op of this.operators.slice(0, k)) {
+          const out = cr.tidy(() => op.run(m));
+          outputs.push(out);
+          m.set(op.output, out);
+        }
+      }),
     );
-    return this.leavesBytes() + report.peakIncrease.total;
+    for (const t of outputs) t.dispose();
+    return this.leavesBytes() + report.end.total - report.start.total;
   }
 
   private leavesBytes(): number {

@@ -86,7 +86,8 @@ export class FigureView {
     const op = this.active.operator;
     const freed = before.filter((n) => !this.stepper.isSaved(n));
     const lines = op.products.map((p) => {
-      const operands = p.operands.map((o) => `${o} ${this.shapeOf(o)}`).join(", ");
+      const shown = (o: string) => o.replace(/^(∂J\/∂)?(\w+)$/, (_, d = "", n: string) => d + displayName(n));
+      const operands = p.operands.map((o) => `${shown(o)} ${this.shapeOf(o)}`).join(", ");
       const library = this.stepper.libraryFormula(p.target);
       const rule = library
         ? `\n      the library's book-level rule: ∂J/∂${cr.graph.bookName(p.target)} = ${library}`
