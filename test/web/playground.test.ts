@@ -226,6 +226,19 @@ describe("chainrule playground in chromium", { skip: chromiumMissing, timeout: 3
     await shot(page, "#draw", "draw");
   });
 
+  test("Stop ends a training run early and Train is available again", async () => {
+    await page.getByLabel("epochs").fill("5");
+    await page.getByRole("button", { name: "Train" }).click();
+    await page.waitForFunction(() =>
+      /epoch 1\/5/.test(document.getElementById("train-status")!.textContent ?? ""),
+    );
+    await page.getByRole("button", { name: "Stop" }).click();
+    await page.waitForSelector('#train-status[data-state="stopped"]', { timeout: 60_000 });
+    assert.match((await page.locator("#train-status").textContent()) ?? "", /\(stopped\)/);
+    assert.ok(await page.getByRole("button", { name: "Train" }).isEnabled());
+    assert.ok(await page.getByRole("button", { name: "Stop" }).isDisabled());
+  });
+
   test("the memory plot redraws when the depth changes", async () => {
     const lines = () => page.locator("#memory-chart svg path, #memory-chart svg polyline").count();
     const before = await lines();
