@@ -58,7 +58,7 @@ export function figureLeaves(s: FigureSettings): FigureLeaves {
   return { x, y, W1, W2, b1, b2 };
 }
 
-// GELU is a composite of several primitives: recorded as one group, φ, with its derivative as data.
+// GELU is a composite of several primitives: recorded as one group, φ. d gelu(z) = g ⊙ gelu′(z).
 const GELU_GROUP = {
   kind: "activation",
   symbol: "φ",
@@ -73,7 +73,8 @@ export function activate(z: cr.Tensor, a: Activation): cr.Tensor {
   return inGroup(GELU_GROUP, [z], () => cr.gelu(z));
 }
 
-// W v + b as one operator, ×, as the book draws a layer; b is broadcast over the n columns.
+// W v + b as one operator, ×, as the book draws a layer (b broadcast over the n columns):
+// dW = g vᵀ, dv = Wᵀ g, db = Σₙ g.
 const AFFINE_GROUP = {
   kind: "linear",
   symbol: "×",
