@@ -32,6 +32,8 @@ export interface TensorMethods extends UnaryMethods, BinaryMethods {
   clamp(min?: TensorLike | null, max?: TensorLike | null): Tensor;
   cast(dtype: DType): Tensor;
   sum(options?: AxisOptions): Tensor;
+  /** Σ x² over the axes (all by default): ‖x‖²_F. */
+  sumSquares(options?: AxisOptions): Tensor;
   mean(options?: AxisOptions): Tensor;
   max(options?: AxisOptions): Tensor;
   min(options?: AxisOptions): Tensor;
@@ -102,6 +104,7 @@ const methods: TensorMethods & ThisType<Tensor> = {
   clamp: method(act.clamp),
   cast: method(binary.cast),
   sum: method(reduce.sum),
+  sumSquares: method(reduce.sumSquares),
   mean: method(stats.mean),
   max: method(reduce.max),
   min: method(reduce.min),

@@ -46,17 +46,17 @@ function penaltyLambda(e: Explanation): number | null {
   return constant ? 2 * Number(constant.name) : null;
 }
 
+/** Whether a contribution is the penalty's 2·W (from ‖W‖²_F, as sumSquares or as W ⊙ W) times the λ/2 of s. */
+function isPenaltyTerm(c: Contribution, lambda: number | null): boolean {
+  if (c.term.from !== "s" || lambda === null) return false;
+  const op = c.step.operator.op;
+  return op === "sumSquares" || (op === "mul" && c.term.text.startsWith("2 · "));
+}
+
 /** A short summary of a contribution from another branch: "λ W2 from s" for the chapter's penalty. */
 function aside(e: Explanation, c: Contribution, lambda: number | null): string {
   const name = e.names.get(c.term.target)!;
-  if (
-    c.term.from === "s" &&
-    c.step.operator.op === "mul" &&
-    lambda !== null &&
-    c.term.text.startsWith("2 · ")
-  ) {
-    return `λ ${name} from s`;
-  }
+  if (isPenaltyTerm(c, lambda)) return `λ ${name} from s`;
   return `${c.term.text}${c.term.from ? ` from ${c.term.from}` : ""} (step ${c.step.index})`;
 }
 
@@ -165,14 +165,7 @@ function markdown(e: Explanation): string {
       if (all.length > 1 && k === all.length - 1) {
         const extra = all
           .slice(0, -1)
-          .map((c) =>
-            c.term.from === "s" &&
-            lambda !== null &&
-            c.step.operator.op === "mul" &&
-            c.term.text.startsWith("2 · ")
-              ? `\\lambda ${tex(term.target)}`
-              : c.term.latex,
-          );
+          .map((c) => (isPenaltyTerm(c, lambda) ? `\\lambda ${tex(term.target)}` : c.term.latex));
         rhs += ` + ${extra.join(" + ")}`;
       }
       const rel = all.length > 1 && k < all.length - 1 ? "\\mathrel{+}=" : "=";

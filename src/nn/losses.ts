@@ -8,7 +8,7 @@ import { mean } from "../ops/composite/stats.js";
 import { asFloat } from "../ops/convert.js";
 import { gather } from "../ops/indexing.js";
 import { reshape } from "../ops/movement.js";
-import { sum } from "../ops/reduce.js";
+import { sum, sumSquares } from "../ops/reduce.js";
 import { crossEntropyPerRow, recordsNothing } from "../ops/softmax-rows.js";
 import { neg } from "../ops/unary.js";
 import { fmt, sameShape } from "../shape.js";
@@ -78,7 +78,7 @@ export function l2Penalty(params: readonly Tensor[], lambda: number): Tensor {
   if (!(lambda >= 0)) fail("l2Penalty", `λ must be >= 0, got ${lambda}`);
   let total: Tensor | null = null;
   for (const p of params) {
-    const squares = sum(mul(p, p));
+    const squares = sumSquares(p); // ‖p‖²_F
     total = total === null ? squares : add(total, squares);
   }
   const dtype = params[0]?.dtype ?? "float32";
