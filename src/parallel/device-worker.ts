@@ -13,7 +13,6 @@ import { noGrad } from "../tensor/grad-mode.js";
 import { tidy } from "../tensor/scope.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { accumulateGradients } from "../train/accumulate.js";
-import { trainStep } from "../train/step.js";
 import { fromPayload, toPayload } from "./payload.js";
 import type { From, Payload, Reply, ReplyValue, Request } from "./protocol.js";
 
@@ -198,13 +197,9 @@ function run(req: Request): ReplyValue {
       const p = model("trainStep");
       const x = received(req.x, "host", "data");
       const y = received(req.y, "host", "data");
-      let loss: number;
-      if (req.microBatches === 1) loss = trainStep(p.model, p.optimizer, x, y, p.lambda).objective;
-      else {
-        p.optimizer.zeroGrad();
-        loss = accumulateGradients(p.model, x, y, req.microBatches, (o, t) => crossEntropy(o, t));
-        penaltyAndStep(p);
-      }
+      p.optimizer.zeroGrad();
+      const loss = accumulateGradients(p.model, x, y, req.microBatches, (o, t) => crossEntropy(o, t));
+      penaltyAndStep(p);
       x.dispose();
       y.dispose();
       return loss;
