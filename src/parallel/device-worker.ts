@@ -4,10 +4,10 @@ import { parentPort } from "node:worker_threads";
 import { backward } from "../autograd/sweep.js";
 import { buildSequential } from "../io/architecture.js";
 import { memory, noteTransfer, resetPeak, resetTransfers, transfers } from "../memory/ledger.js";
-import { crossEntropy, l2Penalty } from "../nn/losses.js";
+import { crossEntropy } from "../nn/losses.js";
 import type { Module } from "../nn/module.js";
 import { mul } from "../ops/binary.js";
-import { assign } from "../ops/in-place.js";
+import { addScaledInPlace } from "../ops/in-place.js";
 import { SGD } from "../optim/sgd.js";
 import { noGrad } from "../tensor/grad-mode.js";
 import { tidy } from "../tensor/scope.js";
@@ -58,9 +58,12 @@ function handle(id: number, op: string): Tensor {
   return t;
 }
 
-/** s = λ/2 Σ‖W‖² of this device's parameters, differentiated (adds λW into .grad), then the SGD update. */
+/**
+ * The gradient of s = λ/2 Σ‖W‖² over this device's parameters, ∂s/∂W = λW, added into .grad in place (no graph,
+ * no temporaries: the same value the chapter's J = L + s gives), then the SGD update.
+ */
 function penaltyAndStep(p: Placed): void {
-  if (p.lambda > 0) tidy(() => backward(l2Penalty(p.model.parameters(), p.lambda)));
+  if (p.lambda > 0) for (const q of p.model.parameters()) addScaledInPlace(q.grad!, q, p.lambda);
   p.optimizer.step();
   p.optimizer.zeroGrad();
 }
@@ -149,14 +152,13 @@ function reduceAndStep(req: Extract<Request, { kind: "reduceAndStep" }>): null {
   const total = new Float32Array(size);
   for (const slot of slots) for (let i = 0; i < size; i++) total[i] += slot[i];
   noteTransfer("received", "device", (req.replicas - 1) * size * 4);
+  // The sums go straight into each .grad's buffer on this device's backend.
   let at = 0;
-  noGrad(() => {
-    for (const q of params) {
-      const summed = { dtype: q.dtype, shape: [...q.shape], data: total.slice(at, at + q.size).buffer };
-      tidy(() => assign(q.grad!, fromPayload(summed)));
-      at += q.size;
-    }
-  });
+  for (const q of params) {
+    q.grad!.storage.backend.write(q.grad!.storage.id, total.subarray(at, at + q.size));
+    q.grad!.bumpVersion();
+    at += q.size;
+  }
   penaltyAndStep(p);
   return null;
 }
