@@ -1,5 +1,6 @@
 // Measuring a trainer over its devices, step by step: each device's peak memory by ledger tag, the bytes moved
 // between devices and from the host, the idle share of the devices' time (the pipeline bubble) and examples/s.
+import { fail } from "../errors.js";
 import { MEMORY_TAGS, type MemoryTag } from "../memory/ledger.js";
 import type { Tensor } from "../tensor/tensor.js";
 import type { BusyInterval, Device } from "./device.js";
@@ -46,8 +47,8 @@ async function resetLedgers(devices: readonly Device[]): Promise<void> {
 }
 
 /**
- * Runs `warmup` steps and then one measured step per batch of `batches`, reading every device's ledger around
- * each measured step. The batches must all have the same number of rows.
+ * Trains one step per batch: the first `warmup` batches unmeasured, then each of the rest measured, with every
+ * device's ledger read around it. The batches must all have the same number of rows.
  */
 export async function measureTrainer(
   trainer: ParallelTrainer,
@@ -55,8 +56,9 @@ export async function measureTrainer(
   warmup = 1,
 ): Promise<TrainerFigures> {
   const devices = trainer.devices;
-  for (let i = 0; i < warmup; i++)
-    await trainer.step(batches[i % batches.length].x, batches[i % batches.length].y);
+  if (batches.length <= warmup)
+    fail("measureTrainer", `${batches.length} batches leave none to measure after ${warmup} warm-up steps`);
+  for (const { x, y } of batches.slice(0, warmup)) await trainer.step(x, y);
   const figures: DeviceFigures[] = devices.map((d) => ({
     device: d.index,
     peakBytes: 0,
@@ -69,7 +71,8 @@ export async function measureTrainer(
   let examples = 0;
   let loss = 0;
   let schedule: BusyInterval[][] = [];
-  for (const { x, y } of batches) {
+  const measured = batches.slice(warmup);
+  for (const { x, y } of measured) {
     await resetLedgers(devices);
     const start = performance.now();
     loss += await trainer.step(x, y);
@@ -88,7 +91,7 @@ export async function measureTrainer(
       fromHost += transfers.receivedFromHost;
     });
   }
-  const steps = batches.length;
+  const steps = measured.length;
   return {
     devices: figures,
     bytesBetweenDevices: between / steps,
