@@ -59,4 +59,9 @@ export class DataParallelTrainer implements ParallelTrainer {
   weights(): Promise<Record<string, Tensor>> {
     return this.replicas[0].weights();
   }
+
+  /** Replica i's parameters (all replicas hold the same ones after every step). */
+  replicaWeights(i: number): Promise<Record<string, Tensor>> {
+    return this.replicas[i].weights();
+  }
 }
