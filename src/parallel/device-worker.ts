@@ -221,7 +221,13 @@ function run(req: Request): ReplyValue {
   }
 }
 
-parentPort!.on("message", ({ id, request }: { id: number; request: Request }) => {
+if (!parentPort)
+  throw new Error(
+    "parallel/device-worker runs inside a device's worker thread (Device.start), not on its own",
+  );
+const port = parentPort;
+
+port.on("message", ({ id, request }: { id: number; request: Request }) => {
   const start = now();
   let reply: Reply;
   try {
@@ -233,7 +239,7 @@ parentPort!.on("message", ({ id, request }: { id: number; request: Request }) =>
   }
   const transfer: ArrayBuffer[] = [];
   if (reply.ok) collectBuffers(reply.value, transfer);
-  parentPort!.postMessage(reply, transfer);
+  port.postMessage(reply, transfer);
 });
 
 /** The ArrayBuffers of payloads in a reply, moved to the host instead of copied. */
