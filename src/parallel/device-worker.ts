@@ -70,6 +70,12 @@ function penaltyAndStep(p: Placed): void {
 
 function place(req: Extract<Request, { kind: "place" }>): null {
   placed?.model.dispose();
+  // Micro-batches a failed pipeline step left between forward and backward go with the old model.
+  for (const flight of inFlight.values()) {
+    flight.root.dispose();
+    flight.input.dispose();
+  }
+  inFlight.clear();
   const net = buildSequential(req.architecture);
   const weights = Object.fromEntries(
     Object.entries(req.weights).map(([name, p]) => [name, received(p, "host")]),

@@ -55,6 +55,7 @@ export class Device {
     worker.on("message", (reply: Reply) => this.settle(reply));
     worker.on("error", (error: Error) => this.failAll(error));
     worker.on("exit", () => this.failAll(new Error(`device ${index} stopped`)));
+    worker.unref();
   }
 
   /** Starts a device: a worker thread running its own backend (single-threaded unless `threads` says more). */
@@ -74,6 +75,7 @@ export class Device {
   request(request: Request, label: string = request.kind, transfer: ArrayBuffer[] = []): Promise<ReplyValue> {
     if (this.closed) fail("device", `${this.name} is closed`);
     const id = this.nextId++;
+    this.worker.ref();
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject, label });
       this.worker.postMessage({ id, request }, transfer);
@@ -84,6 +86,8 @@ export class Device {
     const waiter = this.waiting.get(reply.id);
     if (!waiter) return;
     this.waiting.delete(reply.id);
+    // An idle device does not keep the process alive (a forgotten closeDevices does not hang it).
+    if (this.waiting.size === 0) this.worker.unref();
     if (reply.ok) {
       this.busy.push({ label: waiter.label, start: reply.start, end: reply.end });
       waiter.resolve(reply.value);

@@ -1,6 +1,7 @@
 // Devices: tensors move with t.to(device) and back unchanged, every byte moved is counted by the ledgers at both
 // ends, a placed model computes what it computes on the host, and a device's errors reach the host with their op.
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { after, describe, test } from "node:test";
 import * as cr from "../../src/index.js";
 import { resetTransfers, transfers } from "../../src/memory/ledger.js";
@@ -91,5 +92,18 @@ describe("devices", () => {
       a.place(new Custom()),
       /place: only an nn.Sequential of Linear layers and activations/,
     );
+  });
+
+  test("devices nobody closed do not keep the process alive once idle", () => {
+    const code =
+      'import * as cr from "./src/index.ts"; const [d] = cr.parallel.startDevices(2);' +
+      ' const r = await cr.tensor([2]).to(d); console.log((await r.to("host")).item());';
+    const r = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", code], {
+      cwd: new URL("../..", import.meta.url).pathname,
+      encoding: "utf8",
+      timeout: 30_000,
+    });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout.trim(), "2");
   });
 });
