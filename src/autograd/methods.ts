@@ -72,6 +72,13 @@ export interface TensorMethods extends UnaryMethods, BinaryMethods {
   backward(upstreamOrOptions?: Tensor | BackwardOptions, options?: BackwardOptions): void;
   /** Overwrites the values in place (not recorded), e.g. for an optimizer step. */
   assign(values: Tensor): Tensor;
+  /** A copy on another device, made by that device: `await t.to(device)` (see parallel/device.ts). */
+  to<R>(device: TensorReceiver<R>): R;
+}
+
+/** Something a tensor can be moved to: a device of parallel/device.ts. */
+export interface TensorReceiver<R> {
+  receive(t: Tensor): R;
 }
 
 declare module "../tensor/tensor.js" {
@@ -143,6 +150,9 @@ const methods: TensorMethods & ThisType<Tensor> = {
     return backward(this, undefined, upstreamOrOptions ?? options);
   },
   assign: method(assign),
+  to(device) {
+    return device.receive(this);
+  },
 };
 
 // Methods and the T getter go onto the prototype as the class would define them: not enumerable.
