@@ -92,6 +92,7 @@ export {
   zeros,
 } from "./tensor/create.js";
 export { enableGrad, isGradEnabled, noGrad } from "./tensor/grad-mode.js";
+export { type GroupFrame, type GroupKind, type GroupSpec, inGroup } from "./tensor/group.js";
 export { isTrackingLeaks, type LeakEntry, type LeakReport, leakReport, trackLeaks } from "./tensor/leaks.js";
 export { Node } from "./tensor/node.js";
 export { Generator, manualSeed } from "./tensor/random.js";

@@ -10,7 +10,7 @@ import { toPng } from "../graph/png.js";
 import { type DrawOptions, toDot, toMermaid } from "../graph/render.js";
 import { secondOrderReport } from "../graph/second-order.js";
 import { toSvg } from "../graph/svg.js";
-import { type Graph, trace } from "../graph/trace.js";
+import { DETAILS, type Detail, type Graph, trace } from "../graph/trace.js";
 import { crossEntropy, l2Penalty } from "../nn/losses.js";
 import type { Module } from "../nn/module.js";
 import { add, mul } from "../ops/binary.js";
@@ -36,8 +36,26 @@ const MODEL_FLAGS: FlagSpec[] = [
   },
 ];
 
+const DETAIL_FLAG: FlagSpec = {
+  name: "detail",
+  type: "string",
+  value: "LEVEL",
+  help: "book: the chapter's operators, as in Fig. 5.3.1 (l, ‖·‖², ×, φ, +); ops: every primitive",
+  default: "book",
+};
+
+/** The --detail flag's value, checked. */
+function detailOf(raw: string | boolean | undefined): Detail {
+  const detail = raw ?? "book";
+  if (!DETAILS.includes(detail as Detail)) {
+    throw new UsageError(`--detail must be one of ${DETAILS.join(", ")}, got "${raw}"`);
+  }
+  return detail as Detail;
+}
+
 const GRAPH_FLAGS: FlagSpec[] = [
   ...MODEL_FLAGS,
+  DETAIL_FLAG,
   { name: "backward", type: "boolean", help: "draw the backward graph beside the forward one" },
   {
     name: "order",
@@ -58,6 +76,7 @@ const GRAPH_FLAGS: FlagSpec[] = [
 
 const EXPLAIN_FLAGS: FlagSpec[] = [
   ...MODEL_FLAGS,
+  DETAIL_FLAG,
   { name: "markdown", type: "boolean", help: "the steps as Markdown with the chapter's LaTeX equations" },
   { name: "out", type: "string", value: "FILE", help: "output file (default: stdout)" },
 ];
@@ -65,14 +84,16 @@ const EXPLAIN_FLAGS: FlagSpec[] = [
 export const GRAPH_HELP = `Usage: chainrule graph [flags]
 
 Draws the computational graph of the chapter's model, 784 → h → 10 with J = L + s, on one minibatch of the
-bundled MNIST digits.
+bundled MNIST digits: by default at the book's level, as in D2L Fig. 5.3.1 (variables x, W(1), z, h, W(2), o,
+y, L, s, J; operators ×, φ, l, ‖·‖², +); with --backward also its backward graph, each gradient with its formula.
 
 ${flagHelp(GRAPH_FLAGS)}`;
 
 export const EXPLAIN_HELP = `Usage: chainrule explain [flags]
 
-Prints the backward pass of the chapter's model step by step: each chain-rule product with its shapes, the
-saved intermediates it reads, and when each is freed.
+Prints the backward pass of the chapter's model step by step, one step per operator of the book's graph in the
+order of the chapter's equations (5.3.8)-(5.3.14) (--detail ops: per primitive): each chain-rule product with
+its shapes, the saved intermediates it reads, and when each is freed.
 
 ${flagHelp(EXPLAIN_FLAGS)}`;
 
@@ -135,6 +156,7 @@ export async function graphCommand(argv: string[]): Promise<number> {
   }
   const order = count("order", values.order, 1, 1);
   if (order > 2) throw new UsageError(`--order must be 1 or 2, got "${values.order}"`);
+  const detail = detailOf(values.detail);
   const { model, J } = build(values);
   let root = J;
   let graph: Graph;
@@ -148,15 +170,15 @@ export async function graphCommand(argv: string[]): Promise<number> {
       penalty = penalty === null ? term : add(penalty, term);
     }
     root = penalty!.named("Σ‖∂J/∂W‖²");
-    graph = withChapterNames(trace(root, { names: model }));
-    const report = secondOrderReport(graph);
+    graph = withChapterNames(trace(root, { names: model, detail }));
+    const report = secondOrderReport(withChapterNames(trace(root, { names: model, detail: "ops" })));
     process.stderr.write(
       `second order: the createGraph backward adds ${report.addedNodes} nodes ` +
         `(${report.addedOperators} operators, ${report.addedVariables} variables) ` +
         `and ${report.addedSavedBytes} saved bytes\n`,
     );
   } else {
-    graph = withChapterNames(trace(root, { names: model }));
+    graph = withChapterNames(trace(root, { names: model, detail }));
   }
   const options: DrawOptions = {
     backward: values.backward === true ? "both" : false,
@@ -167,8 +189,10 @@ export async function graphCommand(argv: string[]): Promise<number> {
   if (format === "dot") emit(toDot(graph, options), out);
   else if (format === "mermaid") emit(toMermaid(graph, options), out);
   else if (format === "svg") emit(await toSvg(graph, options), out ?? "graph.svg");
-  else if (format === "png") emit(await toPng(graph, { ...options, scale: 2 }), out ?? "graph.png");
-  else emit(await toHtml(root, { ...options, names: model }), out ?? "graph.html");
+  else if (format === "png") {
+    // The book's graph is small: 1.5× keeps its side-by-side drawing under 1,400 px wide.
+    emit(await toPng(graph, { ...options, scale: detail === "book" ? 1.5 : 2 }), out ?? "graph.png");
+  } else emit(await toHtml(root, { ...options, names: model, detail }), out ?? "graph.html");
   if (out !== undefined || format === "svg" || format === "png" || format === "html") {
     process.stderr.write(`wrote ${out ?? `graph.${format}`}\n`);
   }
@@ -177,8 +201,10 @@ export async function graphCommand(argv: string[]): Promise<number> {
 
 export async function explainCommand(argv: string[]): Promise<number> {
   const values = parseFlags(argv, EXPLAIN_FLAGS);
+  const detail = detailOf(values.detail);
   const { model, J } = build(values);
-  const text = explain(J, { names: model, format: values.markdown === true ? "markdown" : "text" });
+  const format = values.markdown === true ? "markdown" : "text";
+  const text = explain(J, { names: model, format, detail });
   emit(text, values.out as string | undefined);
   return 0;
 }

@@ -7,7 +7,7 @@ import { largestBatch } from "../memory/dry-run.js";
 import { MEMORY_TAGS, type TagBytes } from "../memory/ledger.js";
 import { lineChart, type Series } from "../plot/line-chart.js";
 import { svgToPng } from "../plot/png.js";
-import { chapterMemory, chapterStep } from "../train/footprint.js";
+import { chapterMemory, chapterSavedByOperator, chapterStep } from "../train/footprint.js";
 import { type FlagSpec, flagHelp, parseFlags, UsageError } from "./args.js";
 
 const MEMORY_FLAGS: FlagSpec[] = [
@@ -30,7 +30,8 @@ Peak memory of one step of the chapter's MLP (784 → h → … → 10, float32,
 training (forward, backward, update) against prediction (forward without recording), by ledger tag: parameters,
 gradients, saved for backward, optimizer state, data, temporaries. Measured by dry runs on the meta backend, which
 allocate nothing, so large batches are fast. Writes memory.svg and memory.png (peak against batch size, one line
-per depth, training solid, prediction dashed).
+per depth, training solid, prediction dashed). Then prints the bytes saved for backward per operator of the
+chapter's graph at the book's level (×, φ, l, ‖·‖², +), one hidden layer, a column per batch size.
 
 ${flagHelp(MEMORY_FLAGS)}`;
 
@@ -67,6 +68,21 @@ export function memoryTable(rows: readonly Row[]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells: string[]) =>
     cells.map((c, i) => (i < 3 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
+  return [line(head), line(widths.map((w) => "-".repeat(w))), ...body.map(line)].join("\n");
+}
+
+/** Bytes saved for backward per book-level operator of the chapter's one-hidden-layer model, a column per batch. */
+export function savedByOperatorTable(batches: readonly number[], hidden: number, bias: boolean): string {
+  const runs = batches.map((batch) => chapterSavedByOperator({ batch, hidden, bias }));
+  const labels = runs[0].operators.map((o) => `${o.op}  ${o.title}`);
+  const head = ["operator", ...batches.map((n) => `n=${n}`)];
+  const body = [
+    ...labels.map((label, i) => [label, ...runs.map((r) => String(r.operators[i].bytes))]),
+    ["total", ...runs.map((r) => String(r.total))],
+  ];
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
   return [line(head), line(widths.map((w) => "-".repeat(w))), ...body.map(line)].join("\n");
 }
 
@@ -123,6 +139,10 @@ export async function memoryCommand(argv: string[]): Promise<number> {
     `Peak memory (MB) of one step of 784 → ${hidden} ×L → 10${bias ? " with biases" : ""}, float32, by ledger tag (dry runs):\n\n`,
   );
   process.stdout.write(`${memoryTable(rows)}\n`);
+  process.stdout.write(
+    `\nSaved for backward (bytes) per operator of the chapter's graph, 1 hidden layer, at the book's level (dry runs):\n\n`,
+  );
+  process.stdout.write(`${savedByOperatorTable(batches, hidden, bias)}\n`);
 
   if (budget !== null) {
     const bytes = budget * MB;

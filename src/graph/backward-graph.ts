@@ -1,16 +1,10 @@
 // The backward graph in the book's notation (∂J/∂o, ∂J/∂W1 ...), derived from a forward trace: one VJP
 // operator per forward operator, walked in reverse from the objective, with "+" where gradients add up.
+import { bookBackwardGraph } from "./book-backward.js";
+import { gradId, type SavedEdge } from "./gradient-ids.js";
 import type { Graph, GraphEdge, GraphOperator, GraphVariable } from "./trace.js";
 
-/** An edge that carries a value the forward pass saved for backward (drawn dashed). */
-export interface SavedEdge extends GraphEdge {
-  saved: true;
-}
-
-export const isSavedEdge = (e: GraphEdge): boolean => (e as Partial<SavedEdge>).saved === true;
-
-/** Id of the gradient variable ∂J/∂v for forward variable id `v`. */
-export const gradId = (v: string): string => `d${v}`;
+export { gradId, isSavedEdge, type SavedEdge } from "./gradient-ids.js";
 
 const needsGrad = (v: GraphVariable) => v.kind === "parameter" || v.kind === "intermediate";
 
@@ -20,8 +14,10 @@ const needsGrad = (v: GraphVariable) => v.kind === "parameter" || v.kind === "in
  * VJPs read (the saved ones, with their forward ids and kinds); a variable used k > 1 times gets k
  * partial gradients "∂J/∂W1 (i)" summed by a "+" operator. Operators (phase "backward"): "op'" for
  * each forward operator, newest first, and "+" where a variable feeds several operators. `root` is the seed.
+ * A book-level trace gets the book's backward graph instead (book-backward.ts).
  */
 export function backwardGraph(g: Graph): Graph {
+  if (g.detail === "book") return bookBackwardGraph(g);
   const vars = new Map(g.variables.map((v) => [v.id, v]));
   const objective = vars.get(g.root);
   const jName = objective?.name ?? "J";

@@ -15,8 +15,9 @@ export function chapterNames(g: Graph): Map<string, string> {
   };
   const producer = new Map<string, string>();
   const inputsOf = new Map<string, string[]>();
+  const opIds = new Set(g.operators.map((o) => o.id));
   for (const e of g.edges) {
-    if (e.from.startsWith("op")) producer.set(e.to, e.from);
+    if (opIds.has(e.from)) producer.set(e.to, e.from);
     else inputsOf.set(e.to, [...(inputsOf.get(e.to) ?? []), e.from]);
   }
   const outputOf = new Map<string, string>([...producer].map(([v, op]) => [op, v]));
@@ -62,7 +63,8 @@ export function chapterNames(g: Graph): Map<string, string> {
   const rootOp = producer.get(g.root);
   const rootOperator = g.operators.find((o) => o.id === rootOp);
   const operands = rootOp ? (inputsOf.get(rootOp) ?? []) : [];
-  if (rootOperator?.op === "add" && operands.length === 2 && operands[0] !== operands[1]) {
+  const isAdd = rootOperator?.op === "add" || rootOperator?.op === "+";
+  if (isAdd && operands.length === 2 && operands[0] !== operands[1]) {
     const dataDependent = operands.map((id) =>
       ancestors(id, producer, inputsOf).some((a) => byId.get(a)?.kind === "input"),
     );
@@ -111,8 +113,9 @@ export function texText(s: string): string {
 
 /** The chapter's symbols in LaTeX: bold vectors and matrices, W1 as W⁽¹⁾; anything else as text. */
 export function latexName(name: string): string {
-  const m = /^([WbzhxoW])(\d*)$/.exec(name);
-  if (m) return `\\mathbf{${m[1]}}${m[2] ? `^{(${m[2]})}` : ""}`;
+  const m = /^([Wbzhxoy])(?:(\d+)|\((\d+)\))?$/.exec(name);
+  const layer = m?.[2] ?? m?.[3];
+  if (m) return `\\mathbf{${m[1]}}${layer ? `^{(${layer})}` : ""}`;
   if (name === "J" || name === "L" || name === "s") return name;
   return `\\text{${texText(name)}}`;
 }

@@ -1,10 +1,10 @@
 // explainSteps(J): the backward pass as data, in the order the sweep runs it (objective first, parameters
 // last): each operator's chain-rule products, filled in from its rule's derivative with the shapes of their
 // operands, the saved intermediates each step reads, and the step after which each is no longer needed.
-import type { Node } from "../tensor/node.js";
 import type { Tensor } from "../tensor/tensor.js";
+import { bookOrder, operandsOf } from "./book-backward.js";
 import { AUTO, ancestors, chapterNames, latexName, texText } from "./explain-names.js";
-import { derivativeOf, type Form, fillTerms, type Namer } from "./formula.js";
+import { type Form, fillTerms, type Namer } from "./formula.js";
 import { type Graph, type GraphOperator, type GraphVariable, type TraceOptions, trace } from "./trace.js";
 
 export interface ExplainOptions extends TraceOptions {
@@ -67,8 +67,9 @@ export function explainSteps(J: Tensor, options: ExplainOptions = {}): Explanati
   const batch = options.batch ?? firstInput?.shape[0] ?? null;
   const producer = new Map<string, string>();
   const inputsOf = new Map<string, string[]>();
+  const opIds = new Set(graph.operators.map((o) => o.id));
   for (const e of graph.edges) {
-    if (e.from.startsWith("op")) producer.set(e.to, e.from);
+    if (opIds.has(e.from)) producer.set(e.to, e.from);
     else inputsOf.set(e.to, [...(inputsOf.get(e.to) ?? []), e.from]);
   }
   const outputOf = new Map([...producer].map(([v, op]) => [op, v]));
@@ -96,17 +97,17 @@ export function explainSteps(J: Tensor, options: ExplainOptions = {}): Explanati
     shape: (id) => fmtShape(vars.get(id)!),
   };
 
-  const ordered = [...graph.operators].sort((a, b) => b.nodeId - a.nodeId);
+  // Book level: the chapter's order (book-backward.ts); primitives: the sweep's, newest first.
+  const ordered =
+    graph.detail === "book" ? bookOrder(graph) : [...graph.operators].sort((a, b) => b.nodeId - a.nodeId);
   const steps: ExplainStep[] = [];
   for (const op of ordered) {
     const out = outputOf.get(op.id)!;
-    const inputs = inputsOf.get(op.id) ?? [];
-    // inputsOf lists an input once per edge; a tensor used twice (W ⊙ W) has two edges.
-    const node = tensors.get(out)!.node!;
-    const ins = node.inputs.map((t) => `v${t.id}`);
+    // The operands in order; a tensor used twice (W ⊙ W) appears twice.
+    const ins = operandsOf(graph, op);
     const from = branches.find((b) => b.members.has(out))?.name ?? null;
-    const d = derivativeOf(node);
-    const terms = chainTerms(node, out, ins.length > 0 ? ins : inputs, ctx)
+    const d = op.chain?.derivative ?? null;
+    const terms = chainTerms(op, out, ins, ctx)
       .filter(([target]) => {
         const kind = vars.get(target)?.kind;
         return kind === "parameter" || kind === "intermediate" || kind === "objective";
@@ -160,14 +161,14 @@ function namer(out: string, ins: readonly string[], c: Ctx): Namer {
  * The chain-rule products of one node: [input, text, LaTeX] for each input a gradient flows to, from its
  * rule's derivative; a node with none (customGrad, checkpoint) gets the generic vjp_op(g; inputs) form.
  */
-function chainTerms(node: Node, out: string, ins: string[], c: Ctx): Term[] {
-  const d = derivativeOf(node);
-  if (d !== null) {
-    return fillTerms(d, ins, namer(out, ins, c), node.attrs).map(
+function chainTerms(operator: GraphOperator, out: string, ins: string[], c: Ctx): Term[] {
+  const chain = operator.chain;
+  if (chain) {
+    return fillTerms(chain.derivative, ins, namer(out, ins, c), chain.attrs).map(
       (t): Term => [ins[t.input], t.text, t.latex],
     );
   }
-  const op = node.prim;
+  const op = operator.title ?? operator.op;
   const args = [c.grad(out), ...ins.map((id) => c.v(id))].join("; ");
   const argsTex = [c.gradTex(out), ...ins.map((id) => c.tex(id))].join(", ");
   return ins.map(

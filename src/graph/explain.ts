@@ -35,6 +35,9 @@ function contributions(e: Explanation): Map<string, Contribution[]> {
 
 /** λ when the penalty branch s is c · (…) with a constant c (s = λ/2 Σ‖W‖²): λ = 2c. */
 function penaltyLambda(e: Explanation): number | null {
+  const group = e.graph.operators.find((o) => o.groupKind === "penalty");
+  const attrs = group?.chain?.attrs as { lambda?: unknown } | undefined;
+  if (typeof attrs?.lambda === "number") return attrs.lambda;
   const s = [...e.names].find(([, n]) => n === "s")?.[0];
   if (!s) return null;
   const step = e.steps.find((st) => st.output === s);
@@ -46,11 +49,16 @@ function penaltyLambda(e: Explanation): number | null {
   return constant ? 2 * Number(constant.name) : null;
 }
 
-/** Whether a contribution is the penalty's 2·W (from ‖W‖²_F, as sumSquares or as W ⊙ W) times the λ/2 of s. */
+/**
+ * Whether a contribution is the penalty's λW: from the book-level penalty s, or at the primitives' level the
+ * 2·W of ‖W‖²_F (sumSquares, or W ⊙ W) that s's λ/2 scales.
+ */
 function isPenaltyTerm(c: Contribution, lambda: number | null): boolean {
   if (c.term.from !== "s" || lambda === null) return false;
-  const op = c.step.operator.op;
-  return op === "sumSquares" || (op === "mul" && c.term.text.startsWith("2 · "));
+  const op = c.step.operator;
+  return (
+    op.groupKind === "penalty" || op.op === "sumSquares" || (op.op === "mul" && c.term.text.startsWith("2 · "))
+  );
 }
 
 /** A short summary of a contribution from another branch: "λ W2 from s" for the chapter's penalty. */
@@ -58,6 +66,35 @@ function aside(e: Explanation, c: Contribution, lambda: number | null): string {
   const name = e.names.get(c.term.target)!;
   if (isPenaltyTerm(c, lambda)) return `λ ${name} from s`;
   return `${c.term.text}${c.term.from ? ` from ${c.term.from}` : ""} (step ${c.step.index})`;
+}
+
+/** The chapter's equation for a gradient of its model at the book's level ((5.3.8)-(5.3.14)), or "". */
+function equation(e: Explanation, target: string, c: Contribution, last: boolean): string {
+  // Only for the chapter's own model: one hidden layer, so z and h carry no layer number.
+  const names = new Set(e.names.values());
+  if (e.graph.detail !== "book" || !names.has("z") || !names.has("h")) return "";
+  const name = e.names.get(target);
+  if (c.step.operator.groupKind === "penalty") return "  (5.3.10)";
+  const eq: Record<string, string> = {
+    L: "5.3.8",
+    s: "5.3.8",
+    o: "5.3.9",
+    "W(2)": "5.3.11",
+    h: "5.3.12",
+    z: "5.3.13",
+    "W(1)": "5.3.14",
+  };
+  return name !== undefined && eq[name] && (last || !name.startsWith("W")) ? `  (${eq[name]})` : "";
+}
+
+/** What a book-level operator keeps saved inside it (values hidden in the drawing), in bytes. */
+function hiddenSaved(e: Explanation, step: ExplainStep): number {
+  const op = step.operator;
+  if (e.graph.detail !== "book" || op.members === undefined || op.members.length < 2) return 0;
+  const visible = step.reads
+    .map((id) => e.graph.variables.find((v) => v.id === id))
+    .filter((v) => v !== undefined && v.kind !== "parameter" && v.kind !== "input" && v.kind !== "constant");
+  return op.savedBytes - visible.reduce((n, v) => n + v!.bytes, 0);
 }
 
 function text(e: Explanation): string {
@@ -89,12 +126,15 @@ function text(e: Explanation): string {
     const ins = e.graph.edges
       .filter((edge) => edge.to === op.id)
       .map((edge) => `${name(edge.from)} ${shape(edge.from)}`);
+    const named = op.title === undefined || op.title === op.op || op.title === op.moduleType;
+    const title = !named && e.graph.detail === "book" ? ` (${op.title})` : "";
     lines.push(
-      `step ${step.index}: ${op.op}${where}: ${name(step.output)} ${shape(step.output)} ← ${ins.join(", ")}`,
+      `step ${step.index}: ${op.op}${title}${where}: ${name(step.output)} ${shape(step.output)} ← ${ins.join(", ")}`,
     );
     for (const term of step.terms) {
       const all = byTarget.get(term.target)!;
       const k = all.findIndex((c) => c.term === term);
+      const eq = equation(e, term.target, all[k], k === all.length - 1);
       let line = `  ∂J/∂${name(term.target)} ${shape(term.target)} = ${term.text}`;
       if (all.length > 1) {
         if (k === all.length - 1) {
@@ -104,10 +144,12 @@ function text(e: Explanation): string {
           line = `  ∂J/∂${name(term.target)} ${shape(term.target)} += ${term.text}  (term ${k + 1} of ${all.length})`;
         }
       }
-      lines.push(line);
+      lines.push(line + eq);
     }
     if (step.reads.length > 0)
       lines.push(`  reads saved: ${step.reads.map((id) => `${name(id)} ${shape(id)}`).join(", ")}`);
+    const inside = hiddenSaved(e, step);
+    if (inside > 0) lines.push(`  reads ${inside} B saved inside ${op.op} (its primitives' own values)`);
     if (step.frees.length > 0) {
       const bytes = (id: string) => variable(id).bytes;
       lines.push(
@@ -131,7 +173,7 @@ function markdown(e: Explanation): string {
   const tex = (id: string) => latexName(name(id));
   const gradTex = (id: string) => `\\frac{\\partial J}{\\partial ${tex(id)}}`;
   const variable = (id: string) => e.graph.variables.find((v) => v.id === id)!;
-  const chapter = (id: string) => /^(W\d*|b\d*|[xzhoLsJ]\d*)$/.test(name(id));
+  const chapter = (id: string) => /^(W\d*|b\d*|W\(\d+\)|b\(\d+\)|[xzhoLsJ]\d*)$/.test(name(id));
   const lines = [
     `# Backward pass of $${tex(e.graph.root)}$`,
     "",
@@ -150,16 +192,16 @@ function markdown(e: Explanation): string {
       let rhs = term.latex;
       // The chapter's forms for its own variables: o = W⁽²⁾h, h = φ(z), z = W⁽¹⁾x.
       const out = step.output;
-      if (op.op === "matmul" && chapter(out) && chapter(term.target)) {
+      if ((op.op === "matmul" || op.op === "×") && chapter(out) && chapter(term.target)) {
         const others = e.graph.edges.filter((edge) => edge.to === op.id).map((edge) => edge.from);
         const other = others.find((id) => id !== term.target) ?? term.target;
         rhs =
           variable(term.target).kind === "parameter"
             ? `${gradTex(out)} ${tex(other)}^\\top`
             : `{${tex(other)}}^\\top ${gradTex(out)}`;
-      } else if (op.op === "relu" && chapter(out) && chapter(term.target)) {
+      } else if ((op.op === "relu" || op.op === "φ") && chapter(out) && chapter(term.target)) {
         rhs = `${gradTex(out)} \\odot \\phi'\\left(${tex(term.target)}\\right)`;
-      } else if (op.op === "add" && out === e.graph.root && chapter(term.target)) {
+      } else if ((op.op === "add" || op.op === "+") && out === e.graph.root && chapter(term.target)) {
         rhs = "1";
       }
       if (all.length > 1 && k === all.length - 1) {

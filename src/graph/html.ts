@@ -3,7 +3,7 @@
 import { sweep } from "../autograd/sweep.js";
 import { onesLike } from "../tensor/create.js";
 import { Tensor } from "../tensor/tensor.js";
-import { gradId } from "./backward-graph.js";
+import { backwardGraph, gradId } from "./backward-graph.js";
 import { withChapterNames } from "./explain-names.js";
 import type { DrawOptions } from "./render.js";
 import { toSvg } from "./svg.js";
@@ -92,7 +92,7 @@ const SCRIPT = `
 
 /** A self-contained HTML page for J's graph with hover tooltips of shapes, values and gradients. */
 export async function toHtml(J: Tensor, options: HtmlOptions = {}): Promise<string> {
-  let graph = trace(J, { names: options.names });
+  let graph = trace(J, { names: options.names, detail: options.detail });
   if (options.chapterNames !== false) graph = withChapterNames(graph);
   const tensors = new Map<string, Tensor>();
   const stack = [J];
@@ -100,7 +100,9 @@ export async function toHtml(J: Tensor, options: HtmlOptions = {}): Promise<stri
     const t = stack.pop()!;
     if (tensors.has(`v${t.id}`)) continue;
     tensors.set(`v${t.id}`, t);
+    // A group's inputs too: the book-level graph shows the labels y that only its primitives' copies reach.
     for (const input of t.node?.inputs ?? []) stack.push(input);
+    for (const group of t.node?.groups ?? []) stack.push(...group.inputs);
   }
   const grads = new Map(options.grads ?? []);
   const computed: Tensor[] = [];
@@ -160,6 +162,26 @@ export async function toHtml(J: Tensor, options: HtmlOptions = {}): Promise<stri
       gradShape: null,
       ...(op.derivative ? { derivative: op.derivative.text } : {}),
     };
+  }
+  // The backward graph's operators (b + forward id) and, at the book's level, each gradient's chain-rule formula.
+  for (const op of graph.operators)
+    nodes[`b${op.id}`] = { ...nodes[op.id], name: `${op.op}'`, kind: "backward operator" };
+  if (options.backward && graph.detail === "book") {
+    for (const v of backwardGraph(graph).variables) {
+      if (!v.formula) continue;
+      const size = v.shape.reduce((a, b) => a * b, 1);
+      const info = nodes[v.id] ?? {
+        name: v.name,
+        kind: "gradient",
+        shape: v.shape,
+        dtype: v.dtype,
+        values: [],
+        size,
+        grad: null,
+        gradShape: null,
+      };
+      nodes[v.id] = { ...info, derivative: `${v.name} = ${v.formula.text}` };
+    }
   }
   for (const g of computed) g.dispose();
   const svg = await toSvg(graph, options);

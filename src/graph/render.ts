@@ -16,24 +16,28 @@ export interface DrawOptions extends TraceOptions {
   maxNodes?: number;
   /** "modules": each module becomes one operator node. */
   collapse?: "modules" | "none";
-  /** "LR" (default): input on the left, objective on the right; "BT": bottom to top. */
-  rankdir?: "LR" | "BT";
+  /**
+   * "LR": input on the left, objective on the right (the default, except for a book-level backward graph);
+   * "BT": bottom to top; "TB": top to bottom (the default for a book-level backward graph: ∂J/∂J at the top).
+   */
+  rankdir?: "LR" | "BT" | "TB";
 }
 
 /** A graph ready to draw: which nodes belong to the forward side (for "both"). */
 export interface Prepared {
   graph: Graph;
   forwardIds: Set<string> | null;
+  rankdir: "LR" | "BT" | "TB";
 }
 
 export function prepare(source: Graph | Tensor, options: DrawOptions = {}): Prepared {
   oneOf("graph", "collapse", options.collapse ?? "none", ["modules", "none"]);
-  oneOf("graph", "rankdir", options.rankdir ?? "LR", ["LR", "BT"]);
+  oneOf("graph", "rankdir", options.rankdir ?? "LR", ["LR", "BT", "TB"]);
   const backward = options.backward ?? false;
   if (typeof backward !== "boolean" && backward !== "both") {
     fail("graph", `backward must be true, false or "both"; got ${JSON.stringify(backward)}`);
   }
-  let g = source instanceof Tensor ? trace(source, { names: options.names }) : source;
+  let g = source instanceof Tensor ? trace(source, { names: options.names, detail: options.detail }) : source;
   if (options.collapse === "modules") g = collapseModules(g);
   const mode = options.backward ?? false;
   const graph = mode === "both" ? combinedGraph(g) : mode ? backwardGraph(g) : g;
@@ -49,11 +53,19 @@ export function prepare(source: Graph | Tensor, options: DrawOptions = {}): Prep
   }
   const forwardIds =
     mode === "both" ? new Set([...g.variables.map((v) => v.id), ...g.operators.map((o) => o.id)]) : null;
-  return { graph, forwardIds };
+  const rankdir = options.rankdir ?? (g.detail === "book" && mode !== false ? "TB" : "LR");
+  return { graph, forwardIds, rankdir };
 }
 
 const dims = (shape: readonly number[]) => (shape.length === 0 ? "scalar" : `[${shape.join("×")}]`);
-const variableLabel = (v: GraphVariable) => `${v.name}\n${dims(v.shape)}`;
+/** Name and shape; a book-level gradient also shows its chain-rule formula and the saved values it reads. */
+function variableLabel(v: GraphVariable, names: Map<string, string>): string {
+  const lines = [`${v.name}  ${dims(v.shape)}`];
+  if (v.formula && v.formula.text !== "1") lines.push(`= ${v.formula.text}`);
+  if (v.reads && v.reads.length > 0)
+    lines.push(`reads ${v.reads.map((id) => names.get(id) ?? id).join(", ")}`);
+  return v.formula ? lines.join("\n") : `${v.name}\n${dims(v.shape)}`;
+}
 
 const VARIABLE_STYLE: Record<GraphVariable["kind"], string> = {
   input: 'style=filled, fillcolor="#e5e7eb"',
@@ -147,17 +159,18 @@ export function toDot(source: Graph | Tensor, options: DrawOptions = {}): string
   const g = p.graph;
   const lines = [
     "digraph chainrule {",
-    `  rankdir=${options.rankdir ?? "LR"};`,
+    `  rankdir=${p.rankdir};`,
     '  graph [fontname="DejaVu Sans", fontsize=11, nodesep=0.25, ranksep=0.35];',
     '  node [fontname="DejaVu Sans", fontsize=10, margin="0.08,0.04"];',
     '  edge [color="#4b5563", arrowsize=0.7];',
   ];
   const nodeLine = new Map<string, string>();
+  const names = new Map(g.variables.map((v) => [v.id, v.name]));
   for (const v of g.variables) {
     const saved = v.saved ? ', color="#b45309"' : "";
     nodeLine.set(
       v.id,
-      `"${dotString(v.id)}" [shape=box, label="${dotString(variableLabel(v))}", ${VARIABLE_STYLE[v.kind]}${saved}];`,
+      `"${dotString(v.id)}" [shape=box, label="${dotString(variableLabel(v, names))}", ${VARIABLE_STYLE[v.kind]}${saved}];`,
     );
   }
   for (const op of g.operators) {
@@ -197,7 +210,7 @@ const mermaidId = (id: string) => id.replace(/[^A-Za-z0-9_]/g, "_");
 export function toMermaid(source: Graph | Tensor, options: DrawOptions = {}): string {
   const p = prepare(source, options);
   const g = p.graph;
-  const lines = [`flowchart ${options.rankdir ?? "LR"}`];
+  const lines = [`flowchart ${p.rankdir}`];
   const nodeLine = new Map<string, string>();
   const classes = new Map<string, string[]>();
   for (const v of g.variables) {

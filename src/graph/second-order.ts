@@ -13,7 +13,7 @@ export interface SecondOrderReport {
 }
 
 export function secondOrderReport(source: Graph | Tensor, options: TraceOptions = {}): SecondOrderReport {
-  const g = source instanceof Tensor ? trace(source, options) : source;
+  const g = source instanceof Tensor ? trace(source, { detail: "ops", ...options }) : source;
   const backwardOps = new Set(g.operators.filter((o) => o.phase === "backward").map((o) => o.id));
   const opIds = new Set(g.operators.map((o) => o.id));
   const made = new Map<string, string>();

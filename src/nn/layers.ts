@@ -4,6 +4,7 @@ import { fail, oneOf } from "../errors.js";
 import { GELU_APPROXIMATIONS, type GeluApproximation, gelu } from "../ops/composite/activations.js";
 import { flatten } from "../ops/composite/shape.js";
 import { relu, sigmoid, tanh } from "../ops/unary.js";
+import { type GroupSpec, inGroup } from "../tensor/group.js";
 import { inModule } from "../tensor/node.js";
 import { Generator } from "../tensor/random.js";
 import type { Tensor } from "../tensor/tensor.js";
@@ -49,6 +50,12 @@ export class Linear extends Module {
   }
 }
 
+/** φ as one group: a one-primitive φ takes its rule's derivative, a composite one (GELU) the given one. */
+function activation(title: string, text?: string, latex?: string): GroupSpec {
+  const derivative = text !== undefined && latex !== undefined ? { text: [text], latex: [latex] } : undefined;
+  return { kind: "activation", symbol: "φ", title, ...(derivative ? { derivative } : {}) };
+}
+
 /** Applies its modules in order. */
 export class Sequential extends Module {
   readonly layers: Module[];
@@ -67,19 +74,19 @@ export class Sequential extends Module {
 
 export class ReLU extends Module {
   forward(x: Tensor): Tensor {
-    return relu(x);
+    return inGroup(activation("relu"), [x], () => relu(x));
   }
 }
 
 export class Sigmoid extends Module {
   forward(x: Tensor): Tensor {
-    return sigmoid(x);
+    return inGroup(activation("sigmoid"), [x], () => sigmoid(x));
   }
 }
 
 export class Tanh extends Module {
   forward(x: Tensor): Tensor {
-    return tanh(x);
+    return inGroup(activation("tanh"), [x], () => tanh(x));
   }
 }
 
@@ -89,7 +96,8 @@ export class GELU extends Module {
     oneOf("GELU", "approximate", approximate, GELU_APPROXIMATIONS);
   }
   forward(x: Tensor): Tensor {
-    return gelu(x, { approximate: this.approximate });
+    const spec = activation("gelu", "{g} ⊙ GELU'({x0:name})", "{g} \\odot \\operatorname{GELU}'({x0})");
+    return inGroup(spec, [x], () => gelu(x, { approximate: this.approximate }));
   }
 }
 

@@ -3,6 +3,7 @@ import { isAnomalyEnabled } from "./anomaly.js";
 import { captureSite } from "./call-site.js";
 import type { DerivativeOf } from "./derivative.js";
 import { isGradEnabled } from "./grad-mode.js";
+import { currentGroups, type GroupFrame } from "./group.js";
 import type { Tensor } from "./tensor.js";
 
 /** How to pull a gradient back through one node. Written with ops, so it can itself be recorded. */
@@ -53,6 +54,8 @@ export class Node {
   readonly savedVersions: readonly number[];
   /** The modules this node was recorded inside, outermost first. */
   readonly modules: readonly ModuleFrame[] = moduleStack;
+  /** The composites (tensor/group.ts) this node was recorded inside, outermost first. */
+  readonly groups: readonly GroupFrame[] = currentGroups();
   /** "backward" for nodes recorded by a backward pass with createGraph (second-order graphs). */
   readonly phase: "forward" | "backward" = backwardDepth > 0 ? "backward" : "forward";
   /** Where the op was called, captured only in anomaly mode (detectAnomaly); null otherwise. */

@@ -1,6 +1,7 @@
 // Memory of a training step against prediction: the chapter's step (forward, J = L + s, backward, SGD update)
 // and a forward under noGrad, measured on the ledger, for a given model and batch or dry-run for the chapter's MLP.
 
+import { type SavedMemory, savedMemory } from "../graph/saved-memory.js";
 import { dryRun } from "../memory/dry-run.js";
 import {
   MEMORY_TAGS,
@@ -11,7 +12,9 @@ import {
   memoryReport,
   type TagBytes,
 } from "../memory/ledger.js";
+import { crossEntropy, l2Penalty } from "../nn/losses.js";
 import type { Module } from "../nn/module.js";
+import { add } from "../ops/binary.js";
 import { SGD } from "../optim/sgd.js";
 import { zeros } from "../tensor/create.js";
 import { noGrad } from "../tensor/grad-mode.js";
@@ -110,6 +113,22 @@ export function chapterMemory(options: ChapterStepOptions): { training: TagBytes
       return minus(step.peak, before);
     }).result;
   return { training: measure("training"), prediction: measure("prediction") };
+}
+
+/**
+ * What the chapter's forward pass saves for backward, per book-level operator (×, φ, l, ‖·‖², +), from a dry run:
+ * the trace of J = L + s on the meta backend, x and y tagged "data" as in the step.
+ */
+export function chapterSavedByOperator(options: ChapterStepOptions): SavedMemory {
+  return dryRun(() =>
+    tidy(() => {
+      const { model, x, y } = chapterSetup(options);
+      const lambda = options.lambda ?? 1e-4;
+      const L = crossEntropy(model.forward(x), y);
+      const J = lambda > 0 ? add(L, l2Penalty(model.parameters(), lambda)) : L;
+      return savedMemory(J, { names: model });
+    }),
+  ).result;
 }
 
 function minus(peak: TagBytes, before: MemoryInfo): TagBytes {

@@ -22,7 +22,7 @@ function chapterModel(lambda = 0.1) {
 describe("explain", () => {
   test("steps run from J back to the parameters with the chapter's products and shapes", () => {
     const { model, J } = chapterModel();
-    const text = explain(J, { names: model });
+    const text = explain(J, { names: model, detail: "ops" });
     const lines = text.split("\n");
     const at = (s: string) => {
       const i = lines.findIndex((l) => l.includes(s));
@@ -51,7 +51,7 @@ describe("explain", () => {
 
   test("gradient shapes printed are the shapes backward gives the parameters", () => {
     const { model, J } = chapterModel();
-    const e = explainSteps(J, { names: model });
+    const e = explainSteps(J, { names: model, detail: "ops" });
     const finals = new Map<string, string>();
     for (const step of e.steps) for (const t of step.terms) finals.set(t.target, t.target);
     J.backward();
@@ -72,7 +72,7 @@ describe("explain", () => {
 
   test("markdown has the chapter's equations in LaTeX", () => {
     const { model, J } = chapterModel();
-    const md = explain(J, { names: model, format: "markdown" });
+    const md = explain(J, { names: model, format: "markdown", detail: "ops" });
     for (const eq of [
       "$$\\frac{\\partial J}{\\partial \\mathbf{W}^{(2)}} = \\frac{\\partial J}{\\partial \\mathbf{o}} \\mathbf{h}^\\top + \\lambda \\mathbf{W}^{(2)}$$",
       "$$\\frac{\\partial J}{\\partial \\mathbf{h}} = {\\mathbf{W}^{(2)}}^\\top \\frac{\\partial J}{\\partial \\mathbf{o}}$$",
@@ -90,12 +90,15 @@ describe("explain", () => {
     const w = cr.randn([3]).requiresGrad_().named("w_#1");
     const root = cr.customGrad((x) => ({ value: cr.sqrt(x), grad: (g) => [g] }), "root");
     const J = cr.sum(root(cr.mul(w, w)));
-    const text = explain(J);
+    const text = explain(J, { detail: "ops" });
     assert.match(text, /vjp_root\(∂J\/∂root#\d+ \[3\]; mul#\d+ \[3\]\)/);
-    assert.match(explain(J, { format: "markdown" }), /\\text\{w\\_\\#1\}/);
+    assert.match(explain(J, { format: "markdown", detail: "ops" }), /\\text\{w\\_\\#1\}/);
     // Every primitive has its derivative in its rule, sqrt included.
     const K = cr.sum(cr.sqrt(cr.mul(w, w)));
-    assert.match(explain(K), /∂J\/∂mul#\d+ \[3\] = ∂J\/∂sqrt#\d+ \[3\] ⊘ \(2 sqrt#\d+ \[3\]\)/);
+    assert.match(
+      explain(K, { detail: "ops" }),
+      /∂J\/∂mul#\d+ \[3\] = ∂J\/∂sqrt#\d+ \[3\] ⊘ \(2 sqrt#\d+ \[3\]\)/,
+    );
   });
 });
 
@@ -107,7 +110,7 @@ function run(...args: string[]) {
 
 describe("chainrule graph and explain", () => {
   test("graph --format dot draws the chapter's model", () => {
-    const r = run("graph", "--format", "dot", "--hidden", "16");
+    const r = run("graph", "--format", "dot", "--hidden", "16", "--detail", "ops");
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /^digraph chainrule \{/);
     assert.match(r.out, /W1\\n\[16×784\]/);
@@ -125,7 +128,7 @@ describe("chainrule graph and explain", () => {
     assert.match(r.out, /digraph/);
   });
   test("explain prints the steps with the chapter's shapes", () => {
-    const r = run("explain");
+    const r = run("explain", "--detail", "ops");
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /∂J\/∂W2 \[10,256\] = ∂J\/∂o \[n,10\]ᵀ · h \[n,256\] {2}\(\+ λ W2 from s\)/);
     assert.match(r.out, /∂J\/∂W1 \[256,784\] has the shape of W1 \[256,784\]/);

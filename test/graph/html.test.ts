@@ -26,7 +26,7 @@ async function page(): Promise<string> {
   const extra = cr.ones([3]).requiresGrad_().named(HOSTILE);
   const s = cr.add(l2Penalty(model.parameters(), 0.1), cr.sum(cr.mul(extra, extra))).named("s");
   const J = cr.add(L, s).named("J");
-  return toHtml(J, { names: model, title: HOSTILE });
+  return toHtml(J, { names: model, title: HOSTILE, detail: "ops" });
 }
 
 test("the HTML page in chromium: nodes, hover tooltip with shape and gradient, escaped names", {

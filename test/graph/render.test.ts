@@ -26,7 +26,7 @@ function mlp(bias = true) {
 describe("graph.toDot", () => {
   // Keep this test first: node ids come from tensor ids, so it must run before other tensors are made.
   test("the chapter's forward graph matches the golden DOT (UPDATE_GOLDEN=1 rewrites it)", () => {
-    const dot = toDot(chapterModel().J);
+    const dot = toDot(chapterModel().J, { detail: "ops" });
     if (process.env.UPDATE_GOLDEN === "1") writeFileSync(golden, dot);
     assert.equal(dot, readFileSync(golden, "utf8"));
     assert.equal(nodeLines(dot, "box"), 18);
@@ -35,12 +35,12 @@ describe("graph.toDot", () => {
   });
 
   test("backward and side by side: boxes, circles, dashed saved-value edges, two clusters", () => {
-    const b = toDot(chapterModel().J, { backward: true });
+    const b = toDot(chapterModel().J, { backward: true, detail: "ops" });
     assert.deepEqual([nodeLines(b, "box"), nodeLines(b, "circle"), edgeLines(b)], [29, 15, 49]);
     assert.match(b, /label="∂J\/∂W1\\n\[3×4\]"/);
     assert.match(b, /label="matmul'"/);
     assert.equal(b.split("\n").filter((l) => l.includes("style=dashed")).length, 12);
-    const both = toDot(chapterModel().J, { backward: "both" });
+    const both = toDot(chapterModel().J, { backward: "both", detail: "ops" });
     // 18 forward variables + the 20 gradient variables (the 9 saved ones are shared).
     assert.deepEqual([nodeLines(both, "box"), nodeLines(both, "circle"), edgeLines(both)], [38, 27, 81]);
     assert.match(both, /subgraph "cluster_forward"/);
@@ -48,7 +48,7 @@ describe("graph.toDot", () => {
   });
 
   test("a backward operator's tooltip is the derivative its rule carries", () => {
-    const b = toDot(chapterModel().J, { backward: true });
+    const b = toDot(chapterModel().J, { backward: true, detail: "ops" });
     assert.match(b, /label="relu'".*tooltip="x ← g ⊙ \[x > 0\]"/);
     assert.match(b, /label="matmul'".*tooltip="a ← g · bᵀ; b ← aᵀ · g"/);
     assert.match(b, /label="mul'".*tooltip="a ← g ⊙ b; b ← g ⊙ a"/);
@@ -56,11 +56,11 @@ describe("graph.toDot", () => {
 
   test("clusters per module, titled '0: Linear'; collapse: 'modules' makes each one node", () => {
     const { net, out } = mlp();
-    const dot = toDot(out, { names: net, clusters: true });
+    const dot = toDot(out, { names: net, clusters: true, detail: "ops" });
     for (const title of ["0: Linear", "1: ReLU", "2: Linear"])
       assert.ok(dot.includes(`label="${title}"`), title);
     assert.match(dot, /label="0.weight\\n\[3×4\]"/);
-    const g = collapseModules(trace(out, { names: net }));
+    const g = collapseModules(trace(out, { names: net, detail: "ops" }));
     // Linear = matmul + add; its matmul output is internal. Left: x, 4 parameters, 3 module outputs, J.
     assert.deepEqual(
       g.operators.map((o) => o.op),
@@ -74,7 +74,7 @@ describe("graph.toDot", () => {
   test("second-order operators (phase backward) are drawn differently", () => {
     const { J, W1 } = chapterModel();
     J.backward({ createGraph: true });
-    const dot = toDot(W1.grad!);
+    const dot = toDot(W1.grad!, { detail: "ops" });
     assert.equal(dot.split("\n").filter((l) => l.includes('fillcolor="#fee2e2"')).length, 8);
   });
 });
@@ -83,14 +83,16 @@ describe("graph size limit", () => {
   test("more than maxNodes is refused with the count and how to collapse", () => {
     const { net, out } = mlp();
     assert.throws(
-      () => toDot(out, { names: net, maxNodes: 10 }),
+      () => toDot(out, { names: net, maxNodes: 10, detail: "ops" }),
       (e: Error) =>
         e instanceof cr.ChainruleError &&
         e.message.includes("17 nodes") &&
         e.message.includes('collapse: "modules"') &&
         e.message.includes("maxNodes"),
     );
-    assert.ok(toDot(out, { names: net, maxNodes: 13, collapse: "modules" }).includes("0: Linear"));
+    assert.ok(
+      toDot(out, { names: net, maxNodes: 13, collapse: "modules", detail: "ops" }).includes("0: Linear"),
+    );
   });
 });
 
@@ -102,20 +104,20 @@ describe("escaping user-written names", () => {
   };
 
   test("DOT escapes quotes, backslashes and newlines", () => {
-    const dot = toDot(model());
+    const dot = toDot(model(), { detail: "ops" });
     assert.ok(dot.includes('label="</text><script>alert(\\"x\\")</script>\\\\ \\n\\"end\\n[2]"'));
     assert.ok(dot.includes('label="J \\"quoted\\"\\nscalar"'));
   });
 
   test("Mermaid uses #entity; codes", () => {
-    const m = toMermaid(model());
+    const m = toMermaid(model(), { detail: "ops" });
     assert.ok(!m.includes("<script"));
     assert.ok(m.includes("#60;/text#62;#60;script#62;alert#40;#34;x#34;#41;"));
     assert.match(m, /\(\("mul"\)\)/);
   });
 
   test("SVG shows the name as text and has no <script> element", async () => {
-    const svg = await toSvg(model());
+    const svg = await toSvg(model(), { detail: "ops" });
     assert.ok(!/<script/i.test(svg));
     assert.ok(svg.includes("&lt;/text&gt;&lt;script&gt;"));
   });
@@ -124,11 +126,11 @@ describe("escaping user-written names", () => {
 describe("graph.toSvg / toPng", () => {
   test("SVG has <polygon> boxes and <ellipse> circles; PNG bytes start with the signature", async () => {
     const { J } = chapterModel();
-    const svg = await toSvg(J, { backward: "both" });
+    const svg = await toSvg(J, { backward: "both", detail: "ops" });
     assert.ok(svg.includes("<polygon"));
     assert.ok(svg.includes("<ellipse"));
     assert.ok(svg.includes("∂J/∂W1"));
-    const png = await toPng(J);
+    const png = await toPng(J, { detail: "ops" });
     assert.deepEqual([...png.slice(1, 4)], [0x50, 0x4e, 0x47]);
   });
 });

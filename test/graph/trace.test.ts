@@ -13,7 +13,7 @@ const count = (g: { variables: unknown[]; operators: unknown[]; edges: unknown[]
 
 describe("graph.trace on the chapter's model", () => {
   test("forward: 18 variables, 12 operators, 32 edges", () => {
-    const g = trace(chapterModel().J);
+    const g = trace(chapterModel().J, { detail: "ops" });
     // Operators: z = matmul(W1, x), h = relu(z), o = matmul(W2, h); L = mse = sub, mul(d, d), sum,
     // div by the count 2; s = l2Penalty = sumSquares(W1), sumSquares(W2), add, mul by λ/2; J = add.
     assert.deepEqual(
@@ -50,13 +50,13 @@ describe("graph.trace on the chapter's model", () => {
   });
 
   test("exercise 2, hidden bias b1: one more parameter, one more add (and its output), 3 more edges", () => {
-    const g = trace(chapterModel({ bias: true }).J);
+    const g = trace(chapterModel({ bias: true }).J, { detail: "ops" });
     assert.deepEqual(count(g), [20, 13, 35]);
     assert.equal(g.variables.find((v) => v.name === "b1")?.kind, "parameter");
   });
 
   test("backward: 29 variables, 15 operators, 49 edges", () => {
-    const b = backwardGraph(trace(chapterModel().J));
+    const b = backwardGraph(trace(chapterModel().J, { detail: "ops" }));
     // Operators: one VJP per forward operator (12) + a "+" for each variable used more than once:
     // W1 (matmul, sumSquares), W2 (same) and the residual o − y (mul(d, d)).
     assert.equal(b.operators.filter((o) => o.op === "+").length, 3);
@@ -81,14 +81,14 @@ describe("graph.trace on the chapter's model", () => {
   });
 
   test("exercise 2 backward: the bias adds ∂J/∂b1, the add's VJP and its edges", () => {
-    const b = backwardGraph(trace(chapterModel({ bias: true }).J));
+    const b = backwardGraph(trace(chapterModel({ bias: true }).J, { detail: "ops" }));
     assert.deepEqual(count(b), [31, 16, 52]);
   });
 
   test("second order: the graph of W1.grad after J.backward({createGraph: true})", () => {
     const { J, W1 } = chapterModel();
     J.backward({ createGraph: true });
-    const g = trace(W1.grad!);
+    const g = trace(W1.grad!, { detail: "ops" });
     const backwardOps = g.operators.filter((o) => o.phase === "backward");
     assert.ok(backwardOps.length > 0);
     assert.deepEqual(count(g).slice(0, 2), [20, 12]);

@@ -182,8 +182,8 @@ describe("string options are checked against their valid values", () => {
     const J = cr.ones([2], { requiresGrad: true }).mul(2).sum();
     refuses(
       "graph",
-      () => cr.graph.toDot(J, { rankdir: "TB" as "LR" }),
-      /rankdir must be one of "LR", "BT"; got "TB"/,
+      () => cr.graph.toDot(J, { rankdir: "RL" as "LR" }),
+      /rankdir must be one of "LR", "BT", "TB"; got "RL"/,
     );
     refuses("graph", () => cr.graph.toDot(J, { collapse: "module" as "modules" }), /collapse must be one of/);
     refuses(
