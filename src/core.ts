@@ -63,7 +63,16 @@ export { detach } from "./ops/detach.js";
 export { gather, index, scatterAdd } from "./ops/indexing.js";
 export { dot, type MatmulOptions, matmul, outer } from "./ops/matmul.js";
 export { concat, expand, permute, reshape } from "./ops/movement.js";
-export { type ArgOptions, type AxisOptions, argmax, argmin, max, min, sum } from "./ops/reduce.js";
+export {
+  type ArgOptions,
+  type AxisOptions,
+  argmax,
+  argmin,
+  max,
+  min,
+  sum,
+  sumSquares,
+} from "./ops/reduce.js";
 export * from "./ops/unary.js";
 export * as optim from "./optim/index.js";
 export type { Shape } from "./shape.js";

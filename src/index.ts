@@ -5,4 +5,5 @@ export * as data from "./data/index.js";
 export * as graph from "./graph/index.js";
 export { type Architecture, architectureOf, type LayerSpec, mlpArchitecture } from "./io/architecture.js";
 export { load, loadSequential, loadTensors, type SaveOptions, save, saveTensors } from "./io/model-file.js";
+export * as parallel from "./parallel/index.js";
 export { type EpochMetrics, type FitOptions, fit } from "./train/fit.js";

@@ -16,6 +16,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ["autograd"],
   ["nn", "optim", "graph", "plot", "data", "io"],
   ["train"],
+  ["parallel"],
   ["cli", "web", "core.ts", "index.ts", "deprecated.ts"],
 ];
 

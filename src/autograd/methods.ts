@@ -32,6 +32,8 @@ export interface TensorMethods extends UnaryMethods, BinaryMethods {
   clamp(min?: TensorLike | null, max?: TensorLike | null): Tensor;
   cast(dtype: DType): Tensor;
   sum(options?: AxisOptions): Tensor;
+  /** Σ x² over the axes (all by default): ‖x‖²_F. */
+  sumSquares(options?: AxisOptions): Tensor;
   mean(options?: AxisOptions): Tensor;
   max(options?: AxisOptions): Tensor;
   min(options?: AxisOptions): Tensor;
@@ -70,6 +72,13 @@ export interface TensorMethods extends UnaryMethods, BinaryMethods {
   backward(upstreamOrOptions?: Tensor | BackwardOptions, options?: BackwardOptions): void;
   /** Overwrites the values in place (not recorded), e.g. for an optimizer step. */
   assign(values: Tensor): Tensor;
+  /** A copy on another device, made by that device: `await t.to(device)` (see parallel/device.ts). */
+  to<R>(device: TensorReceiver<R>): R;
+}
+
+/** Something a tensor can be moved to: a device of parallel/device.ts. */
+export interface TensorReceiver<R> {
+  receive(t: Tensor): R;
 }
 
 declare module "../tensor/tensor.js" {
@@ -102,6 +111,7 @@ const methods: TensorMethods & ThisType<Tensor> = {
   clamp: method(act.clamp),
   cast: method(binary.cast),
   sum: method(reduce.sum),
+  sumSquares: method(reduce.sumSquares),
   mean: method(stats.mean),
   max: method(reduce.max),
   min: method(reduce.min),
@@ -140,6 +150,9 @@ const methods: TensorMethods & ThisType<Tensor> = {
     return backward(this, undefined, upstreamOrOptions ?? options);
   },
   assign: method(assign),
+  to(device) {
+    return device.receive(this);
+  },
 };
 
 // Methods and the T getter go onto the prototype as the class would define them: not enumerable.

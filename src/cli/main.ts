@@ -6,18 +6,20 @@ import { UsageError } from "./args.js";
 import { EVAL_HELP, evalCommand, PREDICT_HELP, predictCommand } from "./evaluate.js";
 import { EXPLAIN_HELP, explainCommand, GRAPH_HELP, graphCommand } from "./graph.js";
 import { MEMORY_HELP, memoryCommand } from "./memory.js";
+import { PARALLEL_HELP, parallelCommand } from "./parallel.js";
 import { PLAYGROUND_HELP, playgroundCommand } from "./playground.js";
 import { TRAIN_HELP, trainCommand } from "./train.js";
 
 const HELP = `Usage: chainrule <command> [flags]
 
 Commands:
-  train     train the chapter's MLP on bundled MNIST (or --dataset); writes model, metrics and plots
-  eval      accuracy of a saved model on its test set
-  predict   classify a PNG digit or a CSV row with a saved model
-  graph     draw the computational graph of the chapter's model (DOT, Mermaid, SVG, PNG, HTML)
-  explain   print the backward pass of the chapter's model step by step, with shapes
-  memory    peak memory of training against prediction, by tag, batch size and depth (dry runs)
+  train       train the chapter's MLP on bundled MNIST (or --dataset); writes model, metrics and plots
+  eval        accuracy of a saved model on its test set
+  predict     classify a PNG digit or a CSV row with a saved model
+  graph       draw the computational graph of the chapter's model (DOT, Mermaid, SVG, PNG, HTML)
+  explain     print the backward pass of the chapter's model step by step, with shapes
+  memory      peak memory of training against prediction, by tag, batch size and depth (dry runs)
+  parallel    train over devices (worker threads): pipeline, data parallel, micro-batches; memory, bytes, bubble
   playground  the chapter in a web page: the graph step by step, training, drawing digits (local server)
 
 Run chainrule <command> --help for the flags of a command.
@@ -40,6 +42,7 @@ const COMMANDS: Record<string, { help: string; run: (argv: string[]) => number |
   graph: { help: GRAPH_HELP, run: graphCommand },
   explain: { help: EXPLAIN_HELP, run: explainCommand },
   memory: { help: MEMORY_HELP, run: memoryCommand },
+  parallel: { help: PARALLEL_HELP, run: parallelCommand },
   playground: { help: PLAYGROUND_HELP, run: playgroundCommand },
 };
 

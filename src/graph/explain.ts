@@ -49,24 +49,26 @@ function penaltyLambda(e: Explanation): number | null {
   return constant ? 2 * Number(constant.name) : null;
 }
 
+/**
+ * Whether a contribution is the penalty's λW: from the book-level penalty s, or at the primitives' level the
+ * 2·W of ‖W‖²_F (sumSquares, or W ⊙ W) that s's λ/2 scales.
+ */
+function isPenaltyTerm(c: Contribution, lambda: number | null): boolean {
+  if (c.term.from !== "s" || lambda === null) return false;
+  const op = c.step.operator;
+  return (
+    op.groupKind === "penalty" ||
+    op.op === "sumSquares" ||
+    (op.op === "mul" && c.term.text.startsWith("2 · "))
+  );
+}
+
 /** A short summary of a contribution from another branch: "λ W2 from s" for the chapter's penalty. */
 function aside(e: Explanation, c: Contribution, lambda: number | null): string {
   const name = e.names.get(c.term.target)!;
   if (isPenaltyTerm(c, lambda)) return `λ ${name} from s`;
-  if (
-    c.term.from === "s" &&
-    c.step.operator.op === "mul" &&
-    lambda !== null &&
-    c.term.text.startsWith("2 · ")
-  ) {
-    return `λ ${name} from s`;
-  }
   return `${c.term.text}${c.term.from ? ` from ${c.term.from}` : ""} (step ${c.step.index})`;
 }
-
-/** A term the book-level penalty s passes to a weight: ∂J/∂s · λW. */
-const isPenaltyTerm = (c: Contribution, lambda: number | null) =>
-  c.term.from === "s" && c.step.operator.groupKind === "penalty" && lambda !== null;
 
 /** The chapter's equation for a gradient of its model at the book's level ((5.3.8)-(5.3.14)), or "". */
 function equation(e: Explanation, target: string, c: Contribution, last: boolean): string {
@@ -207,16 +209,7 @@ function markdown(e: Explanation): string {
       if (all.length > 1 && k === all.length - 1) {
         const extra = all
           .slice(0, -1)
-          .map((c) =>
-            isPenaltyTerm(c, lambda)
-              ? `\\lambda ${tex(term.target)}`
-              : c.term.from === "s" &&
-                  lambda !== null &&
-                  c.step.operator.op === "mul" &&
-                  c.term.text.startsWith("2 · ")
-                ? `\\lambda ${tex(term.target)}`
-                : c.term.latex,
-          );
+          .map((c) => (isPenaltyTerm(c, lambda) ? `\\lambda ${tex(term.target)}` : c.term.latex));
         rhs += ` + ${extra.join(" + ")}`;
       }
       const rel = all.length > 1 && k < all.length - 1 ? "\\mathrel{+}=" : "=";

@@ -254,3 +254,31 @@ export function memoryReport<T>(fn: () => T, options: MemoryReportOptions = {}):
     stride,
   };
 }
+
+/** Where moved bytes went or came from: another device, or the host (the main thread that drives the devices). */
+export type TransferPeer = "device" | "host";
+
+/** Bytes this ledger's device has sent and received, by peer, since the last resetTransfers(). */
+export interface TransferInfo {
+  sentToDevices: number;
+  receivedFromDevices: number;
+  sentToHost: number;
+  receivedFromHost: number;
+}
+
+const moved: TransferInfo = { sentToDevices: 0, receivedFromDevices: 0, sentToHost: 0, receivedFromHost: 0 };
+
+/** Counts bytes copied out of (sent) or into (received) this device's memory, to or from `peer`. */
+export function noteTransfer(direction: "sent" | "received", peer: TransferPeer, bytes: number): void {
+  if (direction === "sent") moved[peer === "device" ? "sentToDevices" : "sentToHost"] += bytes;
+  else moved[peer === "device" ? "receivedFromDevices" : "receivedFromHost"] += bytes;
+}
+
+/** Bytes moved since the last resetTransfers() (or the start). */
+export function transfers(): TransferInfo {
+  return { ...moved };
+}
+
+export function resetTransfers(): void {
+  moved.sentToDevices = moved.receivedFromDevices = moved.sentToHost = moved.receivedFromHost = 0;
+}

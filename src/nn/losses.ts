@@ -8,7 +8,7 @@ import { mean } from "../ops/composite/stats.js";
 import { asFloat } from "../ops/convert.js";
 import { gather } from "../ops/indexing.js";
 import { reshape } from "../ops/movement.js";
-import { sum } from "../ops/reduce.js";
+import { sum, sumSquares } from "../ops/reduce.js";
 import { crossEntropyPerRow, recordsNothing } from "../ops/softmax-rows.js";
 import { neg } from "../ops/unary.js";
 import { fmt, sameShape } from "../shape.js";
@@ -120,7 +120,7 @@ export function l2Penalty(params: readonly Tensor[], lambda: number): Tensor {
   return inGroup({ ...PENALTY, attrs: { lambda } }, params, () => {
     let total: Tensor | null = null;
     for (const p of params) {
-      const squares = inGroup(SQUARED_NORM, [p], () => sum(mul(p, p)));
+      const squares = inGroup(SQUARED_NORM, [p], () => sumSquares(p));
       total = total === null ? squares : add(total, squares);
     }
     const dtype = params[0]?.dtype ?? "float32";
@@ -128,7 +128,7 @@ export function l2Penalty(params: readonly Tensor[], lambda: number): Tensor {
   });
 }
 
-// ‖W‖²_F = Σ W ⊙ W: d/dW = 2W.
+// ‖W‖²_F = Σ W²: d/dW = 2W.
 const SQUARED_NORM = {
   kind: "squaredNorm",
   symbol: "‖·‖²",

@@ -2,7 +2,7 @@
 import { isMeta } from "../backend/meta/index.js";
 import { fail } from "../errors.js";
 import { fmt, normalizeAxis } from "../shape.js";
-import { emptyTensor } from "../tensor/create.js";
+import { emptyTensor, outputTensor } from "../tensor/create.js";
 import { Tensor } from "../tensor/tensor.js";
 import { apply, type PrimRule } from "./apply.js";
 import { expand, reshape } from "./movement.js";
@@ -16,7 +16,7 @@ export interface IndexingAttrs {
 const indexingRules: { [P in keyof IndexingAttrs]: PrimRule<IndexingAttrs[P]> } = {
   gather: {
     forward: ([x, index], { axis }) => {
-      const out = emptyTensor(index.shape, x.dtype);
+      const out = outputTensor(index.shape, x.dtype); // gather writes every element
       x.storage.backend.gather(x.storage.id, x.shape, index.storage.id, index.shape, axis, out.storage.id);
       return out;
     },

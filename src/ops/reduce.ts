@@ -1,12 +1,13 @@
-// Reduction primitives: sum, max, min (differentiable) and argmax, argmin (integer results, no gradient).
+// Reduction primitives: sum, sumSquares, max, min (differentiable) and argmax, argmin (integer results, no
+// gradient).
 import type { ReduceOp } from "../backend/backend.js";
 import type { DType } from "../dtype.js";
 import { fail } from "../errors.js";
 import { fmt, normalizeAxes, normalizeAxis } from "../shape.js";
-import { emptyTensor } from "../tensor/create.js";
+import { emptyTensor, outputTensor } from "../tensor/create.js";
 import { d1 } from "../tensor/derivative.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { apply, type PrimRule } from "./apply.js";
+import { apply, type PrimRule, viewOf } from "./apply.js";
 import { add, cast, div, equal, mul, notEqual } from "./binary.js";
 import { expand, reshape } from "./movement.js";
 
@@ -14,7 +15,7 @@ export interface ReduceAttrs {
   axes: readonly number[];
   keepdims: boolean;
 }
-export type ReducePrim = "sum" | "max" | "min" | "argmax" | "argmin";
+export type ReducePrim = "sum" | "sumSquares" | "max" | "min" | "argmax" | "argmin";
 
 export interface AxisOptions {
   axis?: number | readonly number[];
@@ -57,6 +58,21 @@ const extremumDerivative = d1(
 
 const sumDType = (d: DType): DType => (d === "bool" ? "int32" : d);
 
+/** Σ x² over the axes in two kernel passes (square, then sum), recorded as one node that saves only x. */
+function squaresKernel(x: Tensor, attrs: ReduceAttrs): Tensor {
+  const dtype = sumDType(x.dtype);
+  const squares = outputTensor(x.shape, dtype); // the mul kernel writes every element
+  try {
+    const input = dtype === x.dtype ? x : cast(x, dtype);
+    const view = viewOf(input);
+    x.storage.backend.binary("mul", view, view, squares.storage.id, x.shape);
+    if (input !== x) input.dispose();
+    return kernel("sum", squares, attrs, dtype);
+  } finally {
+    squares.dispose();
+  }
+}
+
 /** The rule table: this module's default export, so `export *` (the package root) leaves it out. */
 const reduceRules: { [P in ReducePrim]: PrimRule<ReduceAttrs> } = {
   // d Σx = g broadcast back over the reduced axes
@@ -64,6 +80,16 @@ const reduceRules: { [P in ReducePrim]: PrimRule<ReduceAttrs> } = {
     forward: ([x], a) => kernel("sum", x, a, sumDType(x.dtype)),
     vjp: (g, _, a, n) => [spread(g, n.inputs[0], a)],
     derivative: d1("broadcast({g}) to {x0:shape}", "\\operatorname{broadcast}\\left({g}\\right)"),
+  },
+  // d Σx² = 2 x ⊙ g broadcast back over the reduced axes (one pass: g is a scalar or has size-1 axes)
+  sumSquares: {
+    forward: ([x], a) => squaresKernel(x, a),
+    save: ([x]) => [x],
+    vjp: (g, [x], a) => [mul(x, reshape(mul(g, 2), reducedShape(x.shape, a.axes, true)))],
+    derivative: d1(
+      "2 {x0:name} ⊙ broadcast({g})",
+      "2\\, {x0} \\odot \\operatorname{broadcast}\\left({g}\\right)",
+    ),
   },
   // d max(x) = g at the maximal elements, split among ties
   max: {
@@ -93,6 +119,11 @@ function attrsOf(op: string, x: Tensor, options: AxisOptions): ReduceAttrs {
 
 export function sum(x: Tensor, options: AxisOptions = {}): Tensor {
   return sumPrim(x, attrsOf("sum", x, options));
+}
+
+/** Σ x² over the axes (all by default): the squared Frobenius norm ‖x‖²_F, one graph node instead of two. */
+export function sumSquares(x: Tensor, options: AxisOptions = {}): Tensor {
+  return apply(reduceRules, "sumSquares", [x], attrsOf("sumSquares", x, options));
 }
 
 function extremum(op: "max" | "min", x: Tensor, options: AxisOptions): Tensor {

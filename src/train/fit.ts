@@ -93,6 +93,7 @@ function restore(path: string, model: Module, optimizer: Optimizer, config: Trai
       "bias",
       "activation",
       "optimizer",
+      "lr",
       "batch",
       "seed",
     ] as const) {

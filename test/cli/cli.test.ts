@@ -115,6 +115,23 @@ describe("train, resume, eval, predict", () => {
     assert.match(r.err, /--hidden 16, not 32/);
   });
 
+  test("resuming with another learning rate is refused, not overridden by the saved one", () => {
+    const r = run(
+      "train",
+      "--epochs",
+      "3",
+      ...small,
+      "--lr",
+      "0.05",
+      "--out",
+      join(work, "y"),
+      "--resume",
+      join(work, "split", "checkpoint.safetensors"),
+    );
+    assert.equal(r.code, 2);
+    assert.match(r.err, /--lr 0\.3, not 0\.05/);
+  });
+
   test("eval and predict answer from the saved model", () => {
     const model = join(work, "a", "model.safetensors");
     const e = run("eval", "--model", model);

@@ -29,20 +29,20 @@ describe("graph.toDot", () => {
     const dot = toDot(chapterModel().J, { detail: "ops" });
     if (process.env.UPDATE_GOLDEN === "1") writeFileSync(golden, dot);
     assert.equal(dot, readFileSync(golden, "utf8"));
-    assert.equal(nodeLines(dot, "box"), 20);
-    assert.equal(nodeLines(dot, "circle"), 14);
-    assert.equal(edgeLines(dot), 38);
+    assert.equal(nodeLines(dot, "box"), 18);
+    assert.equal(nodeLines(dot, "circle"), 12);
+    assert.equal(edgeLines(dot), 32);
   });
 
   test("backward and side by side: boxes, circles, dashed saved-value edges, two clusters", () => {
     const b = toDot(chapterModel().J, { backward: true, detail: "ops" });
-    assert.deepEqual([nodeLines(b, "box"), nodeLines(b, "circle"), edgeLines(b)], [33, 17, 57]);
+    assert.deepEqual([nodeLines(b, "box"), nodeLines(b, "circle"), edgeLines(b)], [29, 15, 49]);
     assert.match(b, /label="∂J\/∂W1\\n\[3×4\]"/);
     assert.match(b, /label="matmul'"/);
     assert.equal(b.split("\n").filter((l) => l.includes("style=dashed")).length, 12);
     const both = toDot(chapterModel().J, { backward: "both", detail: "ops" });
-    // 20 forward variables + the 24 gradient variables (the 9 saved ones are shared).
-    assert.deepEqual([nodeLines(both, "box"), nodeLines(both, "circle"), edgeLines(both)], [44, 31, 95]);
+    // 18 forward variables + the 20 gradient variables (the 9 saved ones are shared).
+    assert.deepEqual([nodeLines(both, "box"), nodeLines(both, "circle"), edgeLines(both)], [38, 27, 81]);
     assert.match(both, /subgraph "cluster_forward"/);
     assert.match(both, /subgraph "cluster_backward"/);
   });
@@ -75,7 +75,7 @@ describe("graph.toDot", () => {
     const { J, W1 } = chapterModel();
     J.backward({ createGraph: true });
     const dot = toDot(W1.grad!, { detail: "ops" });
-    assert.equal(dot.split("\n").filter((l) => l.includes('fillcolor="#fee2e2"')).length, 10);
+    assert.equal(dot.split("\n").filter((l) => l.includes('fillcolor="#fee2e2"')).length, 8);
   });
 });
 

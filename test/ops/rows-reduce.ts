@@ -213,6 +213,13 @@ export const reduceRows: OpRow[] = [
     { smooth: true },
   ),
   reduction(
+    "sumSquares",
+    (x, a) => cr.sumSquares(x, a),
+    (v) => v.reduce((t, e) => t + e * e, 0),
+    (rng) => reductionCases(rng, (s) => sample(rng, s), "check"),
+    { smooth: true },
+  ),
+  reduction(
     "mean",
     (x, a) => cr.mean(x, a),
     nd.average,
