@@ -1,17 +1,39 @@
-// Tensor: shape, dtype and one buffer from the ledger, plus the autograd fields that backward reads.
-// Ops are attached as methods by autograd/methods.ts; this file holds only what needs no op.
+// Tensor: shape, dtype and a strided view of one buffer from the ledger (views share their input's buffer),
+// plus the autograd fields that backward reads. Ops are attached as methods by autograd/methods.ts.
 
+import type { DataId } from "../backend/backend.js";
 import type { DType, TypedArray } from "../dtype.js";
 import { fail, oneOf } from "../errors.js";
-import { addSavedRef, MEMORY_TAGS, type MemoryTag, release, retag, type Storage } from "../memory/ledger.js";
-import { fmt, type Shape, sizeOf } from "../shape.js";
+import {
+  addSavedRef,
+  allocate,
+  dropStorage,
+  holdStorage,
+  MEMORY_TAGS,
+  type MemoryTag,
+  release,
+  retag,
+  type Storage,
+} from "../memory/ledger.js";
+import { fmt, runsContiguously, type Shape, sizeOf, stridesOf } from "../shape.js";
 import { formatTensor } from "./format.js";
 import { noteCreated, noteDisposed } from "./leaks.js";
 import type { Node } from "./node.js";
 import { keep, type Scoped, track } from "./scope.js";
 
-/** Frees buffers of tensors that were garbage-collected without dispose(): the safety net, not the plan. */
-const finalizer = new FinalizationRegistry<Storage>((storage) => release(storage));
+/** Which buffer a tensor reads; a box, because an in-place write may move the tensor to a buffer of its own. */
+interface StorageRef {
+  storage: Storage;
+}
+
+/** Lets go of buffers of tensors that were garbage-collected without dispose(): the safety net, not the plan. */
+const finalizer = new FinalizationRegistry<StorageRef>((ref) => dropStorage(ref.storage));
+
+/** Where a tensor's elements sit in its buffer: element (i0, i1, ...) is at offset + Σ i_k · strides_k. */
+export interface Layout {
+  readonly strides: readonly number[];
+  readonly offset: number;
+}
 
 const FREED_BY_LIBRARY = "it was an intermediate result that the library freed once it had been used";
 const FREED_WITH_GRAPH =
@@ -32,7 +54,13 @@ export class Tensor implements Scoped {
   readonly id = nextTensorId++;
   readonly shape: readonly number[];
   readonly dtype: DType;
-  readonly storage: Storage;
+  /** Element strides in the buffer: row-major unless this tensor is a view (transpose, expand, slice). */
+  strides: readonly number[];
+  /** Element offset of the first element in the buffer (non-zero for a slice). */
+  offset: number;
+  /** Row-major from offset 0: kernels that take a bare buffer can read it as it is. */
+  isDense: boolean;
+  private readonly ref: StorageRef;
   /** Whether gradients flow to (a leaf) or through (a recorded result) this tensor. */
   requiresGrad = false;
   /** Accumulated gradient of a leaf after backward(), or of a non-leaf after retainGrad(). */
@@ -47,16 +75,28 @@ export class Tensor implements Scoped {
   retainsGrad = false;
   /** Where (a stack) or how (a sentence) the buffer was freed; null while live. */
   private disposedAt: Error | string | null = null;
+  /** How many graph nodes keep this tensor for backward. */
+  private savedBy = 0;
   /** Set when a scope ended while a graph still needed this tensor: freed once backward releases it. */
   private ownedByGraph = false;
 
-  constructor(storage: Storage, shape: Shape) {
-    this.storage = storage;
+  /** A tensor over `storage`, row-major unless `layout` says otherwise; it holds one reference to the buffer. */
+  constructor(storage: Storage, shape: Shape, layout?: Layout) {
+    this.ref = { storage };
+    holdStorage(storage);
     this.shape = Object.freeze([...shape]);
     this.dtype = storage.dtype;
-    finalizer.register(this, storage, this);
+    this.strides = layout ? Object.freeze([...layout.strides]) : Object.freeze(stridesOf(shape));
+    this.offset = layout?.offset ?? 0;
+    this.isDense = this.offset === 0 && (!layout || runsContiguously(this.shape, this.strides));
+    finalizer.register(this, this.ref, this);
     track(this);
     noteCreated(this);
+  }
+
+  /** The buffer this tensor reads (shared with the tensors it is a view of, or that are views of it). */
+  get storage(): Storage {
+    return this.ref.storage;
   }
 
   get ndim(): number {
@@ -90,14 +130,65 @@ export class Tensor implements Scoped {
   /** The values, copied once out of the backend's buffer into a new array. */
   dataSync(): TypedArray {
     this.assertLive("dataSync");
-    return this.storage.backend.readSync(this.storage.id).slice(0, this.size) as TypedArray;
+    if (this.isDense) return this.storage.backend.readSync(this.storage.id).slice(0, this.size) as TypedArray;
+    const scratch = this.denseScratch();
+    try {
+      return this.storage.backend.readSync(scratch.id).slice(0, this.size) as TypedArray;
+    } finally {
+      release(scratch);
+    }
   }
 
   /** The values, once the backend has them (a GPU backend reads asynchronously); one copy. */
   async data(): Promise<TypedArray> {
     this.assertLive("data");
-    const values = await this.storage.backend.read(this.storage.id);
-    return values.length === this.size ? values : (values.subarray(0, this.size) as TypedArray);
+    const read = async (id: DataId) => {
+      const values = await this.storage.backend.read(id);
+      return values.length === this.size ? values : (values.subarray(0, this.size) as TypedArray);
+    };
+    if (this.isDense) return read(this.storage.id);
+    const scratch = this.denseScratch();
+    try {
+      return await read(scratch.id);
+    } finally {
+      release(scratch);
+    }
+  }
+
+  /** A row-major scratch copy of a view's elements, counted by the ledger; the caller releases it. */
+  private denseScratch(): Storage {
+    const scratch = allocate(this.dtype, this.size, "temporary", false);
+    this.storage.backend.copy(
+      { id: this.storage.id, strides: this.strides, offset: this.offset },
+      { id: scratch.id, strides: stridesOf(this.shape), offset: 0 },
+      this.shape,
+    );
+    return scratch;
+  }
+
+  /**
+   * Before an in-place write: a tensor that shares its buffer with another live tensor, or is a strided view,
+   * first moves to a row-major buffer of its own (copy on write), so the write changes this tensor only.
+   */
+  ownBuffer(): void {
+    const old = this.storage;
+    if (this.isDense && old.views === 1) return;
+    const fresh = allocate(this.dtype, this.size, old.tag, false);
+    old.backend.copy(
+      { id: old.id, strides: this.strides, offset: this.offset },
+      { id: fresh.id, strides: stridesOf(this.shape), offset: 0 },
+      this.shape,
+    );
+    holdStorage(fresh);
+    if (this.savedBy > 0) {
+      addSavedRef(old, -this.savedBy);
+      addSavedRef(fresh, this.savedBy);
+    }
+    this.ref.storage = fresh;
+    this.strides = Object.freeze(stridesOf(this.shape));
+    this.offset = 0;
+    this.isDense = true;
+    dropStorage(old);
   }
 
   /** Values as nested arrays (booleans for bool tensors); a number for a 0-d tensor. */
@@ -169,7 +260,7 @@ export class Tensor implements Scoped {
     this.disposedAt = at ?? new Error("disposed here");
     finalizer.unregister(this);
     noteDisposed(this);
-    release(this.storage);
+    dropStorage(this.storage);
     if (this.grad && !this.grad.isDisposed) this.grad.dispose(this.disposedAt);
   }
 
@@ -184,7 +275,7 @@ export class Tensor implements Scoped {
 
   /** Called by tidy(): free, unless a live graph saved this tensor for backward; then the graph frees it later. */
   releaseFromScope(at: Error | string = FREED_BY_LIBRARY): void {
-    if (this.storage.savedRefs > 0) this.ownedByGraph = true;
+    if (this.savedBy > 0) this.ownedByGraph = true;
     else this.dispose(at);
   }
 
@@ -199,11 +290,14 @@ export class Tensor implements Scoped {
 
   /** A graph node that saved this tensor lets go of it (after backward without retainGraph). */
   unsave(): void {
+    this.savedBy--;
     addSavedRef(this.storage, -1);
-    if (this.storage.savedRefs === 0 && this.ownedByGraph) this.dispose(FREED_WITH_GRAPH);
+    if (this.savedBy === 0 && this.ownedByGraph) this.dispose(FREED_WITH_GRAPH);
   }
 
+  /** A graph node keeps this tensor for backward (the ledger counts its buffer as saved). */
   save(): void {
+    this.savedBy++;
     addSavedRef(this.storage, 1);
   }
 
