@@ -38,10 +38,31 @@ function windowView(t: Tensor, outer: Shape, starts: readonly number[], steps: r
   return { id: t.storage.id, strides: strides.map((s, i) => s * steps[i]), offset };
 }
 
-/** x in a new shape: a view when x is one row-major run, else a row-major copy of x read as `shape`. */
+/**
+ * x's strides for `shape` when the two differ only in axes of size 1 (squeeze, unsqueeze): the other axes keep
+ * theirs. null when they differ otherwise.
+ */
+function stridesAddingOrDroppingOnes(x: Tensor, shape: Shape): number[] | null {
+  const kept = x.shape.flatMap((d, i) => (d === 1 ? [] : [i]));
+  const strides: number[] = [];
+  let next = 0;
+  for (const d of shape) {
+    if (d === 1) strides.push(0);
+    else if (next < kept.length && x.shape[kept[next]] === d) strides.push(x.strides[kept[next++]]);
+    else return null;
+  }
+  return next === kept.length ? strides : null;
+}
+
+/**
+ * x in a new shape: a view when x is one row-major run or the shapes differ only in axes of size 1, else a
+ * row-major copy of x read as `shape`.
+ */
 function reshaped(x: Tensor, shape: Shape): Tensor {
   if (runsContiguously(x.shape, x.strides))
     return shareBuffer(x, shape, { strides: stridesOf(shape), offset: x.offset });
+  const strides = stridesAddingOrDroppingOnes(x, shape);
+  if (strides) return shareBuffer(x, shape, { strides, offset: x.offset });
   const out = outputTensor(shape, x.dtype);
   x.storage.backend.copy(viewOf(x), { id: out.storage.id, strides: stridesOf(x.shape), offset: 0 }, x.shape);
   return out;
