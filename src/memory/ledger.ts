@@ -78,9 +78,17 @@ export function watchLedger(listener: (event: MemoryEvent, storage: Storage) => 
   return () => listeners.delete(listener);
 }
 
-/** A tracked buffer; `zeroed` false skips the zero-fill for an op that writes every element. */
-export function allocate(dtype: DType, size: number, tag: MemoryTag = "temporary", zeroed = true): Storage {
-  const backend = getBackend();
+/**
+ * A tracked buffer on `backend` (the current one unless said); `zeroed` false skips the zero-fill for an op
+ * that writes every element.
+ */
+export function allocate(
+  dtype: DType,
+  size: number,
+  tag: MemoryTag = "temporary",
+  zeroed = true,
+  backend: Backend = getBackend(),
+): Storage {
   const storage = new Storage(
     backend,
     backend.alloc(dtype, size, zeroed),

@@ -5,7 +5,7 @@ import type { View } from "../backend/backend.js";
 import { isFloat } from "../dtype.js";
 import { fail } from "../errors.js";
 import { noteOp } from "../memory/ledger.js";
-import { broadcastStrides, type Shape, stridesOf } from "../shape.js";
+import { broadcastStrides, type Shape } from "../shape.js";
 import { checkOp, isAnomalyEnabled } from "../tensor/anomaly.js";
 import { outputTensor } from "../tensor/create.js";
 import type { DerivativeOf } from "../tensor/derivative.js";
@@ -91,7 +91,7 @@ export function withDense<T>(ts: readonly Tensor[], fn: (dense: readonly Tensor[
 export function denseCopy(t: Tensor): Tensor {
   if (t.isDense) return t;
   const out = outputTensor(t.shape, t.dtype);
-  t.storage.backend.copy(viewOf(t), { id: out.storage.id, strides: stridesOf(t.shape), offset: 0 }, t.shape);
+  t.copyRowMajor(out.storage.id);
   return out;
 }
 

@@ -64,7 +64,7 @@ function reshaped(x: Tensor, shape: Shape): Tensor {
   const strides = stridesAddingOrDroppingOnes(x, shape);
   if (strides) return shareBuffer(x, shape, { strides, offset: x.offset });
   const out = outputTensor(shape, x.dtype);
-  x.storage.backend.copy(viewOf(x), { id: out.storage.id, strides: stridesOf(x.shape), offset: 0 }, x.shape);
+  x.copyRowMajor(out.storage.id);
   return out;
 }
 

@@ -21,9 +21,13 @@ import { noteCreated, noteDisposed } from "./leaks.js";
 import type { Node } from "./node.js";
 import { keep, type Scoped, track } from "./scope.js";
 
-/** Which buffer a tensor reads; a box, because an in-place write may move the tensor to a buffer of its own. */
+/** The buffer a tensor reads and where its elements are in it. */
 interface StorageRef {
   storage: Storage;
+  strides: readonly number[];
+  offset: number;
+  /** Row-major from offset 0. */
+  dense: boolean;
 }
 
 /** Lets go of buffers of tensors that were garbage-collected without dispose(): the safety net, not the plan. */
@@ -54,12 +58,7 @@ export class Tensor implements Scoped {
   readonly id = nextTensorId++;
   readonly shape: readonly number[];
   readonly dtype: DType;
-  /** Element strides in the buffer: row-major unless this tensor is a view (transpose, expand, slice). */
-  strides: readonly number[];
-  /** Element offset of the first element in the buffer (non-zero for a slice). */
-  offset: number;
-  /** Row-major from offset 0: kernels that take a bare buffer can read it as it is. */
-  isDense: boolean;
+  /** Which buffer, and where in it: a box, since an in-place write may move the tensor to a buffer of its own. */
   private readonly ref: StorageRef;
   /** Whether gradients flow to (a leaf) or through (a recorded result) this tensor. */
   requiresGrad = false;
@@ -82,13 +81,13 @@ export class Tensor implements Scoped {
 
   /** A tensor over `storage`, row-major unless `layout` says otherwise; it holds one reference to the buffer. */
   constructor(storage: Storage, shape: Shape, layout?: Layout) {
-    this.ref = { storage };
     holdStorage(storage);
     this.shape = Object.freeze([...shape]);
     this.dtype = storage.dtype;
-    this.strides = layout ? Object.freeze([...layout.strides]) : Object.freeze(stridesOf(shape));
-    this.offset = layout?.offset ?? 0;
-    this.isDense = this.offset === 0 && (!layout || runsContiguously(this.shape, this.strides));
+    const strides = Object.freeze(layout ? [...layout.strides] : stridesOf(shape));
+    const offset = layout?.offset ?? 0;
+    const dense = offset === 0 && (!layout || runsContiguously(this.shape, strides));
+    this.ref = { storage, strides, offset, dense };
     finalizer.register(this, this.ref, this);
     track(this);
     noteCreated(this);
@@ -97,6 +96,28 @@ export class Tensor implements Scoped {
   /** The buffer this tensor reads (shared with the tensors it is a view of, or that are views of it). */
   get storage(): Storage {
     return this.ref.storage;
+  }
+  /** Element strides in the buffer: row-major unless this tensor is a view (transpose, expand, slice). */
+  get strides(): readonly number[] {
+    return this.ref.strides;
+  }
+  /** Where the first element sits in the buffer (non-zero for a slice). */
+  get offset(): number {
+    return this.ref.offset;
+  }
+  /** Row-major from offset 0: kernels that take a bare buffer can read it as it is. */
+  get isDense(): boolean {
+    return this.ref.dense;
+  }
+
+  /** Copies this tensor's elements into `into`, a buffer of its size on its backend, row-major. */
+  copyRowMajor(into: DataId): void {
+    const { storage, strides, offset } = this.ref;
+    storage.backend.copy(
+      { id: storage.id, strides, offset },
+      { id: into, strides: stridesOf(this.shape), offset: 0 },
+      this.shape,
+    );
   }
 
   get ndim(): number {
@@ -157,12 +178,8 @@ export class Tensor implements Scoped {
 
   /** A row-major scratch copy of a view's elements, counted by the ledger; the caller releases it. */
   private denseScratch(): Storage {
-    const scratch = allocate(this.dtype, this.size, "temporary", false);
-    this.storage.backend.copy(
-      { id: this.storage.id, strides: this.strides, offset: this.offset },
-      { id: scratch.id, strides: stridesOf(this.shape), offset: 0 },
-      this.shape,
-    );
+    const scratch = allocate(this.dtype, this.size, "temporary", false, this.storage.backend);
+    this.copyRowMajor(scratch.id);
     return scratch;
   }
 
@@ -173,21 +190,19 @@ export class Tensor implements Scoped {
   ownBuffer(): void {
     const old = this.storage;
     if (this.isDense && old.views === 1) return;
-    const fresh = allocate(this.dtype, this.size, old.tag, false);
-    old.backend.copy(
-      { id: old.id, strides: this.strides, offset: this.offset },
-      { id: fresh.id, strides: stridesOf(this.shape), offset: 0 },
-      this.shape,
-    );
+    const fresh = allocate(this.dtype, this.size, old.tag, false, old.backend);
+    this.copyRowMajor(fresh.id);
     holdStorage(fresh);
     if (this.savedBy > 0) {
       addSavedRef(old, -this.savedBy);
       addSavedRef(fresh, this.savedBy);
     }
-    this.ref.storage = fresh;
-    this.strides = Object.freeze(stridesOf(this.shape));
-    this.offset = 0;
-    this.isDense = true;
+    Object.assign(this.ref, {
+      storage: fresh,
+      strides: Object.freeze(stridesOf(this.shape)),
+      offset: 0,
+      dense: true,
+    });
     dropStorage(old);
   }
 
