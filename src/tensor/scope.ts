@@ -101,7 +101,8 @@ function collect(value: unknown, out: Set<unknown>, depth = 0): void {
 
 /** Runs fn; frees the tensors it made except those in its result (searched through arrays, maps and objects). */
 export function tidy<T>(fn: () => T): T {
-  return scoped(fn);
+  if (typeof fn !== "function") throw new TypeError("tidy: expected a function");
+  return scoped(() => fn());
 }
 
 /**
@@ -109,16 +110,37 @@ export function tidy<T>(fn: () => T): T {
  * says `reason` instead of carrying a captured stack, which costs microseconds per scope.
  */
 export function tidyInternal<T>(reason: string, fn: () => T): T {
+  return scoped(() => fn(), reason);
+}
+
+/** What the library's own loops (the backward sweep) may do with the tensors their scope made. */
+export interface Owner {
+  /** Whether this scope made t (rather than the caller, before the scope opened). */
+  made(t: Scoped): boolean;
+  /** Frees t now, or hands it to a graph that saved it, if this scope made it; any other tensor is left alone. */
+  release(t: Scoped): void;
+}
+
+/**
+ * tidyInternal() whose fn may free what it made before the scope ends (the sweep frees each gradient once it
+ * has been passed on), and only that: tensors it did not make belong to someone else.
+ */
+export function tidyOwning<T>(reason: string, fn: (owner: Owner) => T): T {
   return scoped(fn, reason);
 }
 
-function scoped<T>(fn: () => T, reason?: string): T {
-  if (typeof fn !== "function") throw new TypeError("tidy: expected a function");
+function scoped<T>(fn: (owner: Owner) => T, reason?: string): T {
   const scope: Scope = { made: new Set(), kept: new Set(), firstId: Infinity };
   scopes.push(scope);
+  const owner: Owner = {
+    made: (t) => scope.made.has(t),
+    release: (t) => {
+      if (scope.made.delete(t)) t.releaseFromScope(reason);
+    },
+  };
   let result: T;
   try {
-    result = fn();
+    result = fn(owner);
   } catch (error) {
     close(scope, new Set(), reason);
     throw error;
