@@ -229,10 +229,11 @@ function giveToLeaves(grads: Map<Tensor, Tensor>, createGraph: boolean, owner: O
     const hooked = withGradMode(createGraph, () => tidyInternal(FREED_BY_BACKWARD, () => runHooks(leaf, g)));
     const left = uses.get(g)! - 1;
     uses.set(g, left);
-    // .grad takes what it is given: a tensor this backward made that nothing else uses, else a copy.
+    // .grad takes what it is given: a tensor this backward made that nothing else uses, else a view of it (a
+    // recorded copy under createGraph, to stay in the graph); an in-place add into a view copies on write.
     const free =
       owner.made(hooked) && !claimed.has(hooked) && (hooked === g ? left === 0 : !uses.get(hooked));
-    const own = free ? hooked : withGradMode(createGraph, () => clone(hooked));
+    const own = free ? hooked : createGraph ? withGradMode(true, () => clone(hooked)) : detach(hooked);
     claimed.add(own);
     if (hooked !== g && left === 0) owner.release(g);
     accumulate(leaf, own, createGraph);

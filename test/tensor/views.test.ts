@@ -149,6 +149,24 @@ describe("in-place writes copy on write", () => {
     assert.deepEqual(w.grad.toArray(), [1 + 2, 1 + 4, 1 + 6], "d Σv² = 2v at the values the forward saw");
   });
 
+  test("leaves that get the caller's gradient share its buffer; writing one leaves the others alone", () => {
+    const a = cr.tensor([1, 2, 3], { requiresGrad: true });
+    const b = cr.tensor([4, 5, 6], { requiresGrad: true });
+    const upstream = cr.tensor([1, 1, 1]);
+    const y = a.add(b);
+    const before = live();
+    y.backward(upstream);
+    assert.deepEqual(live(), before, "no gradient copied: both .grad are views of upstream's buffer");
+    assert.equal(a.grad?.storage, upstream.storage);
+    assert.equal(b.grad?.storage, upstream.storage);
+    upstream.dispose();
+    a.grad?.assign(cr.zeros([3]));
+    assert.deepEqual(b.grad?.toArray(), [1, 1, 1]);
+    a.add(b).backward(cr.full([3], 2));
+    assert.deepEqual(a.grad?.toArray(), [2, 2, 2]);
+    assert.deepEqual(b.grad?.toArray(), [3, 3, 3]);
+  });
+
   test("the ledger counts a buffer that a graph saves through a view once, as saved", () => {
     const x = cr.randn([4, 4]);
     const w = cr.randn([4, 4], { requiresGrad: true, tag: "parameter" });
