@@ -74,10 +74,10 @@ export class Tensor implements Scoped {
   retainsGrad = false;
   /** Where (a stack) or how (a sentence) the buffer was freed; null while live. */
   private disposedAt: Error | string | null = null;
-  /** How many graph nodes keep this tensor for backward. */
+  /** How many graph nodes keep this tensor for backward (each holds a reference, as does the owner). */
   private savedBy = 0;
-  /** Set when a scope ended while a graph still needed this tensor: freed once backward releases it. */
-  private ownedByGraph = false;
+  /** References held: the owner's (the scope that made it, or the caller) and one per node that saved it. */
+  private holds = 1;
 
   /** A tensor over `storage`, row-major unless `layout` says otherwise; it holds one reference to the buffer. */
   constructor(storage: Storage, shape: Shape, layout?: Layout) {
@@ -288,10 +288,16 @@ export class Tensor implements Scoped {
     return keep(this);
   }
 
-  /** Called by tidy(): free, unless a live graph saved this tensor for backward; then the graph frees it later. */
+  /**
+   * The owner (a tidy() scope, or the sweep) lets go: freed now, unless a live graph saved this tensor for
+   * backward; then the last node that saved it frees it. Each owner lets go once.
+   */
   releaseFromScope(at: Error | string = FREED_BY_LIBRARY): void {
-    if (this.savedBy > 0) this.ownedByGraph = true;
-    else this.dispose(at);
+    this.letGo(at);
+  }
+
+  private letGo(at: Error | string): void {
+    if (--this.holds === 0) this.dispose(at);
   }
 
   graphInputs(): readonly Tensor[] {
@@ -307,12 +313,13 @@ export class Tensor implements Scoped {
   unsave(): void {
     this.savedBy--;
     addSavedRef(this.storage, -1);
-    if (this.savedBy === 0 && this.ownedByGraph) this.dispose(FREED_WITH_GRAPH);
+    this.letGo(FREED_WITH_GRAPH);
   }
 
   /** A graph node keeps this tensor for backward (the ledger counts its buffer as saved). */
   save(): void {
     this.savedBy++;
+    this.holds++;
     addSavedRef(this.storage, 1);
   }
 
