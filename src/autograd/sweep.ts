@@ -213,9 +213,10 @@ export function backward(root: Tensor, upstream?: Tensor, options: BackwardOptio
     );
   }
   const leaves = collectLeaves(root);
+  // One owning scope for the seed, the sweep and the hand-over to .grad.
   tidyOwning(FREED_BY_BACKWARD, (owner) => {
     const seed = upstream ?? onesLike(root);
-    giveToLeaves(sweep([root], [seed], leaves, options), options.createGraph ?? false, owner);
+    giveToLeaves(pullBack([root], [seed], leaves, options, owner), options.createGraph ?? false, owner);
   });
 }
 

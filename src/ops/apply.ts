@@ -54,9 +54,10 @@ export function apply<Attrs, P extends keyof Attrs & string>(
   const rule = table[prim];
   noteOp(prim);
   // The kernel's door: a kernel over bare buffers gets row-major copies of strided views, freed after it.
-  const out = rule.readsViews
-    ? rule.forward(inputs, attrs)
-    : withDense(inputs, (d) => rule.forward(d, attrs));
+  const out =
+    rule.readsViews || allDense(inputs)
+      ? rule.forward(inputs, attrs)
+      : withDense(inputs, (d) => rule.forward(d, attrs));
   if (isAnomalyEnabled()) checkOp(prim, inputs, out);
   if (rule.vjp && isFloat(out.dtype) && recording(inputs)) {
     record(out, prim, inputs, attrs, rule.save ? rule.save(inputs, out, attrs) : [], rule as VjpRule);
@@ -74,9 +75,14 @@ export function broadcastView(t: Tensor, shape: Shape): View {
   return { id: t.storage.id, strides: broadcastStrides(t.shape, shape, t.strides), offset: t.offset };
 }
 
+function allDense(ts: readonly Tensor[]): boolean {
+  for (const t of ts) if (!t.isDense) return false;
+  return true;
+}
+
 /** Runs fn on row-major versions of ts (copies of strided views, freed after fn): bare-buffer kernels' door. */
 export function withDense<T>(ts: readonly Tensor[], fn: (dense: readonly Tensor[]) => T): T {
-  if (ts.every((t) => t.isDense)) return fn(ts);
+  if (allDense(ts)) return fn(ts);
   const dense = ts.map(denseCopy);
   try {
     return fn(dense);

@@ -21,17 +21,8 @@ import { noteCreated, noteDisposed } from "./leaks.js";
 import type { Node } from "./node.js";
 import { keep, type Scoped, track } from "./scope.js";
 
-/** The buffer a tensor reads and where its elements are in it. */
-interface StorageRef {
-  storage: Storage;
-  strides: readonly number[];
-  offset: number;
-  /** Row-major from offset 0. */
-  dense: boolean;
-}
-
 /** Lets go of buffers of tensors that were garbage-collected without dispose(): the safety net, not the plan. */
-const finalizer = new FinalizationRegistry<StorageRef>((ref) => dropStorage(ref.storage));
+const finalizer = new FinalizationRegistry<Storage>((storage) => dropStorage(storage));
 
 /** Where a tensor's elements sit in its buffer: element (i0, i1, ...) is at offset + Σ i_k · strides_k. */
 export interface Layout {
@@ -58,8 +49,12 @@ export class Tensor implements Scoped {
   readonly id = nextTensorId++;
   readonly shape: readonly number[];
   readonly dtype: DType;
-  /** Which buffer, and where in it: a box, since an in-place write may move the tensor to a buffer of its own. */
-  private readonly ref: StorageRef;
+  /** The buffer read; an in-place write may move the tensor to a buffer of its own (ownBuffer). */
+  private buffer: Storage;
+  /** Strides in the buffer; null for row-major, computed when first asked for. */
+  private layoutStrides: readonly number[] | null;
+  private layoutOffset: number;
+  private dense: boolean;
   /** Whether gradients flow to (a leaf) or through (a recorded result) this tensor. */
   requiresGrad = false;
   /** Accumulated gradient of a leaf after backward(), or of a non-leaf after retainGrad(). */
@@ -84,35 +79,36 @@ export class Tensor implements Scoped {
     holdStorage(storage);
     this.shape = Object.freeze([...shape]);
     this.dtype = storage.dtype;
-    const strides = Object.freeze(layout ? [...layout.strides] : stridesOf(shape));
-    const offset = layout?.offset ?? 0;
-    const dense = offset === 0 && (!layout || runsContiguously(this.shape, strides));
-    this.ref = { storage, strides, offset, dense };
-    finalizer.register(this, this.ref, this);
+    this.buffer = storage;
+    this.layoutStrides = layout ? Object.freeze([...layout.strides]) : null;
+    this.layoutOffset = layout?.offset ?? 0;
+    this.dense = !layout || (this.layoutOffset === 0 && runsContiguously(this.shape, layout.strides));
+    finalizer.register(this, storage, this);
     track(this);
     noteCreated(this);
   }
 
   /** The buffer this tensor reads (shared with the tensors it is a view of, or that are views of it). */
   get storage(): Storage {
-    return this.ref.storage;
+    return this.buffer;
   }
   /** Element strides in the buffer: row-major unless this tensor is a view (transpose, expand, slice). */
   get strides(): readonly number[] {
-    return this.ref.strides;
+    this.layoutStrides ??= Object.freeze(stridesOf(this.shape));
+    return this.layoutStrides;
   }
   /** Where the first element sits in the buffer (non-zero for a slice). */
   get offset(): number {
-    return this.ref.offset;
+    return this.layoutOffset;
   }
   /** Row-major from offset 0: kernels that take a bare buffer can read it as it is. */
   get isDense(): boolean {
-    return this.ref.dense;
+    return this.dense;
   }
 
   /** Copies this tensor's elements into `into`, a buffer of its size on its backend, row-major. */
   copyRowMajor(into: DataId): void {
-    const { storage, strides, offset } = this.ref;
+    const { storage, strides, offset } = this;
     storage.backend.copy(
       { id: storage.id, strides, offset },
       { id: into, strides: stridesOf(this.shape), offset: 0 },
@@ -197,12 +193,13 @@ export class Tensor implements Scoped {
       addSavedRef(old, -this.savedBy);
       addSavedRef(fresh, this.savedBy);
     }
-    Object.assign(this.ref, {
-      storage: fresh,
-      strides: Object.freeze(stridesOf(this.shape)),
-      offset: 0,
-      dense: true,
-    });
+    this.buffer = fresh;
+    this.layoutStrides = null;
+    this.layoutOffset = 0;
+    this.dense = true;
+    // The safety net now lets go of the new buffer.
+    finalizer.unregister(this);
+    finalizer.register(this, fresh, this);
     dropStorage(old);
   }
 
