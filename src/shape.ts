@@ -48,9 +48,26 @@ export function broadcastShapes(op: string, a: Shape, b: Shape): number[] {
   return out;
 }
 
-/** Element strides of `shape` viewed as `target` under broadcasting (0 on broadcast axes). */
-export function broadcastStrides(shape: Shape, target: Shape): number[] {
-  const own = stridesOf(shape);
+/** Whether a view with these strides walks `shape` as one contiguous row-major run (from any offset). */
+export function runsContiguously(shape: Shape, strides: readonly number[]): boolean {
+  let expected = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    const d = shape[i];
+    if (d !== 1 && strides[i] !== expected) return false;
+    expected *= d;
+  }
+  return true;
+}
+
+/**
+ * Element strides of `shape` viewed as `target` under broadcasting (0 on broadcast axes); `own` are the
+ * strides the tensor is stored with (row-major unless it is a view).
+ */
+export function broadcastStrides(
+  shape: Shape,
+  target: Shape,
+  own: readonly number[] = stridesOf(shape),
+): number[] {
   const out = new Array<number>(target.length).fill(0);
   const lead = target.length - shape.length;
   for (let i = 0; i < shape.length; i++) out[lead + i] = shape[i] === 1 ? 0 : own[i];

@@ -10,8 +10,8 @@ import { checkVjp, isAnomalyEnabled, pullingBack } from "../tensor/anomaly.js";
 import { onesLike } from "../tensor/create.js";
 import { withGradMode } from "../tensor/grad-mode.js";
 import { duringBackward, type Node } from "../tensor/node.js";
-import { tidyInternal } from "../tensor/scope.js";
-import { type Tensor, tensorWatermark } from "../tensor/tensor.js";
+import { type Owner, tidyInternal, tidyOwning } from "../tensor/scope.js";
+import type { Tensor } from "../tensor/tensor.js";
 
 /** What a tensor freed inside the sweep says when it is used afterwards. */
 const FREED_BY_BACKWARD = "freed by backward (a temporary of a VJP)";
@@ -103,18 +103,29 @@ export function sweep(
   wanted: ReadonlySet<Tensor>,
   options: BackwardOptions = {},
 ): Map<Tensor, Tensor> {
+  // The sweep's own scope owns what it makes: the wanted gradients leave it as its result.
+  return tidyOwning(FREED_BY_BACKWARD, (owner) => pullBack(roots, seeds, wanted, options, owner));
+}
+
+function pullBack(
+  roots: readonly Tensor[],
+  seeds: readonly Tensor[],
+  wanted: ReadonlySet<Tensor>,
+  options: BackwardOptions,
+  owner: Owner,
+): Map<Tensor, Tensor> {
   const createGraph = options.createGraph ?? false;
   const retainGraph = options.retainGraph ?? createGraph;
   const order = reverseTopological(roots, wanted);
   const grads = new Map<Tensor, Tensor>();
-  // How many slots of `grads` hold each gradient tensor; one no slot holds any more is released.
+  // How many slots of `grads` hold each gradient tensor; one that no slot holds any more is released, if the
+  // sweep made it (a seed, or a tensor a hook returned, belongs to the caller).
   const holders = new Map<Tensor, number>();
-  const firstId = tensorWatermark();
   const hold = (g: Tensor) => holders.set(g, (holders.get(g) ?? 0) + 1);
   const drop = (g: Tensor) => {
     const n = (holders.get(g) ?? 1) - 1;
     holders.set(g, n);
-    if (n === 0 && g.id >= firstId) g.releaseFromScope();
+    if (n === 0) owner.release(g);
   };
   /** Adds g into t's slot, first cast and summed to t's dtype and shape. The caller holds g meanwhile. */
   const deliver = (t: Tensor, g: Tensor) => {
@@ -201,11 +212,16 @@ export function backward(root: Tensor, upstream?: Tensor, options: BackwardOptio
       `upstream gradient has shape ${fmt(upstream.shape)} but the output has ${fmt(root.shape)}; they must match`,
     );
   }
-  const seed = upstream ?? onesLike(root);
   const leaves = collectLeaves(root);
-  const createGraph = options.createGraph ?? false;
-  const firstId = tensorWatermark();
-  const grads = sweep([root], [seed], leaves, options);
+  // One owning scope for the seed, the sweep and the hand-over to .grad.
+  tidyOwning(FREED_BY_BACKWARD, (owner) => {
+    const seed = upstream ?? onesLike(root);
+    giveToLeaves(pullBack([root], [seed], leaves, options, owner), options.createGraph ?? false, owner);
+  });
+}
+
+/** Hands each leaf its gradient (after the leaf's hooks): `.grad` takes it, or adds it in. */
+function giveToLeaves(grads: Map<Tensor, Tensor>, createGraph: boolean, owner: Owner): void {
   // One gradient tensor can reach several leaves (add gives [g, g]): count its uses, free it after the last.
   const uses = new Map<Tensor, number>();
   for (const g of grads.values()) uses.set(g, (uses.get(g) ?? 0) + 1);
@@ -214,16 +230,15 @@ export function backward(root: Tensor, upstream?: Tensor, options: BackwardOptio
     const hooked = withGradMode(createGraph, () => tidyInternal(FREED_BY_BACKWARD, () => runHooks(leaf, g)));
     const left = uses.get(g)! - 1;
     uses.set(g, left);
-    // .grad takes what it is given: a tensor this backward made that nothing else uses, else a copy.
+    // .grad takes what it is given: a tensor this backward made that nothing else uses, else a view of it (a
+    // recorded copy under createGraph, to stay in the graph); an in-place add into a view copies on write.
     const free =
-      hooked.id >= firstId && !claimed.has(hooked) && (hooked === g ? left === 0 : !uses.get(hooked));
-    const own = free ? hooked : withGradMode(createGraph, () => clone(hooked));
+      owner.made(hooked) && !claimed.has(hooked) && (hooked === g ? left === 0 : !uses.get(hooked));
+    const own = free ? hooked : createGraph ? withGradMode(true, () => clone(hooked)) : detach(hooked);
     claimed.add(own);
-    if (hooked !== g && left === 0 && g.id >= firstId) g.releaseFromScope();
+    if (hooked !== g && left === 0) owner.release(g);
     accumulate(leaf, own, createGraph);
   }
-  // With createGraph the gradient graph may have saved the seed: then it is freed with that graph.
-  if (upstream === undefined) seed.releaseFromScope();
 }
 
 /** Every leaf that requires grad and that the root depends on (iteratively). */

@@ -13,9 +13,13 @@ export const MEMORY_TAGS: readonly MemoryTag[] = [
   "temporary",
 ];
 
-/** A buffer and what the ledger knows of it. `savedRefs` counts graph nodes that keep it for backward. */
+/**
+ * A buffer and what the ledger knows of it. `views` counts the live tensors that read it (a reshape, a
+ * transpose or a detach shares its input's buffer); `savedRefs` counts graph nodes that keep it for backward.
+ */
 export class Storage {
   tag: MemoryTag;
+  views = 0;
   savedRefs = 0;
   freed = false;
   constructor(
@@ -74,9 +78,17 @@ export function watchLedger(listener: (event: MemoryEvent, storage: Storage) => 
   return () => listeners.delete(listener);
 }
 
-/** A tracked buffer; `zeroed` false skips the zero-fill for an op that writes every element. */
-export function allocate(dtype: DType, size: number, tag: MemoryTag = "temporary", zeroed = true): Storage {
-  const backend = getBackend();
+/**
+ * A tracked buffer on `backend` (the current one unless said); `zeroed` false skips the zero-fill for an op
+ * that writes every element.
+ */
+export function allocate(
+  dtype: DType,
+  size: number,
+  tag: MemoryTag = "temporary",
+  zeroed = true,
+  backend: Backend = getBackend(),
+): Storage {
   const storage = new Storage(
     backend,
     backend.alloc(dtype, size, zeroed),
@@ -90,6 +102,17 @@ export function allocate(dtype: DType, size: number, tag: MemoryTag = "temporary
   return storage;
 }
 
+/** One more tensor reads this buffer. */
+export function holdStorage(storage: Storage): void {
+  storage.views++;
+}
+
+/** A tensor stops reading this buffer; the last one to let go frees it. */
+export function dropStorage(storage: Storage): void {
+  if (--storage.views <= 0) release(storage);
+}
+
+/** Frees the buffer now, whoever still reads it (dry runs, scratch buffers); idempotent. */
 export function release(storage: Storage): void {
   if (storage.freed) return;
   storage.freed = true;
@@ -105,8 +128,8 @@ export function retag(storage: Storage, tag: MemoryTag): void {
   });
 }
 
-/** A graph node starts (+1) or stops (-1) keeping this buffer for backward. */
-export function addSavedRef(storage: Storage, delta: 1 | -1): void {
+/** Graph nodes start (delta > 0) or stop (delta < 0) keeping this buffer for backward. */
+export function addSavedRef(storage: Storage, delta: number): void {
   changeTag(storage, () => {
     storage.savedRefs += delta;
   });

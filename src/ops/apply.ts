@@ -5,14 +5,18 @@ import type { View } from "../backend/backend.js";
 import { isFloat } from "../dtype.js";
 import { fail } from "../errors.js";
 import { noteOp } from "../memory/ledger.js";
-import { broadcastStrides, type Shape, stridesOf } from "../shape.js";
+import { broadcastStrides, type Shape } from "../shape.js";
 import { checkOp, isAnomalyEnabled } from "../tensor/anomaly.js";
+import { outputTensor } from "../tensor/create.js";
 import type { DerivativeOf } from "../tensor/derivative.js";
 import { type Node, record, recording, type VjpRule } from "../tensor/node.js";
 import type { Tensor } from "../tensor/tensor.js";
 
 interface Forward<A> {
+  /** Runs the kernel; its inputs are row-major from offset 0 unless the rule `readsViews`. */
   forward(inputs: readonly Tensor[], attrs: A): Tensor;
+  /** The kernel reads strided views (through viewOf / broadcastView), so views reach it uncopied. */
+  readsViews?: true;
 }
 
 /** A primitive with a gradient: its VJP and, beside it, the same derivative as data (text and LaTeX). */
@@ -49,7 +53,11 @@ export function apply<Attrs, P extends keyof Attrs & string>(
   }
   const rule = table[prim];
   noteOp(prim);
-  const out = rule.forward(inputs, attrs);
+  // The kernel's door: a kernel over bare buffers gets row-major copies of strided views, freed after it.
+  const out =
+    rule.readsViews || allDense(inputs)
+      ? rule.forward(inputs, attrs)
+      : withDense(inputs, (d) => rule.forward(d, attrs));
   if (isAnomalyEnabled()) checkOp(prim, inputs, out);
   if (rule.vjp && isFloat(out.dtype) && recording(inputs)) {
     record(out, prim, inputs, attrs, rule.save ? rule.save(inputs, out, attrs) : [], rule as VjpRule);
@@ -57,14 +65,40 @@ export function apply<Attrs, P extends keyof Attrs & string>(
   return out;
 }
 
-/** The contiguous view of a whole tensor. */
+/** Where t's elements are in its buffer (row-major from 0 unless t is a view). */
 export function viewOf(t: Tensor): View {
-  return { id: t.storage.id, strides: stridesOf(t.shape), offset: 0 };
+  return { id: t.storage.id, strides: t.strides, offset: t.offset };
 }
 
 /** A view of t broadcast to `shape` (stride 0 on broadcast axes). */
 export function broadcastView(t: Tensor, shape: Shape): View {
-  return { id: t.storage.id, strides: broadcastStrides(t.shape, shape), offset: 0 };
+  return { id: t.storage.id, strides: broadcastStrides(t.shape, shape, t.strides), offset: t.offset };
+}
+
+function allDense(ts: readonly Tensor[]): boolean {
+  for (const t of ts) if (!t.isDense) return false;
+  return true;
+}
+
+/** Runs fn on row-major versions of ts (copies of strided views, freed after fn): bare-buffer kernels' door. */
+export function withDense<T>(ts: readonly Tensor[], fn: (dense: readonly Tensor[]) => T): T {
+  if (allDense(ts)) return fn(ts);
+  const dense = ts.map(denseCopy);
+  try {
+    return fn(dense);
+  } finally {
+    dense.forEach((d, i) => {
+      if (d !== ts[i]) d.dispose();
+    });
+  }
+}
+
+/** t itself when row-major from offset 0, else a row-major copy (not recorded): what bare-buffer kernels read. */
+export function denseCopy(t: Tensor): Tensor {
+  if (t.isDense) return t;
+  const out = outputTensor(t.shape, t.dtype);
+  t.copyRowMajor(out.storage.id);
+  return out;
 }
 
 /** Whether input i of a node needs a gradient (so a VJP can skip work for constants). */

@@ -44,6 +44,7 @@ const arith = (
   save = false,
 ): PrimRule<Empty> => ({
   forward: ([a, b]) => kernel(op, a, b, a.dtype),
+  readsViews: true,
   save: save ? saveBoth : undefined,
   vjp,
   derivative,
@@ -66,7 +67,10 @@ function tieSplitDerivative(wins: ">" | "<"): Derivative {
   return d2([text("x0", "x1"), text("x1", "x0")], [latex("x0", "x1"), latex("x1", "x0")]);
 }
 
-const compare = (op: ComparePrim): PrimRule<Empty> => ({ forward: ([a, b]) => kernel(op, a, b, "bool") });
+const compare = (op: ComparePrim): PrimRule<Empty> => ({
+  forward: ([a, b]) => kernel(op, a, b, "bool"),
+  readsViews: true,
+});
 
 /** The rule table: this module's default export, so `export *` (the package root) leaves it out. */
 const binaryRules: { [P in keyof BinaryAttrs]: PrimRule<BinaryAttrs[P]> } = {
@@ -145,6 +149,7 @@ const binaryRules: { [P in keyof BinaryAttrs]: PrimRule<BinaryAttrs[P]> } = {
       a.storage.backend.where(views[0], views[1], views[2], out.storage.id, shape);
       return out;
     },
+    readsViews: true,
     save: ([c]) => [c],
     // d where(c, a, b) = (none, g where c, g where not c)
     vjp: (g, [c]) => [null, where(c, g, 0), where(c, 0, g)],

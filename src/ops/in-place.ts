@@ -1,16 +1,18 @@
 // In-place writes, outside any graph: assign (optimizer steps, loading weights), the backward sweep's
-// accumulation into .grad, and the optimizer's fused update. Each bumps the version backward checks.
+// accumulation into .grad, and the optimizer's fused update. Each bumps the version backward checks, and
+// first gives the written tensor a buffer of its own if it shares one (copy on write: views never see it).
 import { isFloat } from "../dtype.js";
 import { fail } from "../errors.js";
 import { fmt, sameShape } from "../shape.js";
 import { checkWrite, isAnomalyEnabled } from "../tensor/anomaly.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { viewOf } from "./apply.js";
+import { viewOf, withDense } from "./apply.js";
 import { cast } from "./binary.js";
 import { detach } from "./detach.js";
 
 /** Overwrites dst's values with src's (same shape and dtype), in place. */
 export function copyInto(dst: Tensor, src: Tensor): void {
+  dst.ownBuffer();
   dst.storage.backend.copy(viewOf(src), viewOf(dst), dst.shape);
   dst.bumpVersion();
   if (isAnomalyEnabled()) checkWrite("an in-place copy (assign, or an optimizer step)", dst, src);
@@ -18,6 +20,7 @@ export function copyInto(dst: Tensor, src: Tensor): void {
 
 /** dst += src (same shape and dtype), in place, with no temporary. */
 export function addInto(dst: Tensor, src: Tensor): void {
+  dst.ownBuffer();
   // Elementwise over equal shapes reads each element before it writes it, so out may alias an input.
   dst.storage.backend.binary("add", viewOf(dst), viewOf(src), dst.storage.id, dst.shape);
   dst.bumpVersion();
@@ -46,7 +49,8 @@ export function addScaledInPlace(dst: Tensor, src: Tensor, alpha: number): void 
   }
   if (!sameShape(dst.shape, src.shape))
     fail("addScaledInPlace", `shapes differ: ${fmt(dst.shape)} and ${fmt(src.shape)}`);
-  dst.storage.backend.axpy(alpha, src.storage.id, dst.storage.id, dst.size);
+  dst.ownBuffer();
+  withDense([src], ([from]) => dst.storage.backend.axpy(alpha, from.storage.id, dst.storage.id, dst.size));
   dst.bumpVersion();
   if (isAnomalyEnabled()) checkWrite(`the optimizer's update x ← x + ${alpha}·g`, dst, src);
 }

@@ -1,10 +1,11 @@
 // Matrix product with NumPy semantics (vectors, matrices, broadcast batches). The primitive reads
-// transposed operands in place, so backward's Xᵀ·G and G·Wᵀ never materialise a transpose.
+// transposed operands in place, so backward's Xᵀ·G and G·Wᵀ never materialise a transpose, and neither does
+// a transposed view (x.transpose()) passed in.
 import { fail } from "../errors.js";
-import { broadcastShapes, fmt, stridesOf } from "../shape.js";
+import { broadcastShapes, fmt, runsContiguously, stridesOf } from "../shape.js";
 import { outputTensor } from "../tensor/create.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { apply, needsGrad, type PrimRule } from "./apply.js";
+import { apply, denseCopy, needsGrad, type PrimRule } from "./apply.js";
 import { mul } from "./binary.js";
 import { commonOperands } from "./convert.js";
 import { reshape } from "./movement.js";
@@ -30,6 +31,22 @@ function batchStrides(t: Tensor, batchShape: readonly number[]): number[] {
   return batchShape.map((_, i) => (i < lead || own[i - lead] === 1 ? 0 : strides[i - lead]));
 }
 
+const swapLast = (dims: readonly number[]) => [
+  ...dims.slice(0, -2),
+  dims[dims.length - 1],
+  dims[dims.length - 2],
+];
+
+/**
+ * A matmul operand as the kernel reads it, a row-major buffer read transposed or not: a transposed view of a
+ * row-major tensor (x.T) is read in place with the flag flipped, any other view is copied row-major first.
+ */
+function operand(t: Tensor, trans: boolean): [Tensor, boolean] {
+  if (t.isDense) return [t, trans];
+  if (t.offset === 0 && runsContiguously(swapLast(t.shape), swapLast(t.strides))) return [t, !trans];
+  return [denseCopy(t), trans];
+}
+
 /** An operand as the derivative writes it, transposed or not (ᵀ in text, ^\\top in LaTeX). */
 const t = (operand: string, transposed: boolean) => (transposed ? `${operand}ᵀ` : operand);
 const tex = (operand: string, transposed: boolean) => (transposed ? `${operand}^\\top` : operand);
@@ -37,23 +54,28 @@ const tex = (operand: string, transposed: boolean) => (transposed ? `${operand}^
 /** The rule table: this module's default export, so `export *` (the package root) leaves it out. */
 const matmulRules: { matmul: PrimRule<MatmulAttrs["matmul"]> } = {
   matmul: {
-    forward: ([a, b], { transA, transB }) => {
-      const [m, k] = dims(a, transA);
-      const [, n] = dims(b, transB);
-      const batchShape = broadcastShapes("matmul", a.shape.slice(0, -2), b.shape.slice(0, -2));
-      const out = outputTensor([...batchShape, m, n], a.dtype);
-      a.storage.backend.matmul(a.storage.id, b.storage.id, out.storage.id, {
+    forward: ([x, y], attrs) => {
+      const [a, transA] = operand(x, attrs.transA);
+      const [b, transB] = operand(y, attrs.transB);
+      const [m, k] = dims(x, attrs.transA);
+      const [, n] = dims(y, attrs.transB);
+      const batchShape = broadcastShapes("matmul", x.shape.slice(0, -2), y.shape.slice(0, -2));
+      const out = outputTensor([...batchShape, m, n], x.dtype);
+      x.storage.backend.matmul(a.storage.id, b.storage.id, out.storage.id, {
         batchShape,
-        aBatchStrides: batchStrides(a, batchShape),
-        bBatchStrides: batchStrides(b, batchShape),
+        aBatchStrides: batchStrides(x, batchShape),
+        bBatchStrides: batchStrides(y, batchShape),
         m,
         k,
         n,
         transA,
         transB,
       });
+      if (a !== x) a.dispose();
+      if (b !== y) b.dispose();
       return out;
     },
+    readsViews: true,
     save: ([a, b]) => [a, b],
     // C = op(A)·op(B): dop(A) = G·op(B)ᵀ, dop(B) = op(A)ᵀ·G, each read through transposes, never copied
     vjp: (g, [a, b], { transA, transB }, n) => [

@@ -1,9 +1,19 @@
 // Movement primitives: reshape, permute, expand, strided slice and its adjoint (unslice), concat.
-// Each copies through a strided view; slice and unslice are each other's VJP.
+// reshape, permute, expand and slice are views of their input's buffer (a reshape of a strided view copies);
+// unslice and concat copy through strided views. slice and unslice are each other's VJP.
 import { type DType, promote } from "../dtype.js";
 import { fail } from "../errors.js";
-import { broadcastStrides, checkShape, fmt, normalizeAxis, type Shape, sizeOf, stridesOf } from "../shape.js";
-import { emptyTensor, outputTensor } from "../tensor/create.js";
+import {
+  broadcastStrides,
+  checkShape,
+  fmt,
+  normalizeAxis,
+  runsContiguously,
+  type Shape,
+  sizeOf,
+  stridesOf,
+} from "../shape.js";
+import { emptyTensor, outputTensor, shareBuffer } from "../tensor/create.js";
 import { d1 } from "../tensor/derivative.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { apply, type PrimRule, viewOf } from "./apply.js";
@@ -28,29 +38,59 @@ function windowView(t: Tensor, outer: Shape, starts: readonly number[], steps: r
   return { id: t.storage.id, strides: strides.map((s, i) => s * steps[i]), offset };
 }
 
-function copyFrom(x: Tensor, shape: Shape, view: { strides: readonly number[]; offset: number }): Tensor {
+/**
+ * x's strides for `shape` when the two differ only in axes of size 1 (squeeze, unsqueeze): the other axes keep
+ * theirs. null when they differ otherwise.
+ */
+function stridesAddingOrDroppingOnes(x: Tensor, shape: Shape): number[] | null {
+  const kept = x.shape.flatMap((d, i) => (d === 1 ? [] : [i]));
+  const strides: number[] = [];
+  let next = 0;
+  for (const d of shape) {
+    if (d === 1) strides.push(0);
+    else if (next < kept.length && x.shape[kept[next]] === d) strides.push(x.strides[kept[next++]]);
+    else return null;
+  }
+  return next === kept.length ? strides : null;
+}
+
+/**
+ * x in a new shape: a view when x is one row-major run or the shapes differ only in axes of size 1, else a
+ * row-major copy of x read as `shape`.
+ */
+function reshaped(x: Tensor, shape: Shape): Tensor {
+  if (runsContiguously(x.shape, x.strides))
+    return shareBuffer(x, shape, { strides: stridesOf(shape), offset: x.offset });
+  const strides = stridesAddingOrDroppingOnes(x, shape);
+  if (strides) return shareBuffer(x, shape, { strides, offset: x.offset });
   const out = outputTensor(shape, x.dtype);
-  x.storage.backend.copy({ id: x.storage.id, ...view }, viewOf(out), shape);
+  x.copyRowMajor(out.storage.id);
   return out;
+}
+
+/** The window of x at starts + i·steps, of `shape`, as a view of x's buffer. */
+function window(x: Tensor, shape: Shape, starts: readonly number[], steps: readonly number[]): Tensor {
+  const offset = starts.reduce((acc, s, i) => acc + s * x.strides[i], x.offset);
+  return shareBuffer(x, shape, { strides: x.strides.map((s, i) => s * steps[i]), offset });
 }
 
 /** The rule table: this module's default export, so `export *` (the package root) leaves it out. */
 const movementRules: { [P in keyof MovementAttrs]: PrimRule<MovementAttrs[P]> } = {
   reshape: {
-    forward: ([x], { shape }) => copyFrom(x, shape, { strides: stridesOf(shape), offset: 0 }),
+    forward: ([x], { shape }) => reshaped(x, shape),
+    readsViews: true,
     // d reshape(x) = g reshaped back
     vjp: (g, _, __, n) => [reshape(g, n.inputs[0].shape)],
     derivative: d1("reshape({g}) to {x0:shape}", "\\operatorname{reshape}\\left({g}\\right)"),
   },
   permute: {
-    forward: ([x], { perm }) => {
-      const strides = stridesOf(x.shape);
-      return copyFrom(
+    forward: ([x], { perm }) =>
+      shareBuffer(
         x,
         perm.map((p) => x.shape[p]),
-        { strides: perm.map((p) => strides[p]), offset: 0 },
-      );
-    },
+        { strides: perm.map((p) => x.strides[p]), offset: x.offset },
+      ),
+    readsViews: true,
     // d permute(x, p) = permute(g, p⁻¹)
     vjp: (g, _, { perm }) => [permute(g, inversePermutation(perm))],
     derivative: d1(
@@ -59,13 +99,16 @@ const movementRules: { [P in keyof MovementAttrs]: PrimRule<MovementAttrs[P]> } 
     ),
   },
   expand: {
-    forward: ([x], { shape }) => copyFrom(x, shape, { strides: broadcastStrides(x.shape, shape), offset: 0 }),
+    forward: ([x], { shape }) =>
+      shareBuffer(x, shape, { strides: broadcastStrides(x.shape, shape, x.strides), offset: x.offset }),
+    readsViews: true,
     // d expand(x) = g summed over the broadcast axes
     vjp: (g, _, __, n) => [sumTo(g, n.inputs[0].shape)],
     derivative: d1("sumTo({g}) to {x0:shape}", "\\operatorname{sumTo}\\left({g}\\right)"),
   },
   slice: {
-    forward: ([x], { shape, starts, steps }) => copyFrom(x, shape, windowView(x, x.shape, starts, steps)),
+    forward: ([x], { shape, starts, steps }) => window(x, shape, starts, steps),
+    readsViews: true,
     // d x[starts::steps] = g placed back into zeros of x's shape
     vjp: (g, _, { starts, steps }, n) => [unslice(g, n.inputs[0].shape, starts, steps)],
     derivative: d1("unslice({g}) into zeros of {x0:shape}", "\\operatorname{unslice}\\left({g}\\right)"),
@@ -76,6 +119,7 @@ const movementRules: { [P in keyof MovementAttrs]: PrimRule<MovementAttrs[P]> } 
       x.storage.backend.copy(viewOf(x), windowView(out, shape, starts, steps), x.shape);
       return out;
     },
+    readsViews: true,
     // d unslice(x) = the same window read out of g
     vjp: (g, _, { starts, steps }, n) => [slicePrim(g, n.inputs[0].shape, starts, steps)],
     derivative: d1("slice({g}) to {x0:shape}", "\\operatorname{slice}\\left({g}\\right)"),
@@ -94,6 +138,7 @@ const movementRules: { [P in keyof MovementAttrs]: PrimRule<MovementAttrs[P]> } 
       }
       return out;
     },
+    readsViews: true,
     // d concat(xs) = the matching slices of g
     vjp: (g, _, { axis }, n) => {
       let start = 0;

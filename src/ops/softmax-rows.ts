@@ -9,6 +9,7 @@ import { checkOp, isAnomalyEnabled } from "../tensor/anomaly.js";
 import { outputTensor } from "../tensor/create.js";
 import { isGradEnabled } from "../tensor/grad-mode.js";
 import type { Tensor } from "../tensor/tensor.js";
+import { withDense } from "./apply.js";
 
 /** Whether an op on x would record nothing, so the fused kernels may stand in for the composite. */
 export function recordsNothing(x: Tensor): boolean {
@@ -22,7 +23,15 @@ export function softmaxLastAxis(mode: SoftmaxMode, x: Tensor): Tensor {
   noteOp(op);
   const cols = x.shape[x.ndim - 1];
   const out = outputTensor(x.shape, x.dtype);
-  x.storage.backend.softmaxRows(mode, x.storage.id, out.storage.id, cols === 0 ? 0 : x.size / cols, cols);
+  withDense([x], ([rows]) =>
+    x.storage.backend.softmaxRows(
+      mode,
+      rows.storage.id,
+      out.storage.id,
+      cols === 0 ? 0 : x.size / cols,
+      cols,
+    ),
+  );
   if (isAnomalyEnabled()) checkOp(op, [x], out);
   return out;
 }
@@ -38,7 +47,9 @@ export function crossEntropyPerRow(logits: Tensor, labels: Tensor): Tensor {
   noteOp("crossEntropy");
   const [n, q] = logits.shape;
   const out = outputTensor([n], logits.dtype);
-  logits.storage.backend.crossEntropyRows(logits.storage.id, labels.storage.id, out.storage.id, n, q);
+  withDense([logits, labels], ([rows, classes]) =>
+    logits.storage.backend.crossEntropyRows(rows.storage.id, classes.storage.id, out.storage.id, n, q),
+  );
   if (isAnomalyEnabled()) checkOp("crossEntropy", [logits, labels], out);
   return out;
 }

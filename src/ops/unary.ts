@@ -4,7 +4,7 @@ import { outputTensor } from "../tensor/create.js";
 import { type Derivative, d1 } from "../tensor/derivative.js";
 import type { VjpRule } from "../tensor/node.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { apply, type PrimRule } from "./apply.js";
+import { apply, type PrimRule, withDense } from "./apply.js";
 import { cast, div, lessEqual, mul, sub, where } from "./binary.js";
 import { asFloat, toTensor } from "./convert.js";
 
@@ -12,9 +12,10 @@ type Empty = Record<string, never>;
 export type UnaryPrim = Exclude<UnaryOp, "isfinite" | "not">;
 export type UnaryAttrs = { [P in UnaryPrim]: Empty };
 
+/** The kernel over a row-major buffer (isfinite and logicalNot call it directly, not through apply's door). */
 function kernel(op: UnaryOp, x: Tensor, outDType = x.dtype): Tensor {
   const out = outputTensor(x.shape, outDType);
-  x.storage.backend.unary(op, x.storage.id, out.storage.id, x.size);
+  withDense([x], ([d]) => x.storage.backend.unary(op, d.storage.id, out.storage.id, x.size));
   return out;
 }
 

@@ -119,8 +119,9 @@ function sumIsFinite(t: Tensor): boolean {
 function nonFinite(t: Tensor): NonFinite | null {
   if (!isFloat(t.dtype) || t.isDisposed || isMeta(t.storage.backend) || checked.get(t) === t.version)
     return null;
-  if (sumIsFinite(t)) return null;
-  const values = t.storage.backend.readSync(t.storage.id);
+  if (t.isDense && sumIsFinite(t)) return null;
+  // A view (a slice, a transpose) is checked on its own elements only, read out row-major.
+  const values = t.isDense ? t.storage.backend.readSync(t.storage.id) : t.dataSync();
   const n = t.size;
   const first =
     values instanceof Float32Array ? firstBad32(values, n) : firstBad64(values as Float64Array, n);

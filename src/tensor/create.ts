@@ -4,7 +4,7 @@ import { fail, oneOf } from "../errors.js";
 import { allocate, MEMORY_TAGS, type MemoryTag } from "../memory/ledger.js";
 import { checkShape, fmt, type Shape, sizeOf } from "../shape.js";
 import { defaultGenerator, Generator } from "./random.js";
-import { type NestedArray, Tensor } from "./tensor.js";
+import { type Layout, type NestedArray, Tensor } from "./tensor.js";
 
 export interface CreateOptions {
   dtype?: DType;
@@ -27,6 +27,11 @@ export function emptyTensor(shape: Shape, dtype: DType, tag: MemoryTag = "tempor
 /** An op's output buffer with unspecified contents: only for kernels that write every element. */
 export function outputTensor(shape: Shape, dtype: DType, tag: MemoryTag = "temporary"): Tensor {
   return new Tensor(allocate(dtype, sizeOf(shape), tag, false), shape);
+}
+
+/** A view: a tensor of `shape` over x's buffer at `layout`, sharing it (nothing is allocated or copied). */
+export function shareBuffer(x: Tensor, shape: Shape, layout: Layout): Tensor {
+  return new Tensor(x.storage, shape, layout);
 }
 
 function finish(t: Tensor, op: string, options: CreateOptions): Tensor {

@@ -56,6 +56,7 @@ export interface LeakEntry {
   tensor: string;
   shape: readonly number[];
   dtype: string;
+  /** The buffer's bytes; 0 for a view whose buffer an older live tensor in the report already counts. */
   bytes: number;
   /** The ledger category: parameter, gradient, saved, optimizer, data or temporary. */
   tag: string;
@@ -112,6 +113,8 @@ function callSite(stack: string): [string, string] {
  */
 export function leakReport(): LeakReport {
   const tensors: LeakEntry[] = [];
+  // Views share a buffer: the oldest live tensor over it (`live` is in creation order) counts its bytes.
+  const counted = new Set<object>();
   for (const [id, { ref, stack }] of live) {
     const t = ref.deref();
     if (t === undefined || t.isDisposed) {
@@ -125,12 +128,13 @@ export function leakReport(): LeakReport {
       tensor: `tensor #${id}${name} ${fmt(t.shape)} ${t.dtype}`,
       shape: t.shape,
       dtype: t.dtype,
-      bytes: t.storage.bytes,
+      bytes: counted.has(t.storage) ? 0 : t.storage.bytes,
       tag: t.storage.effectiveTag,
       op: t.node?.prim ?? guess,
       site,
       stack,
     });
+    counted.add(t.storage);
   }
   tensors.sort((a, b) => b.bytes - a.bytes || a.id - b.id);
   const bytes = tensors.reduce((n, e) => n + e.bytes, 0);

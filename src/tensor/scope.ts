@@ -61,6 +61,12 @@ function shortStack(message: string): Error {
   return error;
 }
 
+/** Whether a tensor the scope made was recorded (only then can a graph made inside need letting go). */
+function madeAGraph(scope: Scope): boolean {
+  for (const t of scope.made) if (t.graphInputs().length > 0) return true;
+  return false;
+}
+
 /**
  * Ends a scope: first lets go of graph nodes made inside that no returned or kept tensor can reach
  * (no backward can run through them any more), then frees or hands over the tensors it made.
@@ -69,10 +75,12 @@ function close(scope: Scope, returned: ReadonlySet<unknown>, reason?: string): v
   if (scopes[scopes.length - 1] === scope) scopes.pop();
   else scopes = scopes.filter((s) => s !== scope);
   if (scope.made.size === 0) return;
-  const roots = [...scope.made].filter((t) => returned.has(t));
-  const live = reach(scope, [...roots, ...scope.kept], new Set());
-  const dead = reach(scope, scope.made, new Set(live));
-  for (const t of dead) if (!live.has(t)) t.releaseGraph();
+  if (madeAGraph(scope)) {
+    const roots = [...scope.made].filter((t) => returned.has(t));
+    const live = reach(scope, [...roots, ...scope.kept], new Set());
+    const dead = reach(scope, scope.made, new Set(live));
+    for (const t of dead) if (!live.has(t)) t.releaseGraph();
+  }
   const parent = scopes[scopes.length - 1];
   // One stack for the whole scope: where the tidy() that freed these tensors ended.
   let at: Error | string | undefined = reason;
@@ -101,7 +109,8 @@ function collect(value: unknown, out: Set<unknown>, depth = 0): void {
 
 /** Runs fn; frees the tensors it made except those in its result (searched through arrays, maps and objects). */
 export function tidy<T>(fn: () => T): T {
-  return scoped(fn);
+  if (typeof fn !== "function") throw new TypeError("tidy: expected a function");
+  return scoped(() => fn());
 }
 
 /**
@@ -109,16 +118,40 @@ export function tidy<T>(fn: () => T): T {
  * says `reason` instead of carrying a captured stack, which costs microseconds per scope.
  */
 export function tidyInternal<T>(reason: string, fn: () => T): T {
-  return scoped(fn, reason);
+  return scoped(() => fn(), reason);
 }
 
-function scoped<T>(fn: () => T, reason?: string): T {
-  if (typeof fn !== "function") throw new TypeError("tidy: expected a function");
+/** What the library's own loops (the backward sweep) may do with the tensors their scope made. */
+export interface Owner {
+  /** Whether this scope made t (rather than the caller, before the scope opened). */
+  made(t: Scoped): boolean;
+  /** Frees t now, or hands it to a graph that saved it, if this scope made it; any other tensor is left alone. */
+  release(t: Scoped): void;
+}
+
+/**
+ * tidyInternal() whose fn may free what it made before the scope ends (the sweep frees each gradient once it
+ * has been passed on), and only that: tensors it did not make belong to someone else.
+ */
+export function tidyOwning<T>(reason: string, fn: (owner: Owner) => T): T {
+  return scoped((scope) => {
+    const owner: Owner = {
+      made: (t) => scope.made.has(t),
+      release: (t) => {
+        if (scope.made.delete(t)) t.releaseFromScope(reason);
+      },
+    };
+    return fn(owner);
+  }, reason);
+}
+
+/** Runs fn in a new scope (which fn may look into), then ends the scope keeping what fn returned. */
+function scoped<T>(fn: (scope: Scope) => T, reason?: string): T {
   const scope: Scope = { made: new Set(), kept: new Set(), firstId: Infinity };
   scopes.push(scope);
   let result: T;
   try {
-    result = fn();
+    result = fn(scope);
   } catch (error) {
     close(scope, new Set(), reason);
     throw error;

@@ -1,17 +1,34 @@
-// Tensor: shape, dtype and one buffer from the ledger, plus the autograd fields that backward reads.
-// Ops are attached as methods by autograd/methods.ts; this file holds only what needs no op.
+// Tensor: shape, dtype and a strided view of one buffer from the ledger (views share their input's buffer),
+// plus the autograd fields that backward reads. Ops are attached as methods by autograd/methods.ts.
 
+import type { DataId } from "../backend/backend.js";
 import type { DType, TypedArray } from "../dtype.js";
 import { fail, oneOf } from "../errors.js";
-import { addSavedRef, MEMORY_TAGS, type MemoryTag, release, retag, type Storage } from "../memory/ledger.js";
-import { fmt, type Shape, sizeOf } from "../shape.js";
+import {
+  addSavedRef,
+  allocate,
+  dropStorage,
+  holdStorage,
+  MEMORY_TAGS,
+  type MemoryTag,
+  release,
+  retag,
+  type Storage,
+} from "../memory/ledger.js";
+import { fmt, runsContiguously, type Shape, sizeOf, stridesOf } from "../shape.js";
 import { formatTensor } from "./format.js";
 import { noteCreated, noteDisposed } from "./leaks.js";
 import type { Node } from "./node.js";
 import { keep, type Scoped, track } from "./scope.js";
 
-/** Frees buffers of tensors that were garbage-collected without dispose(): the safety net, not the plan. */
-const finalizer = new FinalizationRegistry<Storage>((storage) => release(storage));
+/** Lets go of buffers of tensors that were garbage-collected without dispose(): the safety net, not the plan. */
+const finalizer = new FinalizationRegistry<Storage>((storage) => dropStorage(storage));
+
+/** Where a tensor's elements sit in its buffer: element (i0, i1, ...) is at offset + Σ i_k · strides_k. */
+export interface Layout {
+  readonly strides: readonly number[];
+  readonly offset: number;
+}
 
 const FREED_BY_LIBRARY = "it was an intermediate result that the library freed once it had been used";
 const FREED_WITH_GRAPH =
@@ -32,7 +49,12 @@ export class Tensor implements Scoped {
   readonly id = nextTensorId++;
   readonly shape: readonly number[];
   readonly dtype: DType;
-  readonly storage: Storage;
+  /** The buffer read; an in-place write may move the tensor to a buffer of its own (ownBuffer). */
+  private buffer: Storage;
+  /** Strides in the buffer; null for row-major, computed when first asked for. */
+  private layoutStrides: readonly number[] | null;
+  private layoutOffset: number;
+  private dense: boolean;
   /** Whether gradients flow to (a leaf) or through (a recorded result) this tensor. */
   requiresGrad = false;
   /** Accumulated gradient of a leaf after backward(), or of a non-leaf after retainGrad(). */
@@ -47,16 +69,51 @@ export class Tensor implements Scoped {
   retainsGrad = false;
   /** Where (a stack) or how (a sentence) the buffer was freed; null while live. */
   private disposedAt: Error | string | null = null;
-  /** Set when a scope ended while a graph still needed this tensor: freed once backward releases it. */
-  private ownedByGraph = false;
+  /** How many graph nodes keep this tensor for backward (each holds a reference, as does the owner). */
+  private savedBy = 0;
+  /** References held: the owner's (the scope that made it, or the caller) and one per node that saved it. */
+  private holds = 1;
 
-  constructor(storage: Storage, shape: Shape) {
-    this.storage = storage;
+  /** A tensor over `storage`, row-major unless `layout` says otherwise; it holds one reference to the buffer. */
+  constructor(storage: Storage, shape: Shape, layout?: Layout) {
+    holdStorage(storage);
     this.shape = Object.freeze([...shape]);
     this.dtype = storage.dtype;
+    this.buffer = storage;
+    this.layoutStrides = layout ? Object.freeze([...layout.strides]) : null;
+    this.layoutOffset = layout?.offset ?? 0;
+    this.dense = !layout || (this.layoutOffset === 0 && runsContiguously(this.shape, layout.strides));
     finalizer.register(this, storage, this);
     track(this);
     noteCreated(this);
+  }
+
+  /** The buffer this tensor reads (shared with the tensors it is a view of, or that are views of it). */
+  get storage(): Storage {
+    return this.buffer;
+  }
+  /** Element strides in the buffer: row-major unless this tensor is a view (transpose, expand, slice). */
+  get strides(): readonly number[] {
+    this.layoutStrides ??= Object.freeze(stridesOf(this.shape));
+    return this.layoutStrides;
+  }
+  /** Where the first element sits in the buffer (non-zero for a slice). */
+  get offset(): number {
+    return this.layoutOffset;
+  }
+  /** Row-major from offset 0: kernels that take a bare buffer can read it as it is. */
+  get isDense(): boolean {
+    return this.dense;
+  }
+
+  /** Copies this tensor's elements into `into`, a buffer of its size on its backend, row-major. */
+  copyRowMajor(into: DataId): void {
+    const { storage, strides, offset } = this;
+    storage.backend.copy(
+      { id: storage.id, strides, offset },
+      { id: into, strides: stridesOf(this.shape), offset: 0 },
+      this.shape,
+    );
   }
 
   get ndim(): number {
@@ -90,14 +147,60 @@ export class Tensor implements Scoped {
   /** The values, copied once out of the backend's buffer into a new array. */
   dataSync(): TypedArray {
     this.assertLive("dataSync");
-    return this.storage.backend.readSync(this.storage.id).slice(0, this.size) as TypedArray;
+    if (this.isDense) return this.storage.backend.readSync(this.storage.id).slice(0, this.size) as TypedArray;
+    const scratch = this.denseScratch();
+    try {
+      return this.storage.backend.readSync(scratch.id).slice(0, this.size) as TypedArray;
+    } finally {
+      release(scratch);
+    }
   }
 
   /** The values, once the backend has them (a GPU backend reads asynchronously); one copy. */
   async data(): Promise<TypedArray> {
     this.assertLive("data");
-    const values = await this.storage.backend.read(this.storage.id);
-    return values.length === this.size ? values : (values.subarray(0, this.size) as TypedArray);
+    const read = async (id: DataId) => {
+      const values = await this.storage.backend.read(id);
+      return values.length === this.size ? values : (values.subarray(0, this.size) as TypedArray);
+    };
+    if (this.isDense) return read(this.storage.id);
+    const scratch = this.denseScratch();
+    try {
+      return await read(scratch.id);
+    } finally {
+      release(scratch);
+    }
+  }
+
+  /** A row-major scratch copy of a view's elements, counted by the ledger; the caller releases it. */
+  private denseScratch(): Storage {
+    const scratch = allocate(this.dtype, this.size, "temporary", false, this.storage.backend);
+    this.copyRowMajor(scratch.id);
+    return scratch;
+  }
+
+  /**
+   * Before an in-place write: a tensor that shares its buffer with another live tensor, or is a strided view,
+   * first moves to a row-major buffer of its own (copy on write), so the write changes this tensor only.
+   */
+  ownBuffer(): void {
+    const old = this.storage;
+    if (this.isDense && old.views === 1) return;
+    const fresh = allocate(this.dtype, this.size, old.tag, false, old.backend);
+    this.copyRowMajor(fresh.id);
+    holdStorage(fresh);
+    if (this.savedBy > 0) {
+      addSavedRef(old, -this.savedBy);
+      addSavedRef(fresh, this.savedBy);
+    }
+    this.buffer = fresh;
+    this.layoutStrides = null;
+    this.layoutOffset = 0;
+    this.dense = true;
+    // The safety net now lets go of the new buffer.
+    finalizer.unregister(this);
+    finalizer.register(this, fresh, this);
+    dropStorage(old);
   }
 
   /** Values as nested arrays (booleans for bool tensors); a number for a 0-d tensor. */
@@ -169,7 +272,7 @@ export class Tensor implements Scoped {
     this.disposedAt = at ?? new Error("disposed here");
     finalizer.unregister(this);
     noteDisposed(this);
-    release(this.storage);
+    dropStorage(this.storage);
     if (this.grad && !this.grad.isDisposed) this.grad.dispose(this.disposedAt);
   }
 
@@ -182,10 +285,16 @@ export class Tensor implements Scoped {
     return keep(this);
   }
 
-  /** Called by tidy(): free, unless a live graph saved this tensor for backward; then the graph frees it later. */
+  /**
+   * The owner (a tidy() scope, or the sweep) lets go: freed now, unless a live graph saved this tensor for
+   * backward; then the last node that saved it frees it. Each owner lets go once.
+   */
   releaseFromScope(at: Error | string = FREED_BY_LIBRARY): void {
-    if (this.storage.savedRefs > 0) this.ownedByGraph = true;
-    else this.dispose(at);
+    this.letGo(at);
+  }
+
+  private letGo(at: Error | string): void {
+    if (--this.holds === 0) this.dispose(at);
   }
 
   graphInputs(): readonly Tensor[] {
@@ -199,11 +308,15 @@ export class Tensor implements Scoped {
 
   /** A graph node that saved this tensor lets go of it (after backward without retainGraph). */
   unsave(): void {
+    this.savedBy--;
     addSavedRef(this.storage, -1);
-    if (this.storage.savedRefs === 0 && this.ownedByGraph) this.dispose(FREED_WITH_GRAPH);
+    this.letGo(FREED_WITH_GRAPH);
   }
 
+  /** A graph node keeps this tensor for backward (the ledger counts its buffer as saved). */
   save(): void {
+    this.savedBy++;
+    this.holds++;
     addSavedRef(this.storage, 1);
   }
 

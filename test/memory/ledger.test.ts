@@ -9,7 +9,7 @@ const h = 256;
 const q = 10;
 
 /** docs/memory.md: bytes saved for backward by the chapter's step with L hidden layers (float32). */
-const savedBytes = (n: number, layers = 1) => 4 * n * (layers * h + q + 2) + 16;
+const savedBytes = (n: number, layers = 1) => 4 * n * (layers * h + q + 1) + 16;
 
 function batch(n: number, seed: number) {
   const g = new cr.Generator(seed);
@@ -88,7 +88,7 @@ describe("memoryReport", () => {
 describe("training against prediction", () => {
   for (const bias of [false, true]) {
     for (const n of [1, 16, 64, 256]) {
-      test(`n = ${n}${bias ? ", with bias" : ""}: saved bytes equal 4n(h + q + 2) + 16 exactly`, () => {
+      test(`n = ${n}${bias ? ", with bias" : ""}: saved bytes equal 4n(h + q + 1) + 16 exactly`, () => {
         const { x, y } = batch(n, n);
         const model = cr.chapterMlp({ inputs: d, hidden: h, outputs: q, bias });
         const { training, prediction } = cr.compareTrainingAndPrediction(model, x, y, {

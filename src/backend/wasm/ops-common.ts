@@ -73,16 +73,8 @@ export function bufferOf(v: View): WasmBuffer | null {
   return b.freed ? null : b;
 }
 
-/** Whether the view walks `shape` as one contiguous run (any offset). */
-export function runsContiguously(shape: Shape, strides: readonly number[]): boolean {
-  let expected = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    const d = shape[i];
-    if (d !== 1 && strides[i] !== expected) return false;
-    expected *= d;
-  }
-  return true;
-}
+/** Whether the view walks `shape` as one contiguous run (any offset): shape.ts holds it for both sides. */
+export { runsContiguously } from "../../shape.js";
 
 /** Whether the view reads one element for the whole shape. */
 export function isScalar(shape: Shape, strides: readonly number[]): boolean {
