@@ -268,13 +268,13 @@ describe("explain and memory at the book's level", () => {
     );
   });
 
-  test("the chapter's step (dry run): S(n) = 4n(h + q + 2) + 16, φ's 4nh, l's 4n(q + 2) + 8, the penalty's 8", () => {
+  test("the chapter's step (dry run): S(n) = 4n(h + q + 1) + 16, φ's 4nh, l's 4n(q + 1) + 8, the penalty's 8", () => {
     for (const batch of [1, 16, 64]) {
       const r = chapterSavedByOperator({ batch });
-      assert.equal(r.total, 4 * batch * (256 + 10 + 2) + 16);
+      assert.equal(r.total, 4 * batch * (256 + 10 + 1) + 16);
       assert.deepEqual(
         r.operators.map((o) => o.bytes),
-        [0, 4 * batch * 256, 0, 4 * batch * 12 + 8, 8, 0],
+        [0, 4 * batch * 256, 0, 4 * batch * 11 + 8, 8, 0],
       );
     }
   });
