@@ -5,8 +5,9 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
+import { FASHION_MNIST_INSTALL } from "../data/image-dataset.js";
 import { type FlagSpec, flagHelp, parseFlags, UsageError } from "./args.js";
-import { type Asset, playgroundAssets } from "./playground-assets.js";
+import { type Asset, FASHION_FILE, playgroundAssets } from "./playground-assets.js";
 
 const PLAYGROUND_FLAGS: FlagSpec[] = [
   { name: "port", type: "string", value: "N", help: "port on 127.0.0.1 (default: a free one)" },
@@ -17,6 +18,12 @@ const PLAYGROUND_FLAGS: FlagSpec[] = [
     help: "leave out the COOP/COEP headers (the page then runs on one thread and says so)",
     default: "off",
   },
+  {
+    name: "no-fashion",
+    type: "boolean",
+    help: "leave Fashion-MNIST out even where the fashion-mnist package is installed",
+    default: "off",
+  },
   { name: "write", type: "string", value: "DIR", help: "write the page as static files to DIR and exit" },
 ];
 
@@ -24,8 +31,9 @@ export const PLAYGROUND_HELP = `Usage: chainrule playground [flags]
 
 Serves the chapter in a web page: the book's graph (Fig. 5.3.1) run forward and backward one operator at a time
 with the values, the chain-rule products and memory by tag; second derivatives; training the MLP on the bundled
-MNIST with live curves; drawing a digit for the trained model; memory against batch size and depth. Prints the
-URL and serves until interrupted. Everything is local (no CDN), with the headers that let the page use threads.
+MNIST (or on Fashion-MNIST, offered where the fashion-mnist package is installed) with live curves; drawing a
+digit for the trained model; memory against batch size and depth. Prints the URL and serves until interrupted.
+Everything is local (no CDN), with the headers that let the page use threads.
 
 ${flagHelp(PLAYGROUND_FLAGS)}`;
 
@@ -92,17 +100,22 @@ export async function playgroundCommand(argv: string[]): Promise<number> {
   if (typeof rawPort !== "string" || !/^\d+$/.test(rawPort) || port > 65535) {
     throw new UsageError(`--port must be an integer from 0 to 65535, got "${rawPort}"`);
   }
-  const { files, source } = await playgroundAssets();
+  const { files, source } = await playgroundAssets({ fashion: values["no-fashion"] !== true });
+  const fashion = files.has(`/${FASHION_FILE}`)
+    ? "Fashion-MNIST offered"
+    : values["no-fashion"] === true
+      ? "Fashion-MNIST left out (--no-fashion)"
+      : `Fashion-MNIST not installed: ${FASHION_MNIST_INSTALL}`;
   if (typeof values.write === "string") {
     mkdirSync(values.write, { recursive: true });
     for (const [path, file] of files) writeFileSync(join(values.write, path.slice(1)), file.body);
-    process.stdout.write(`wrote the playground (${files.size} files) to ${values.write}\n`);
+    process.stdout.write(`wrote the playground (${files.size} files; ${fashion}) to ${values.write}\n`);
     return 0;
   }
   const isolated = values["no-isolation"] !== true;
   const served = await servePlayground(files, port, isolated);
   process.stdout.write(
-    `Chainrule playground at ${served.url} (${source}${isolated ? "" : "; not isolated: one thread"})\nPress Ctrl+C to stop.\n`,
+    `Chainrule playground at ${served.url} (${source}${isolated ? "" : "; not isolated: one thread"}; ${fashion})\nPress Ctrl+C to stop.\n`,
   );
   if (values.open === true) openBrowser(served.url);
   await new Promise<void>((resolve) => {

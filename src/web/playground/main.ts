@@ -1,16 +1,17 @@
 // The playground page's entry (bundled to playground.js): loads the wasm kernels (threads where the page is
 // cross-origin isolated, and a visible notice where it is not), then sets up the four panels.
 import * as cr from "../index.js";
+import { PageDataSets } from "./data-web.js";
 import { setUpDrawing } from "./draw-view.js";
 import { FigureView } from "./figure-view.js";
 import { setUpMemory } from "./memory-view.js";
-import { loadMnistInPage } from "./mnist-web.js";
 import { setUpSecondOrder } from "./second-order-view.js";
 import { setUpTraining, type TrainState } from "./train-view.js";
 
 async function start(): Promise<void> {
   const runtime = document.getElementById("runtime")!;
-  const data = loadMnistInPage();
+  const data = new PageDataSets();
+  data.load("mnist").catch(() => {}); // started early; the Train panel reports a failure
   const ok = await cr.initWasm();
   const status = cr.wasmStatus();
   const isolated = globalThis.crossOriginIsolated === true;
@@ -37,7 +38,7 @@ async function start(): Promise<void> {
   let redrawSecondOrder = () => {};
   const figure = new FigureView(() => redrawSecondOrder());
   redrawSecondOrder = setUpSecondOrder(() => figure.stepper.settings);
-  const state: TrainState = { model: null };
+  const state: TrainState = { model: null, dataSet: "mnist" };
   setUpTraining(data, state);
   setUpDrawing(state);
   setUpMemory();

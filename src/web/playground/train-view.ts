@@ -1,14 +1,17 @@
-// Panel 2: the chapter's MLP trained on MNIST in the page, one minibatch at a time between frames, with the loss
-// and test-accuracy curves, examples per second (time inside the training steps), and W⁽¹⁾'s rows as images.
-import type { Dataset } from "../../data/dataset.js";
+// Panel 2: the chapter's MLP trained on MNIST (or Fashion-MNIST, where the server has it) in the page, one
+// minibatch at a time between frames, with the loss and test-accuracy curves, examples per second (time inside
+// the training steps), and W⁽¹⁾'s rows as images.
 import { trainStep } from "../../train/step.js";
 import * as cr from "../index.js";
+import { DATA_SET_TITLES, type DataSetName, type PageData, type PageDataSets } from "./data-web.js";
 import type { Activation } from "./figure-model.js";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
 export interface TrainState {
   model: cr.nn.Module | null;
+  /** The data set the model was trained on (what its ten outputs mean). */
+  dataSet: DataSetName;
 }
 
 interface Curves {
@@ -88,27 +91,69 @@ function drawWeights(model: cr.nn.Module, start: Float32Array): void {
 
 const frame = () => new Promise((resolve) => setTimeout(resolve, 0));
 
-/** Wires the Train and Stop buttons; trains into state.model. */
-export function setUpTraining(data: Promise<{ train: Dataset; test: Dataset }>, state: TrainState): void {
+/**
+ * The data-set select: Fashion-MNIST is disabled, with the install command beside it, where datasets.json says
+ * the server lacks it. Calls `chosen` with the data set picked (MNIST first) once its file is loaded.
+ */
+function setUpDataSelect(
+  sets: PageDataSets,
+  chosen: (name: DataSetName, data: PageData | null) => void,
+): void {
+  const select = $<HTMLSelectElement>("train-data");
+  const note = $("train-data-note");
+  const fashion = select.querySelector<HTMLOptionElement>('option[value="fashion-mnist"]')!;
+  fashion.disabled = true;
+  sets.manifest.then((m) => {
+    fashion.disabled = m.fashionMnist === null;
+    note.textContent = m.fashionMnist
+      ? ""
+      : `Fashion-MNIST is not installed where the server runs: ${m.install}, then restart chainrule playground.`;
+    select.dataset.fashion = m.fashionMnist ? "available" : "absent";
+  });
+  const status = $("train-status");
+  const pick = () => {
+    const name = select.value as DataSetName;
+    const title = DATA_SET_TITLES[name];
+    chosen(name, null);
+    status.textContent = `Loading ${title}…`;
+    sets.load(name).then(
+      (d) => {
+        if (select.value !== name) return;
+        status.textContent = `${title} ready: ${d.train.count} training and ${d.test.count} test images. Press Train.`;
+        status.dataset.loaded = name;
+        chosen(name, d);
+      },
+      (e: Error) => {
+        status.textContent = `Could not load ${title}: ${e.message}`;
+      },
+    );
+  };
+  select.addEventListener("change", pick);
+  pick();
+}
+
+/** Wires the data-set select and the Train and Stop buttons; trains into state.model. */
+export function setUpTraining(sets: PageDataSets, state: TrainState): void {
   const status = $("train-status");
   const start = $<HTMLButtonElement>("train-start");
   const stop = $<HTMLButtonElement>("train-stop");
   let stopping = false;
+  let training = false;
+  let ready: { name: DataSetName; data: PageData } | null = null;
   start.disabled = true;
-  data.then(
-    (d) => {
-      status.textContent = `MNIST ready: ${d.train.count} training and ${d.test.count} test digits. Press Train.`;
-      start.disabled = false;
-    },
-    (e: Error) => {
-      status.textContent = `Could not load MNIST: ${e.message}`;
-    },
-  );
+  setUpDataSelect(sets, (name, data) => {
+    ready = data ? { name, data } : null;
+    if (!training) start.disabled = ready === null;
+  });
   stop.addEventListener("click", () => {
     stopping = true;
   });
   start.addEventListener("click", async () => {
-    const { train, test } = await data;
+    if (!ready) return;
+    const { name, data } = ready;
+    const { train, test } = data;
+    training = true;
+    $<HTMLSelectElement>("train-data").disabled = true;
     const num = (id: string) => Number($<HTMLInputElement>(id).value);
     const [hidden, lr, batch, lambda, epochs] = ["hidden", "lr", "batch", "lambda", "epochs"].map((k) =>
       num(`train-${k}`),
@@ -117,6 +162,7 @@ export function setUpTraining(data: Promise<{ train: Dataset; test: Dataset }>, 
     if (cr.wasmStatus().available && threads >= 1) cr.setThreads(threads);
     const activation = $<HTMLSelectElement>("train-activation").value as Activation;
     state.model = cr.chapter.mlp({ hidden, activation, seed: 0 });
+    state.dataSet = name;
     const optimizer = new cr.optim.SGD(state.model.parameters(), { lr });
     const initial = Float32Array.from(state.model.parameters()[0].dataSync());
     const weightsNow = () => drawWeights(state.model!, initial);
@@ -158,9 +204,10 @@ export function setUpTraining(data: Promise<{ train: Dataset; test: Dataset }>, 
       drawCurves(curves);
       weightsNow();
       const speed = Math.round((examples * 1000) / busy);
-      status.textContent = `epoch ${epoch}/${epochs}: test accuracy ${(accuracy * 100).toFixed(2)}%, ${speed} examples/s on ${cr.wasmStatus().threads} thread(s)`;
+      status.textContent = `${DATA_SET_TITLES[name]}, epoch ${epoch}/${epochs}: test accuracy ${(accuracy * 100).toFixed(2)}%, ${speed} examples/s on ${cr.wasmStatus().threads} thread(s)`;
       Object.assign(status.dataset, {
         epoch: String(epoch),
+        dataSet: name,
         accuracy: String(accuracy),
         speed: String(speed),
       });
@@ -168,7 +215,9 @@ export function setUpTraining(data: Promise<{ train: Dataset; test: Dataset }>, 
     }
     status.dataset.state = stopping ? "stopped" : "done";
     if (stopping) status.textContent += " (stopped)";
-    start.disabled = false;
+    training = false;
+    $<HTMLSelectElement>("train-data").disabled = false;
+    start.disabled = ready === null;
     stop.disabled = true;
     document.dispatchEvent(new CustomEvent("model-trained"));
   });
