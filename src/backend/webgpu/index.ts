@@ -57,7 +57,7 @@ function refuseFloat64(op: string, dtype: DType): GpuDType {
   if (dtype === "float64") {
     fail(
       op,
-      "float64 is not supported on the webgpu backend (WGSL has no f64); use float32, or the wasm or js backend",
+      "float64 is not supported on the webgpu backend (WGSL has no f64): use float32 there, or the wasm or js backend",
     );
   }
   return dtype;
