@@ -106,8 +106,8 @@ describe("the webgpu backend agrees with js on every op-table case (float32)", {
         assert.equal(got.dtype, want.dtype, `${what}: dtype`);
         close(want.out, got.out, `${what} output`);
         assert.equal(got.grads.length, want.grads.length, `${what}: gradients`);
-        want.grads.forEach((g, i) => close(g, got.grads[i], `${what} gradient ${i}`));
-        want.second.forEach((g, i) => close(g, got.second[i], `${what} second derivative ${i}`));
+        for (const [i, g] of want.grads.entries()) close(g, got.grads[i], `${what} gradient ${i}`);
+        for (const [i, g] of want.second.entries()) close(g, got.second[i], `${what} second derivative ${i}`);
       }
     });
   }
