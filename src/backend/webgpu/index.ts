@@ -14,7 +14,7 @@ import type {
   View,
 } from "../backend.js";
 import { type GpuHost, sizeClass } from "./protocol.js";
-import { type GpuDType, grid, stridedParams } from "./wgsl-common.js";
+import { type GpuDType, grid, stridedParams, workgroups } from "./wgsl-common.js";
 import {
   AXPY_KERNEL,
   binaryKernel,
@@ -29,6 +29,8 @@ import {
   axisParams,
   CROSS_ENTROPY_KERNEL,
   GATHER_KERNEL,
+  REDUCE_CHUNK,
+  reducedCount,
   reduceKernel,
   reduceParams,
   scatterAddKernel,
@@ -87,8 +89,13 @@ export class WebGpuBackend implements Backend {
   }
   write(id: DataId, values: TypedArray): void {
     const b = buf(id);
-    if (values instanceof Float64Array) refuseFloat64("write", "float64");
-    const words = values instanceof Uint8Array ? Uint32Array.from(values) : values.slice(0, b.size);
+    // Into the stored type, as a typed-array set() would convert (bool as 32-bit 0/1 words).
+    const words =
+      b.dtype === "float32"
+        ? Float32Array.from(values.subarray(0, b.size))
+        : b.dtype === "int32"
+          ? Int32Array.from(values.subarray(0, b.size))
+          : Uint32Array.from(values.subarray(0, b.size), (v) => (v !== 0 ? 1 : 0));
     this.host.send({ kind: "write", id: b.gid, data: words.buffer as ArrayBuffer });
   }
   readSync(id: DataId): TypedArray {
@@ -153,10 +160,20 @@ export class WebGpuBackend implements Backend {
   }
   reduce(op: ReduceOp, x: DataId, shape: Shape, axes: readonly number[], out: DataId): void {
     const from = buf(x).dtype;
-    const to = buf(out).dtype;
     const outputs = buf(out).size;
-    const params = reduceParams(shape, axes, outputs);
-    this.run(`reduce:${op}:${from}:${to}`, () => reduceKernel(op, from, to), [x, out], params, outputs);
+    const count = reducedCount(shape, axes);
+    const arg = op === "argmax" || op === "argmin";
+    // Long reductions go in two passes: partial results per chunk, then a reduction of those.
+    const chunks = arg || count <= REDUCE_CHUNK ? 1 : Math.ceil(count / REDUCE_CHUNK);
+    const partial =
+      chunks === 1 ? buf(out) : buf(this.alloc(from === "bool" ? "int32" : from, outputs * chunks, false));
+    const to = partial.dtype;
+    const params = reduceParams(shape, axes, outputs, chunks);
+    const key = `reduce:${op}:${from}:${to}`;
+    this.dispatch(key, () => reduceKernel(op, from, to), [x, partial], params, workgroups(outputs * chunks));
+    if (chunks === 1) return;
+    this.reduce(op, partial, [outputs, chunks], [1], out);
+    this.free(partial);
   }
   matmul(a: DataId, b: DataId, out: DataId, spec: MatmulSpec): void {
     const dtype = refuseFloat64("matmul", buf(out).dtype);

@@ -36,6 +36,12 @@ export function grid(threads: number): [number, number, number] {
   return [x, Math.ceil(groups / x), 1];
 }
 
+/** The grid for `count` workgroups (kernels that give each workgroup one item). */
+export function workgroups(count: number): [number, number, number] {
+  const x = Math.max(1, Math.min(count, MAX_GROUPS));
+  return [x, Math.ceil(count / x), 1];
+}
+
 /**
  * offsetOf(i, at): the buffer offset of element i (row-major over the shape in p[2 .. 2 + rank)) of the view
  * whose offset and strides start at word `at` (signed words); p[1] is the rank.

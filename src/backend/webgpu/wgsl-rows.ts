@@ -3,14 +3,19 @@
 import type { ReduceOp, SoftmaxMode } from "../backend.js";
 import { binding, entry, FLOAT_HELPERS, type GpuDType, PARAMS, STORED } from "./wgsl-common.js";
 
+/** Elements one workgroup reduces: 64 threads × 256 steps, short loops for every GPU (llvmpipe caps loops). */
+export const REDUCE_CHUNK = 16384;
+
 /**
- * Parameter words: [outputs, keptRank, reducedRank, reducedCount, kept shape, kept strides, reduced shape,
- * reduced strides], strides in elements of the contiguous input.
+ * Parameter words: [outputs, keptRank, reducedRank, reducedCount, chunks, kept shape, kept strides, reduced
+ * shape, reduced strides], strides in elements of the contiguous input. Workgroup w reduces chunk w % chunks of
+ * output w / chunks into out[w].
  */
 export function reduceParams(
   shape: readonly number[],
   axes: readonly number[],
   outputs: number,
+  chunks: number,
 ): Uint32Array {
   const strides: number[] = new Array<number>(shape.length);
   let s = 1;
@@ -19,18 +24,23 @@ export function reduceParams(
     s *= shape[d];
   }
   const kept = shape.map((_, d) => d).filter((d) => !axes.includes(d));
-  let count = 1;
-  for (const a of axes) count *= shape[a];
   return Uint32Array.from([
     outputs,
     kept.length,
     axes.length,
-    count,
+    reducedCount(shape, axes),
+    chunks,
     ...kept.map((d) => shape[d]),
     ...kept.map((d) => strides[d]),
     ...axes.map((d) => shape[d]),
     ...axes.map((d) => strides[d]),
   ]);
+}
+
+export function reducedCount(shape: readonly number[], axes: readonly number[]): number {
+  let count = 1;
+  for (const a of axes) count *= shape[a];
+  return count;
 }
 
 const REDUCE_OFFSETS = `
@@ -45,41 +55,76 @@ fn place(n: u32, rank: u32, at: u32) -> u32 {
   return off;
 }`;
 
-/** Sum, max and min propagate NaN as the reference does; argmax/argmin keep the first winner (a NaN wins). */
+/**
+ * One workgroup per (output, chunk): 64 threads stride through the chunk, then halve in workgroup memory.
+ * Sum, max and min propagate NaN as the reference does; argmax/argmin keep the first winner (a NaN wins).
+ */
 export function reduceKernel(op: ReduceOp, x: GpuDType, out: GpuDType): string {
   const float = x === "float32";
   const type = float ? "f32" : "i32";
-  const isNan = float ? "isnan_(v)" : "false";
-  const bestIsNan = float ? "isnan_(best)" : "false";
-  const better = op === "max" || op === "argmax" ? "v > best" : "v < best";
+  const nan = (v: string) => (float ? `isnan_(${v})` : "false");
+  const beats = (v: string, w: string) => (op === "max" || op === "argmax" ? `${v} > ${w}` : `${v} < ${w}`);
   const start =
     op === "sum"
       ? `${type}(0)`
       : float
-        ? `${op === "max" ? "-" : ""}inf_()`
-        : `${op === "max" ? "-2147483647 - 1" : "2147483647"}`;
-  let loop: string;
-  if (op === "sum") loop = "best = best + v;";
-  else if (op === "max" || op === "min") loop = `if (!${bestIsNan} && (${isNan} || ${better})) { best = v; }`;
-  else loop = `if (r == 0u || (!${bestIsNan} && (${isNan} || ${better}))) { best = v; won = r; }`;
-  const result = op === "argmax" || op === "argmin" ? "i32(won)" : "best";
+        ? `${op === "max" || op === "argmax" ? "-" : ""}inf_()`
+        : `${op === "max" || op === "argmax" ? "-2147483647 - 1" : "2147483647"}`;
+  const arg = op === "argmax" || op === "argmin";
+  // (v, at) replaces (best, won) when it wins; for the arg ops a tie goes to the lower index.
+  const takes = (v: string, at: string, best: string, won: string) =>
+    op === "sum"
+      ? "false"
+      : arg
+        ? `${won} == NONE || (${at} != NONE && ((${nan(v)} && (!${nan(best)} || ${at} < ${won})) || (!${nan(best)} && (${beats(v, best)} || (${v} == ${best} && ${at} < ${won})))))`
+        : `!${nan(best)} && (${nan(v)} || ${beats(v, best)})`;
+  const step =
+    op === "sum" ? "best = best + v;" : `if (${takes("v", "r", "best", "won")}) { best = v; won = r; }`;
+  const merge =
+    op === "sum"
+      ? "vals[li] = vals[li] + vals[li + half];"
+      : `if (${takes("vals[li + half]", "wins[li + half]", "vals[li]", "wins[li]")}) { vals[li] = vals[li + half]; wins[li] = wins[li + half]; }`;
+  const result = arg ? "i32(wins[0])" : "vals[0]";
   return `${PARAMS}
 ${binding(1, "xs", STORED[x], false)}
 ${binding(2, "out", STORED[out], true)}
 ${FLOAT_HELPERS}
 ${REDUCE_OFFSETS}
-${entry(`  let keptRank = p[1];
+const NONE = 0xffffffffu;
+var<workgroup> vals: array<${type}, 64>;
+var<workgroup> wins: array<u32, 64>;
+
+@compute @workgroup_size(64)
+fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nw: vec3u,
+        @builtin(local_invocation_index) li: u32) {
+  let w = wg.x + wg.y * nw.x;
+  let chunks = p[4];
+  if (w >= p[0] * chunks) { return; }
+  let keptRank = p[1];
   let redRank = p[2];
   let count = p[3];
-  let base = place(i, keptRank, 4u);
-  let redAt = 4u + 2u * keptRank;
+  let base = place(w / chunks, keptRank, 5u);
+  let redAt = 5u + 2u * keptRank;
+  let per = (count + chunks - 1u) / chunks;
+  let first = (w % chunks) * per;
+  let last = min(count, first + per);
   var best = ${start};
-  var won = 0u;
-  for (var r = 0u; r < count; r++) {
+  var won = NONE;
+  for (var r = first + li; r < last; r += 64u) {
     let v = ${type}(xs[base + place(r, redRank, redAt)]);
-    ${loop}
+    ${step}
   }
-  out[i] = ${STORED[out]}(${result});`)}`;
+  vals[li] = best;
+  wins[li] = won;
+  workgroupBarrier();
+  for (var half = 32u; half > 0u; half = half / 2u) {
+    if (li < half) {
+      ${merge}
+    }
+    workgroupBarrier();
+  }
+  if (li == 0u) { out[w] = ${STORED[out]}(${result}); }
+}`;
 }
 
 const ROW_SHIFT = `
