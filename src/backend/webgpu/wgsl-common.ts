@@ -90,6 +90,20 @@ fn log1p_(x: f32) -> f32 {
   if (!isfinite_(u)) { return log(u); }
   return log(u) * x / (u - 1.0);
 }
+// sin by range reduction (2π split Cody–Waite style) and a Taylor polynomial on [−π/2, π/2]: GPUs' own sin and
+// cos may be off by 2⁻¹¹ (SwiftShader is), which the float32 tolerance does not allow.
+fn sin_(x: f32) -> f32 {
+  if (!isfinite_(x)) { return nan_(); }
+  let k = round(x * 0.15915494309189535);
+  var r = (x - k * 6.28125) - k * 0.0019353071795864769;
+  if (r > 1.5707963267948966) { r = 3.141592653589793 - r; }
+  if (r < -1.5707963267948966) { r = -3.141592653589793 - r; }
+  let q = r * r;
+  let poly = 1.0 + q * (-1.0 / 6.0 + q * (1.0 / 120.0 + q * (-1.0 / 5040.0 + q * (1.0 / 362880.0
+    + q * (-1.0 / 39916800.0 + q * (1.0 / 6227020800.0))))));
+  return r * poly;
+}
+fn cos_(x: f32) -> f32 { return sin_(x + 1.5707963267948966); }
 fn sign_(x: f32) -> f32 { if (x > 0.0) { return 1.0; } if (x < 0.0) { return -1.0; } return x; }
 fn tanh_(x: f32) -> f32 {
   if (isnan_(x)) { return x; }
