@@ -50,13 +50,14 @@ export class NodeHost implements GpuHost {
     // Opened read-write, these never block, whichever side comes first.
     const toGpu = fs.openSync(toPath, "r+");
     let fromGpu = fs.openSync(fromPath, "r+");
+    // The helper's path by string, not `new URL(..., import.meta.url)`, which bundlers would follow.
     const here = import.meta.url;
     const typescript = here.endsWith(".ts");
-    const script = new URL(`./gpu-process.${typescript ? "ts" : "js"}`, here);
+    const script = decodeURIComponent(new URL(here.replace(/node-host\.(ts|js)$/, "gpu-process.$1")).pathname);
     const loader = typescript ? ["--import", import.meta.resolve("tsx")] : [];
     const helper = child.spawn(
       node.execPath,
-      [...loader, script.pathname, toPath, fromPath, DAWN_PACKAGE, JSON.stringify(flags)],
+      [...loader, script, toPath, fromPath, DAWN_PACKAGE, JSON.stringify(flags)],
       {
         stdio: ["ignore", "inherit", "pipe"],
         // Mesa's EGL needs the surfaceless platform where there is no display.
