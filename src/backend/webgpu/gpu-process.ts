@@ -29,7 +29,9 @@ async function main(): Promise<void> {
     const dawn = (await import(packageName)) as DawnModule;
     Object.assign(globalThis, dawn.globals);
     instance = dawn.create(JSON.parse(flagsJson) as string[]);
-    const opened = await openDevice(instance, "compatibility");
+    // Core WebGPU where the adapter has it (a real GPU), else compatibility mode (OpenGL ES, llvmpipe).
+    let opened = await openDevice(instance, "core");
+    if ("error" in opened) opened = await openDevice(instance, "compatibility");
     if ("error" in opened) {
       send(reply, { error: opened.error });
       process.exit(0);
