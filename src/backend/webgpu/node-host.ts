@@ -53,7 +53,9 @@ export class NodeHost implements GpuHost {
     // The helper's path by string, not `new URL(..., import.meta.url)`, which bundlers would follow.
     const here = import.meta.url;
     const typescript = here.endsWith(".ts");
-    const script = decodeURIComponent(new URL(here.replace(/node-host\.(ts|js)$/, "gpu-process.$1")).pathname);
+    const script = decodeURIComponent(
+      new URL(here.replace(/node-host\.(ts|js)$/, "gpu-process.$1")).pathname,
+    );
     const loader = typescript ? ["--import", import.meta.resolve("tsx")] : [];
     const helper = child.spawn(
       node.execPath,
