@@ -27,8 +27,14 @@ export const ENGINES = [
   "tfjs-cpu",
   "tfjs-wasm",
   "jax-js",
+  "chainrule-webgpu",
+  "tfjs-webgpu",
+  "jax-js-webgpu",
 ] as const;
 export type EngineName = (typeof ENGINES)[number];
+
+/** The engines that need a GPU: run only with --gpu. */
+export const GPU_ENGINES: readonly EngineName[] = ["chainrule-webgpu", "tfjs-webgpu", "jax-js-webgpu"];
 
 /** The figure the ratios are taken from, and the peers it is compared with. */
 export const FOCUS: EngineName = "chainrule-wasm-2t";
@@ -62,6 +68,8 @@ export function engineEnv(engine: EngineName): Record<string, string> {
       return { CHAINRULE_BACKEND: "wasm", CHAINRULE_THREADS: "1" };
     case "chainrule-wasm-2t":
       return { CHAINRULE_BACKEND: "wasm", CHAINRULE_THREADS: "2" };
+    case "chainrule-webgpu":
+      return { CHAINRULE_BENCH_WEBGPU: "1" };
     default:
       return {};
   }
@@ -83,6 +91,19 @@ export const MLP_BATCHES = [64, 256, 1024];
 export const INFER_BATCH = 256;
 export const QUICK_SGEMM_SIZES = [256, 512];
 export const QUICK_MLP_BATCHES = [64, 256];
+
+/** --gpu: the sizes where a GPU is worth measuring (sgemm 1024-8192, training batch 256-8192, inference). */
+export const GPU_SGEMM_SIZES = [1024, 2048, 4096, 8192];
+export const GPU_MLP_BATCHES = [256, 1024, 4096, 8192];
+export const GPU_INFER_BATCH = 4096;
+
+export function gpuCases(): CaseSpec[] {
+  return [
+    ...GPU_SGEMM_SIZES.map((n) => `sgemm${n}`),
+    ...GPU_MLP_BATCHES.map((b) => `mlp${b}`),
+    `infer${GPU_INFER_BATCH}`,
+  ].map(parseCase);
+}
 
 export function allCases(quick: boolean): CaseSpec[] {
   const ids = [

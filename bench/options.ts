@@ -1,7 +1,16 @@
 // The command line of npm run bench: engines, cases and sections, timing overrides, where the report and the
 // page go. A run that is not the full one (--quick, --only, --cases) leaves docs/performance.md alone.
 import { join, resolve } from "node:path";
-import { allCases, type CaseSpec, ENGINES, type EngineName, FOCUS, parseCase } from "./common.js";
+import {
+  allCases,
+  type CaseSpec,
+  ENGINES,
+  type EngineName,
+  FOCUS,
+  GPU_ENGINES,
+  gpuCases,
+  parseCase,
+} from "./common.js";
 import { ROOT } from "./spawn.js";
 
 export type Section = "threads" | "layout" | "io" | "short";
@@ -26,6 +35,8 @@ export interface Options {
 }
 
 export const USAGE = `usage: npm run bench -- [options]
+  --gpu                 add the GPU engines (${GPU_ENGINES.join(", ")}) and the GPU sizes (sgemm 1024-8192,
+                        MLP batch 256-8192, inference 4096); the page is written only with --docs
   --quick               fewer sizes (sgemm 256, 512; MLP batch 64, 256), fewer and shorter reps
   --only a,b            engines: ${ENGINES.join(", ")}
   --cases a,b           case ids (sgemm256 … sgemm2048, mlp64 … mlp1024, infer256) or kinds (sgemm, mlp, infer),
@@ -51,7 +62,7 @@ export function parseArgs(argv: string[]): Options {
   const quick = argv.includes("--quick");
   const options: Options = {
     quick,
-    engines: [...ENGINES],
+    engines: ENGINES.filter((e) => !GPU_ENGINES.includes(e)),
     cases: allCases(quick),
     sections: new Set(SECTIONS),
     shortSeconds: 2,
@@ -70,6 +81,11 @@ export function parseArgs(argv: string[]): Options {
     }
     switch (a) {
       case "--quick":
+        break;
+      case "--gpu":
+        options.engines = ENGINES.filter((e) => options.engines.includes(e) || GPU_ENGINES.includes(e));
+        for (const c of gpuCases()) if (!options.cases.some((d) => d.id === c.id)) options.cases.push(c);
+        options.partial = true;
         break;
       case "--only": {
         const names = value(i++).split(",").filter(Boolean);

@@ -16,11 +16,13 @@ export {
   getBackend,
   type InitWasmOptions,
   initWasm,
+  initWebGPU,
   listBackends,
   registerBackend,
   setBackend,
   setThreads,
   wasmStatus,
+  webgpuStatus,
 } from "./backend/registry.js";
 export type { KernelSource } from "./backend/wasm/module.js";
 // Old names for one version (cr.chapterMlp is now cr.chapter.mlp, cr.checkpoint cr.recompute...).

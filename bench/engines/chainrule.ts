@@ -87,6 +87,10 @@ async function io(bytes: number, seconds: number): Promise<IoRow> {
 
 /** waitForThreads: false for short runs, whose window opens without waiting for the workers to start. */
 export async function create(options: { waitForThreads?: boolean } = {}): Promise<Engine> {
+  if (process.env.CHAINRULE_BENCH_WEBGPU === "1") {
+    if (!(await cr.initWebGPU())) throw new Error(`chainrule-webgpu: ${cr.webgpuStatus().reason}`);
+    cr.setBackend("webgpu");
+  }
   const backend = cr.getBackend().name;
   const info: Engine["info"] = { library: "chainrule", backend };
   if (backend === "wasm") {
@@ -100,6 +104,8 @@ export async function create(options: { waitForThreads?: boolean } = {}): Promis
     info.threadsRunningAtStart = status.threadsRunning;
     info.relaxedSimd = status.relaxedSimd;
     info.sharedMemory = status.sharedMemory;
+  } else if (backend === "webgpu") {
+    info.adapter = cr.webgpuStatus().adapter ?? "unknown";
   } else {
     info.threads = 1;
   }

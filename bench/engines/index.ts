@@ -11,12 +11,17 @@ export async function makeEngine(
     case "chainrule-js":
     case "chainrule-wasm-1t":
     case "chainrule-wasm-2t":
+    case "chainrule-webgpu":
       return (await import("./chainrule.js")).create(options);
     case "tfjs-cpu":
       return (await import("./tfjs.js")).create("cpu");
     case "tfjs-wasm":
       return (await import("./tfjs.js")).create("wasm");
     case "jax-js":
-      return (await import("./jax.js")).create();
+      return (await import("./jax.js")).create("wasm");
+    case "tfjs-webgpu":
+      return (await import("./tfjs.js")).create("webgpu");
+    case "jax-js-webgpu":
+      return (await import("./jax.js")).create("webgpu");
   }
 }

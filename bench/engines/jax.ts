@@ -65,10 +65,11 @@ function trainStepIn(layout: Layout) {
 
 const matmulJit = jit((a: np.Array, b: np.Array) => np.matmul(a, b));
 
-export async function create(): Promise<Engine> {
-  const devices = await init("wasm");
-  if (!devices.includes("wasm")) throw new Error(`jax-js: no wasm device (got ${devices.join(", ")})`);
-  defaultDevice("wasm");
+export async function create(device: "wasm" | "webgpu"): Promise<Engine> {
+  if (device === "webgpu") (await import("./gpu.js")).provideNavigatorGpu();
+  const devices = await init(device);
+  if (!devices.includes(device)) throw new Error(`jax-js: no ${device} device (got ${devices.join(", ")})`);
+  defaultDevice(device);
   const info: Engine["info"] = {
     library: "@jax-js/jax",
     version: packageVersion("@jax-js/jax"),

@@ -69,10 +69,16 @@ function batchTensors(data: BenchData, batch: number, slot: number): { x: tf.Ten
   return { x, y };
 }
 
-export async function create(backend: "cpu" | "wasm"): Promise<Engine> {
+export async function create(backend: "cpu" | "wasm" | "webgpu"): Promise<Engine> {
   const info: Engine["info"] = { library: "@tensorflow/tfjs", version: tf.version.tfjs, backend };
   if (backend === "wasm") {
     await useWasm(info);
+  } else if (backend === "webgpu") {
+    (await import("./gpu.js")).provideNavigatorGpu();
+    await import("@tensorflow/tfjs-backend-webgpu");
+    const ok = await tf.setBackend("webgpu");
+    await tf.ready();
+    if (!ok || tf.getBackend() !== "webgpu") throw new Error("tf.setBackend('webgpu') failed");
   } else {
     await tf.setBackend("cpu");
     await tf.ready();

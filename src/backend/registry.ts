@@ -8,6 +8,8 @@ import { MetaBackend } from "./meta/index.js";
 import type { WasmBackend } from "./wasm/index.js";
 import { type KernelSource, nodeProcess } from "./wasm/module.js";
 import { createWasmBackend, createWasmBackendSync } from "./wasm/setup.js";
+import type { WebGpuBackend } from "./webgpu/index.js";
+import { createWebGpuBackend } from "./webgpu/setup.js";
 
 const backends = new Map<string, Backend>([
   ["js", new JsBackend()],
@@ -17,6 +19,8 @@ let current: Backend = backends.get("js")!;
 let wasm: WasmBackend | null = null;
 let wasmProblem = "not loaded yet; call initWasm()";
 let announced = false;
+let webgpu: WebGpuBackend | null = null;
+let webgpuProblem = "not started; call await initWebGPU()";
 
 /** Says once, on the console, that the js backend runs because the wasm one could not be made. */
 function announceFallback(): void {
@@ -58,7 +62,8 @@ export function getBackend(): Backend {
 export function setBackend(name: string): void {
   const next = backends.get(name);
   if (!next) {
-    const why = name === "wasm" ? ` (wasm: ${wasmProblem})` : "";
+    const why =
+      name === "wasm" ? ` (wasm: ${wasmProblem})` : name === "webgpu" ? ` (webgpu: ${webgpuProblem})` : "";
     fail("setBackend", `no backend named "${name}"; registered: ${[...backends.keys()].join(", ")}${why}`);
   }
   current = next;
@@ -120,4 +125,49 @@ export function wasmStatus(): {
 export function setThreads(n: number): void {
   if (!wasm) fail("setThreads", `the wasm backend is not available: ${wasmProblem}`);
   wasm.setThreads(n);
+}
+
+/**
+ * Starts the webgpu backend (navigator.gpu in a browser, the optional `webgpu` package in Node) and registers
+ * it; then `setBackend("webgpu")` makes it current. Returns false, with the reason in webgpuStatus(), where
+ * there is no adapter.
+ */
+export async function initWebGPU(): Promise<boolean> {
+  if (webgpu) return true;
+  let made: WebGpuBackend | { error: string };
+  try {
+    made = await createWebGpuBackend();
+  } catch (error) {
+    made = { error: error instanceof Error ? error.message : String(error) };
+  }
+  if ("error" in made) {
+    webgpuProblem = made.error;
+    return false;
+  }
+  webgpu = made;
+  registerBackend(made);
+  return true;
+}
+
+/** Whether the webgpu backend is there: its adapter, the limits it asked for, features and live GPU bytes. */
+export function webgpuStatus(): {
+  available: boolean;
+  reason: string | null;
+  adapter: string | null;
+  featureLevel: string | null;
+  limits: Record<string, number>;
+  features: string[];
+  /** Bytes of live GPU buffers (size classes, as allocated). */
+  liveBytes: number;
+} {
+  const info = webgpu?.host.info;
+  return {
+    available: webgpu !== null,
+    reason: webgpu ? null : webgpuProblem,
+    adapter: info?.adapter ?? null,
+    featureLevel: info?.featureLevel ?? null,
+    limits: info?.limits ?? {},
+    features: info?.features ?? [],
+    liveBytes: webgpu?.liveBytes ?? 0,
+  };
 }

@@ -18,7 +18,12 @@ export interface FlagSpec {
 
 /** The flags every compute-heavy command takes: which backend runs it and on how many threads. */
 const RUNTIME_FLAGS: FlagSpec[] = [
-  { name: "backend", type: "string", value: "NAME", help: "wasm | js (default: wasm where it loads)" },
+  {
+    name: "backend",
+    type: "string",
+    value: "NAME",
+    help: "wasm | js | webgpu (default: wasm where it loads)",
+  },
   { name: "threads", type: "string", value: "N", help: "threads for the wasm backend (default: the cores)" },
 ];
 

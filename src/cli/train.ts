@@ -44,7 +44,7 @@ export function trainingChart(metrics: readonly EpochMetrics[], config: TrainCon
 export async function trainCommand(argv: string[]): Promise<number> {
   const values = parseFlags(argv, TRAIN_FLAGS);
   const config = trainConfigFrom(values);
-  const runtime = applyRuntimeFlags(values);
+  const runtime = await applyRuntimeFlags(values);
   const out = (values.out as string | undefined) ?? "out";
   const quiet = values.quiet === true;
   mkdirSync(out, { recursive: true });

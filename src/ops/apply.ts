@@ -3,7 +3,7 @@
 
 import type { View } from "../backend/backend.js";
 import { isFloat } from "../dtype.js";
-import { fail } from "../errors.js";
+import { ChainruleError, fail } from "../errors.js";
 import { noteOp } from "../memory/ledger.js";
 import { broadcastStrides, type Shape } from "../shape.js";
 import { checkOp, isAnomalyEnabled } from "../tensor/anomaly.js";
@@ -54,15 +54,28 @@ export function apply<Attrs, P extends keyof Attrs & string>(
   const rule = table[prim];
   noteOp(prim);
   // The kernel's door: a kernel over bare buffers gets row-major copies of strided views, freed after it.
-  const out =
+  const out = forwardNamed(prim, () =>
     rule.readsViews || allDense(inputs)
       ? rule.forward(inputs, attrs)
-      : withDense(inputs, (d) => rule.forward(d, attrs));
+      : withDense(inputs, (d) => rule.forward(d, attrs)),
+  );
   if (isAnomalyEnabled()) checkOp(prim, inputs, out);
   if (rule.vjp && isFloat(out.dtype) && recording(inputs)) {
     record(out, prim, inputs, attrs, rule.save ? rule.save(inputs, out, attrs) : [], rule as VjpRule);
   }
   return out;
+}
+
+/** Runs a forward; a backend's refusal to allocate (webgpu and float64) is renamed after the op that asked. */
+function forwardNamed(prim: string, forward: () => Tensor): Tensor {
+  try {
+    return forward();
+  } catch (error) {
+    if (error instanceof ChainruleError && error.message.startsWith("alloc: ")) {
+      throw new ChainruleError(`${prim}: ${error.message.slice("alloc: ".length)}`, { cause: error });
+    }
+    throw error;
+  }
 }
 
 /** Where t's elements are in its buffer (row-major from 0 unless t is a view). */

@@ -38,7 +38,7 @@ describe("flags", () => {
     [["--activation", "swish"], /--activation must be one of relu, sigmoid, tanh, gelu/],
     [["--dataset", "cifar"], /--dataset must be mnist, fashion-mnist or csv:PATH/],
     [["--frobnicate"], /Unknown option '--frobnicate'/],
-    [["--backend", "gpu"], /--backend must be wasm or js, got "gpu"/],
+    [["--backend", "gpu"], /--backend must be wasm, js or webgpu, got "gpu"/],
     [["--threads", "0"], /--threads must be an integer from 1 to 64, got "0"/],
   ] as const) {
     test(`bad input ${args.join(" ")} exits 2 and says what is wrong`, () => {
