@@ -39,6 +39,16 @@ export function newArray(dtype: DType, size: number): TypedArray {
   }
 }
 
+/**
+ * A new array holding the first `size` values of `values`, of the same type. `set` into a fresh array, not
+ * `slice`: V8 copies a slice of shared memory (the threaded wasm heap) element by element, `set` in bulk.
+ */
+export function copyOf(values: TypedArray, size = values.length): TypedArray {
+  const out = new (values.constructor as new (length: number) => TypedArray)(size);
+  out.set(size === values.length ? values : values.subarray(0, size));
+  return out;
+}
+
 /** The dtype whose storage array a typed array is, for creation from typed arrays; other views are refused. */
 export function dtypeOfArray(values: TypedArray): DType {
   if (values instanceof Float32Array) return "float32";

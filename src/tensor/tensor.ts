@@ -2,7 +2,7 @@
 // plus the autograd fields that backward reads. Ops are attached as methods by autograd/methods.ts.
 
 import type { DataId } from "../backend/backend.js";
-import type { DType, TypedArray } from "../dtype.js";
+import { copyOf, type DType, type TypedArray } from "../dtype.js";
 import { fail, oneOf } from "../errors.js";
 import {
   addSavedRef,
@@ -147,10 +147,10 @@ export class Tensor implements Scoped {
   /** The values, copied once out of the backend's buffer into a new array. */
   dataSync(): TypedArray {
     this.assertLive("dataSync");
-    if (this.isDense) return this.storage.backend.readSync(this.storage.id).slice(0, this.size) as TypedArray;
+    if (this.isDense) return copyOf(this.storage.backend.readSync(this.storage.id), this.size);
     const scratch = this.denseScratch();
     try {
-      return this.storage.backend.readSync(scratch.id).slice(0, this.size) as TypedArray;
+      return copyOf(this.storage.backend.readSync(scratch.id), this.size);
     } finally {
       release(scratch);
     }

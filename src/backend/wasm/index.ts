@@ -1,7 +1,7 @@
 // The WebAssembly backend: tensors live in one (shared) WebAssembly.Memory, SIMD kernels do the work,
 // worker threads split big jobs. Cases without a kernel run the reference kernels on views of the same memory.
 import type { DType, TypedArray } from "../../dtype.js";
-import { bytesPerElement } from "../../dtype.js";
+import { bytesPerElement, copyOf } from "../../dtype.js";
 import type { Shape } from "../../shape.js";
 import type {
   Backend,
@@ -70,7 +70,7 @@ export class WasmBackend implements Backend {
     return this.view(id);
   }
   read(id: DataId): Promise<TypedArray> {
-    return Promise.resolve(this.view(id).slice());
+    return Promise.resolve(copyOf(this.view(id)));
   }
   fill(id: DataId, value: number): void {
     this.view(id).fill(value);
