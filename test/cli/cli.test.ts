@@ -98,36 +98,27 @@ describe("train, resume, eval, predict", () => {
     );
   });
 
-  test("resuming with a different model is refused", () => {
-    const r = run(
+  /** Continues the split run's checkpoint with other settings, into its own folder. */
+  const resumeSplitWith = (out: string, ...flags: string[]) =>
+    run(
       "train",
       "--epochs",
       "3",
-      "--hidden",
-      "32",
-      "--quiet",
+      ...flags,
       "--out",
-      join(work, "x"),
+      join(work, out),
       "--resume",
       join(work, "split", "checkpoint.safetensors"),
     );
+
+  test("resuming with a different model is refused", () => {
+    const r = resumeSplitWith("x", "--hidden", "32", "--quiet");
     assert.equal(r.code, 2);
     assert.match(r.err, /--hidden 16, not 32/);
   });
 
   test("resuming with another learning rate is refused, not overridden by the saved one", () => {
-    const r = run(
-      "train",
-      "--epochs",
-      "3",
-      ...small,
-      "--lr",
-      "0.05",
-      "--out",
-      join(work, "y"),
-      "--resume",
-      join(work, "split", "checkpoint.safetensors"),
-    );
+    const r = resumeSplitWith("y", ...small, "--lr", "0.05");
     assert.equal(r.code, 2);
     assert.match(r.err, /--lr 0\.3, not 0\.05/);
   });
