@@ -1,0 +1,97 @@
+// Memory on the webgpu backend: the ledger counts GPU tensors' bytes by tag and gives them back on dispose,
+// tidy frees what a step made, the leak report names a GPU tensor left alive, and a training loop run on
+// the GPU leaves live tensors and bytes unchanged. Skips only where no adapter exists.
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import * as cr from "../../src/index.js";
+
+const available = await cr.initWebGPU();
+const skip = available ? false : `no WebGPU adapter here: ${cr.webgpuStatus().reason}`;
+const START = cr.getBackend().name;
+
+describe("memory on the webgpu backend", { skip }, () => {
+  before(() => cr.setBackend("webgpu"));
+  after(() => cr.setBackend(START));
+
+  test("the ledger counts a GPU tensor's bytes under its tag, and dispose gives them back", () => {
+    const before = cr.memory();
+    const w = cr.zeros([64, 32]).tagAs("parameter");
+    const x = cr.ones([16, 64], { dtype: "int32" }).tagAs("data");
+    const during = cr.memory();
+    assert.equal(during.tensors, before.tensors + 2);
+    assert.equal(during.byCategory.parameter.bytes - before.byCategory.parameter.bytes, 64 * 32 * 4);
+    assert.equal(during.byCategory.data.bytes - before.byCategory.data.bytes, 16 * 64 * 4);
+    w.dispose();
+    x.dispose();
+    const afterDispose = cr.memory();
+    assert.equal(afterDispose.tensors, before.tensors);
+    assert.equal(afterDispose.bytes, before.bytes);
+  });
+
+  test("tidy frees every GPU intermediate of a forward and backward pass", () => {
+    const w = cr.randn([8, 5], { seed: 1 }).requiresGrad_();
+    const before = cr.memory();
+    const loss = cr.tidy(() => {
+      const x = cr.randn([4, 5], { seed: 2 });
+      const J = x.matmul(w, { transposeB: true }).relu().sumSquares();
+      J.backward();
+      return J.item();
+    });
+    assert.ok(Number.isFinite(loss));
+    const gradBytes = 8 * 5 * 4;
+    const now = cr.memory();
+    assert.equal(now.tensors, before.tensors + 1, "only w.grad is new");
+    assert.equal(now.bytes - before.bytes, gradBytes);
+    assert.equal(now.byCategory.saved.bytes, 0);
+    w.grad?.dispose();
+    w.grad = null;
+    w.dispose();
+  });
+
+  test("the leak report names a GPU tensor left alive, and not one disposed", () => {
+    const wasTracking = cr.trackLeaks(true);
+    try {
+      const kept = cr.tidy(() => cr.randn([3, 7], { seed: 3 }).mul(2)); // tidy frees the randn, returns the product
+      cr.randn([2, 2], { seed: 4 }).dispose();
+      const report = cr.leakReport();
+      const shapes = report.tensors.map((t) => t.shape.join("x"));
+      assert.ok(shapes.includes("3x7"), `report lists ${shapes.join(", ")}`);
+      assert.ok(!shapes.includes("2x2"));
+      kept.dispose();
+      assert.ok(!cr.leakReport().tensors.some((t) => t.shape.join("x") === "3x7"));
+    } finally {
+      cr.trackLeaks(wasTracking);
+    }
+  });
+
+  test("1,000 training steps on the GPU: live tensors and bytes at step 1,000 equal those at step 20", () => {
+    const model = cr.chapter.mlp({ inputs: 6, hidden: 8, outputs: 3, seed: 0 });
+    const optimizer = new cr.optim.SGD(model.parameters(), { lr: 0.1, momentum: 0.9 });
+    const batches = Array.from({ length: 4 }, (_, i) => ({
+      x: cr.randn([4, 6], { seed: 10 + i }).tagAs("data"),
+      y: cr.randint(0, 3, [4], { seed: 20 + i, dtype: "int32" }).tagAs("data"),
+    }));
+    let at20: cr.MemoryInfo | null = null;
+    let objective = Number.NaN;
+    for (let step = 1; step <= 1000; step++) {
+      const { x, y } = batches[step % batches.length];
+      objective = cr.trainStep(model, optimizer, x, y, 1e-4).objective;
+      if (step === 20) at20 = cr.memory();
+    }
+    const at1000 = cr.memory();
+    assert.ok(Number.isFinite(objective));
+    assert.ok(at20);
+    assert.equal(at1000.tensors, at20.tensors, "live tensors");
+    assert.equal(at1000.bytes, at20.bytes, "live bytes");
+    for (const tag of ["parameter", "gradient", "optimizer", "saved", "temporary"] as const) {
+      assert.equal(at1000.byCategory[tag].bytes, at20.byCategory[tag].bytes, `${tag} bytes`);
+    }
+    assert.equal(at1000.byCategory.saved.bytes, 0, "nothing stays saved for backward between steps");
+    assert.equal(model.parameters()[0].storage.backend.name, "webgpu");
+    for (const { x, y } of batches) {
+      x.dispose();
+      y.dispose();
+    }
+    model.dispose();
+  });
+});
