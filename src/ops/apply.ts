@@ -53,12 +53,16 @@ export function apply<Attrs, P extends keyof Attrs & string>(
   }
   const rule = table[prim];
   noteOp(prim);
-  // The kernel's door: a kernel over bare buffers gets row-major copies of strided views, freed after it.
-  const out = forwardNamed(prim, () =>
-    rule.readsViews || allDense(inputs)
-      ? rule.forward(inputs, attrs)
-      : withDense(inputs, (d) => rule.forward(d, attrs)),
-  );
+  let out: Tensor;
+  try {
+    // The kernel's door: a kernel over bare buffers gets row-major copies of strided views, freed after it.
+    out =
+      rule.readsViews || allDense(inputs)
+        ? rule.forward(inputs, attrs)
+        : withDense(inputs, (d) => rule.forward(d, attrs));
+  } catch (error) {
+    throw namedAfter(prim, error);
+  }
   if (isAnomalyEnabled()) checkOp(prim, inputs, out);
   if (rule.vjp && isFloat(out.dtype) && recording(inputs)) {
     record(out, prim, inputs, attrs, rule.save ? rule.save(inputs, out, attrs) : [], rule as VjpRule);
@@ -66,16 +70,12 @@ export function apply<Attrs, P extends keyof Attrs & string>(
   return out;
 }
 
-/** Runs a forward; a backend's refusal to allocate (webgpu and float64) is renamed after the op that asked. */
-function forwardNamed(prim: string, forward: () => Tensor): Tensor {
-  try {
-    return forward();
-  } catch (error) {
-    if (error instanceof ChainruleError && error.message.startsWith("alloc: ")) {
-      throw new ChainruleError(`${prim}: ${error.message.slice("alloc: ".length)}`, { cause: error });
-    }
-    throw error;
+/** A backend's refusal to allocate (webgpu and float64), renamed after the op that asked; other errors as they are. */
+function namedAfter(prim: string, error: unknown): unknown {
+  if (error instanceof ChainruleError && error.message.startsWith("alloc: ")) {
+    return new ChainruleError(`${prim}: ${error.message.slice("alloc: ".length)}`, { cause: error });
   }
+  return error;
 }
 
 /** Where t's elements are in its buffer (row-major from 0 unless t is a view). */

@@ -5,6 +5,7 @@ import { describe, test } from "node:test";
 import * as cr from "../../src/index.js";
 import { single, toTensor } from "../ops/harness.js";
 import { table } from "../ops/table.js";
+import { assertClose, onBackend } from "./agree.js";
 import { expectRegisteredWasm } from "./expect-wasm.js";
 
 /** |other − js| ≤ rtol·|js| + atol·max(1, max |js|), per dtype; NaN must match NaN. */
@@ -12,36 +13,6 @@ export const AGREEMENT = {
   float64: { rtol: 1e-12, atol: 1e-13 },
   float32: { rtol: 1e-5, atol: 1e-6 },
 } as const;
-
-const START = cr.getBackend().name;
-
-function onBackend<T>(name: string, fn: () => T): T {
-  cr.setBackend(name);
-  try {
-    return fn();
-  } finally {
-    cr.setBackend(START);
-  }
-}
-
-function close(
-  js: ArrayLike<number>,
-  other: ArrayLike<number>,
-  rtol: number,
-  atol: number,
-  what: string,
-): void {
-  assert.equal(other.length, js.length, `${what}: length`);
-  let scale = 1;
-  for (let i = 0; i < js.length; i++) if (Number.isFinite(js[i])) scale = Math.max(scale, Math.abs(js[i]));
-  for (let i = 0; i < js.length; i++) {
-    const w = js[i];
-    const g = other[i];
-    const ok =
-      (Number.isNaN(w) && Number.isNaN(g)) || g === w || Math.abs(g - w) <= rtol * Math.abs(w) + atol * scale;
-    if (!ok) assert.fail(`${what} element ${i}: ${g} here, ${w} on js (difference ${g - w})`);
-  }
-}
 
 /** Outputs (flattened, concatenated) and, when `grads`, d(Σ out·u)/d(float inputs) with a fixed u. */
 function evaluate(
@@ -85,10 +56,10 @@ for (const name of cr.listBackends().filter((n) => n !== "js" && n !== "meta")) 
             const tol = AGREEMENT[want.dtype === "float64" ? "float64" : "float32"];
             const what = `${row.name} ${c.label} ${float}`;
             assert.equal(got.dtype, want.dtype, `${what}: dtype`);
-            close(want.out, got.out, tol.rtol, tol.atol, `${what} output`);
+            assertClose(want.out, got.out, tol, `${what} output`);
             assert.equal(got.grads.length, want.grads.length, `${what}: gradients`);
             want.grads.forEach((g, i) => {
-              close(g, got.grads[i], tol.rtol, tol.atol, `${what} gradient ${i}`);
+              assertClose(g, got.grads[i], tol, `${what} gradient ${i}`);
             });
           }
         }

@@ -8,6 +8,7 @@ import { single, toTensor } from "../ops/harness.js";
 import type { Arr } from "../ops/nd.js";
 import type { OpCase } from "../ops/row.js";
 import { table } from "../ops/table.js";
+import { assertClose, onBackend } from "./agree.js";
 
 /**
  * |webgpu − js| ≤ rtol·|js| + atol·max(1, max |js|): the float32 tolerance of the wasm backend
@@ -23,27 +24,9 @@ else console.log(`# webgpu tests skipped: ${status.reason}`);
 
 const START = cr.getBackend().name;
 
-function onBackend<T>(name: string, fn: () => T): T {
-  cr.setBackend(name);
-  try {
-    return fn();
-  } finally {
-    cr.setBackend(START);
-  }
-}
-
+/** Asserts webgpu's values equal js's within WEBGPU_AGREEMENT. */
 function close(js: ArrayLike<number>, other: ArrayLike<number>, what: string): void {
-  const { rtol, atol } = WEBGPU_AGREEMENT;
-  assert.equal(other.length, js.length, `${what}: length`);
-  let scale = 1;
-  for (let i = 0; i < js.length; i++) if (Number.isFinite(js[i])) scale = Math.max(scale, Math.abs(js[i]));
-  for (let i = 0; i < js.length; i++) {
-    const w = js[i];
-    const g = other[i];
-    const ok =
-      (Number.isNaN(w) && Number.isNaN(g)) || g === w || Math.abs(g - w) <= rtol * Math.abs(w) + atol * scale;
-    if (!ok) assert.fail(`${what} element ${i}: ${g} on webgpu, ${w} on js (difference ${g - w})`);
-  }
+  assertClose(js, other, WEBGPU_AGREEMENT, what, "on webgpu");
 }
 
 /** A fixed tensor of `like`'s shape and dtype: the cotangent weights. */

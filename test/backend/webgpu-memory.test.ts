@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import * as cr from "../../src/index.js";
+import { assertTrainLoopHoldsMemory } from "../memory/train-loop.js";
 
 const available = await cr.initWebGPU();
 const skip = available ? false : `no WebGPU adapter here: ${cr.webgpuStatus().reason}`;
@@ -65,33 +66,6 @@ describe("memory on the webgpu backend", { skip }, () => {
   });
 
   test("1,000 training steps on the GPU: live tensors and bytes at step 1,000 equal those at step 20", () => {
-    const model = cr.chapter.mlp({ inputs: 6, hidden: 8, outputs: 3, seed: 0 });
-    const optimizer = new cr.optim.SGD(model.parameters(), { lr: 0.1, momentum: 0.9 });
-    const batches = Array.from({ length: 4 }, (_, i) => ({
-      x: cr.randn([4, 6], { seed: 10 + i }).tagAs("data"),
-      y: cr.randint(0, 3, [4], { seed: 20 + i, dtype: "int32" }).tagAs("data"),
-    }));
-    let at20: cr.MemoryInfo | null = null;
-    let objective = Number.NaN;
-    for (let step = 1; step <= 1000; step++) {
-      const { x, y } = batches[step % batches.length];
-      objective = cr.trainStep(model, optimizer, x, y, 1e-4).objective;
-      if (step === 20) at20 = cr.memory();
-    }
-    const at1000 = cr.memory();
-    assert.ok(Number.isFinite(objective));
-    assert.ok(at20);
-    assert.equal(at1000.tensors, at20.tensors, "live tensors");
-    assert.equal(at1000.bytes, at20.bytes, "live bytes");
-    for (const tag of ["parameter", "gradient", "optimizer", "saved", "temporary"] as const) {
-      assert.equal(at1000.byCategory[tag].bytes, at20.byCategory[tag].bytes, `${tag} bytes`);
-    }
-    assert.equal(at1000.byCategory.saved.bytes, 0, "nothing stays saved for backward between steps");
-    assert.equal(model.parameters()[0].storage.backend.name, "webgpu");
-    for (const { x, y } of batches) {
-      x.dispose();
-      y.dispose();
-    }
-    model.dispose();
+    assertTrainLoopHoldsMemory(1000, 20);
   });
 });
