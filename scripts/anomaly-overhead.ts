@@ -1,24 +1,17 @@
 // Times the chapter MLP's training step at batch 64 (wasm) with anomaly mode off and on (detectAnomaly),
 // in alternating rounds, and prints the medians and their ratio.
 // Usage: node --import tsx scripts/anomaly-overhead.ts [batch] [rounds]
-import { chapter, detectAnomaly, optim, tensor, wasmStatus } from "../src/index.js";
+import { chapter, detectAnomaly, optim, wasmStatus } from "../src/index.js";
 import { trainStep } from "../src/train/step.js";
+import { randomBatch, threadsReady } from "./chapter-batch.js";
 
 const batch = Number(process.argv[2] ?? 64);
 const rounds = Number(process.argv[3] ?? 10);
-const status = wasmStatus();
-while (wasmStatus().threadsRunning < status.threads) await new Promise((r) => setTimeout(r, 10));
+await threadsReady();
 const model = chapter.mlp({ seed: 1 });
 // A tiny learning rate keeps the weights (and the timings) the same from step to step.
 const optimizer = new optim.SGD(model.parameters(), { lr: 1e-6 });
-const x = tensor(
-  new Float32Array(batch * 784).map(() => Math.random()),
-  { shape: [batch, 784] },
-);
-const y = tensor(
-  Int32Array.from({ length: batch }, () => Math.floor(Math.random() * 10)),
-  { shape: [batch] },
-);
+const { x, y } = randomBatch(batch);
 const step = () => trainStep(model, optimizer, x, y, 1e-4);
 const times: Record<"off" | "on", number[]> = { off: [], on: [] };
 const time = (mode: "off" | "on", reps: number) => {
@@ -41,7 +34,7 @@ const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length
 const off = median(times.off);
 const on = median(times.on);
 console.log(
-  `${status.available ? "wasm" : "js"} ${wasmStatus().threadsRunning} threads, batch ${batch}: ` +
+  `${wasmStatus().available ? "wasm" : "js"} ${wasmStatus().threadsRunning} threads, batch ${batch}: ` +
     `off ${off.toFixed(3)} ms, on ${on.toFixed(3)} ms, on/off ${(on / off).toFixed(2)}`,
 );
 process.exit(0);

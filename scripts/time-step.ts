@@ -1,21 +1,14 @@
 // Times the chapter MLP's training step (trainStep) and prediction at a batch size on the current backend.
 // Usage: CHAINRULE_THREADS=2 node --import tsx scripts/time-step.ts [batch] [--profile]
-import { chapter, noGrad, optim, tensor, tidy, wasmStatus } from "../src/index.js";
+import { chapter, noGrad, optim, tidy, wasmStatus } from "../src/index.js";
 import { trainStep } from "../src/train/step.js";
+import { randomBatch, threadsReady } from "./chapter-batch.js";
 
 const batch = Number(process.argv[2] ?? 256);
-const status = wasmStatus();
-while (wasmStatus().threadsRunning < status.threads) await new Promise((r) => setTimeout(r, 10));
+await threadsReady();
 const model = chapter.mlp({ inputs: 784, hidden: 256, outputs: 10, seed: 1 });
 const optimizer = new optim.SGD(model.parameters(), { lr: 0.1 });
-const x = tensor(
-  new Float32Array(batch * 784).map(() => Math.random()),
-  { shape: [batch, 784] },
-);
-const y = tensor(
-  Int32Array.from({ length: batch }, () => Math.floor(Math.random() * 10)),
-  { shape: [batch] },
-);
+const { x, y } = randomBatch(batch);
 const median = (f: () => void, reps: number) => {
   const times: number[] = [];
   for (let i = 0; i < reps; i++) {
