@@ -40,7 +40,8 @@ export type BinaryOp =
   | "greater"
   | "greaterEqual";
 
-export type ReduceOp = "sum" | "max" | "min" | "argmax" | "argmin";
+/** sumSquares is Σ x² for float dtypes, each square rounded to the dtype (as a mul then a sum would give). */
+export type ReduceOp = "sum" | "sumSquares" | "max" | "min" | "argmax" | "argmin";
 /** What softmaxRows writes: log-softmax or softmax. */
 export type SoftmaxMode = "log" | "softmax";
 

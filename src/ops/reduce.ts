@@ -58,8 +58,12 @@ const extremumDerivative = d1(
 
 const sumDType = (d: DType): DType => (d === "bool" ? "int32" : d);
 
-/** Σ x² over the axes in two kernel passes (square, then sum), recorded as one node that saves only x. */
+/**
+ * Σ x² over the axes, recorded as one node that saves only x: one kernel pass for float dtypes, two (square,
+ * then sum) for integers and bool.
+ */
 function squaresKernel(x: Tensor, attrs: ReduceAttrs): Tensor {
+  if (x.dtype === "float32" || x.dtype === "float64") return kernel("sumSquares", x, attrs, x.dtype);
   const dtype = sumDType(x.dtype);
   const squares = outputTensor(x.shape, dtype); // the mul kernel writes every element
   try {

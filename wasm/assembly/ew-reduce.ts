@@ -1,12 +1,22 @@
-// Reductions (sum, max, min, argmax, argmin) of float32/float64 over [outer, r, inner] blocks, and the float64
+// Reductions (sum, sum of squares, max, min, argmax, argmin) of float32/float64 over [outer, r, inner] blocks, and the float64
 // partials a thread computes for its piece of a whole-buffer sum/max/min.
-import { at, lanes, lds, R_ARGMAX, R_ARGMIN, R_MAX, R_MIN, R_SUM, splatv, sts, vmax, vmin } from "./lib/ew-common";
+import {
+  at, lanes, lds, R_ARGMAX, R_ARGMIN, R_MAX, R_MIN, R_SUM, R_SUMSQUARES, splatv, sts, vmax, vmin,
+} from "./lib/ew-common";
 
 // The input is [outer, r, inner] with rows of `ld` elements: x[o, k, j] at ((o·r + k)·ld + j), j < inner ≤ ld;
-// out[o, j] at (o·ld + j). sum accumulates in float64 lanes for both dtypes; max/min propagate NaN.
+// out[o, j] at (o·ld + j). sum accumulates in float64 lanes for both dtypes; max/min propagate NaN. With SQ
+// each element is squared in its own dtype first (Σ x², as a mul kernel and then a sum would round it).
 
-/** Sum of n contiguous elements, in float64 (eight partial sums). */
-@inline function rowSum(F64: bool, p: usize, n: i32): f64 {
+/** x·x in the vector's dtype (SQ), or x. */
+@inline function sq(F64: bool, SQ: bool, v: v128): v128 {
+  return SQ ? (F64 ? f64x2.mul(v, v) : f32x4.mul(v, v)) : v;
+}
+@inline function sqs(SQ: bool, F64: bool, v: f64): f64 {
+  return SQ ? (F64 ? v * v : <f64>(<f32>v * <f32>v)) : v;
+}
+/** Sum of n contiguous elements (of their squares: SQ), in float64 (eight partial sums). */
+@inline function rowSum(F64: bool, SQ: bool, p: usize, n: i32): f64 {
   let a0 = f64x2.splat(0);
   let a1 = f64x2.splat(0);
   let a2 = f64x2.splat(0);
@@ -15,16 +25,16 @@ import { at, lanes, lds, R_ARGMAX, R_ARGMIN, R_MAX, R_MIN, R_SUM, splatv, sts, v
   if (F64) {
     for (; i + 8 <= n; i += 8) {
       const q = p + (<usize>i << 3);
-      a0 = f64x2.add(a0, v128.load(q));
-      a1 = f64x2.add(a1, v128.load(q, 16));
-      a2 = f64x2.add(a2, v128.load(q, 32));
-      a3 = f64x2.add(a3, v128.load(q, 48));
+      a0 = f64x2.add(a0, sq(true, SQ, v128.load(q)));
+      a1 = f64x2.add(a1, sq(true, SQ, v128.load(q, 16)));
+      a2 = f64x2.add(a2, sq(true, SQ, v128.load(q, 32)));
+      a3 = f64x2.add(a3, sq(true, SQ, v128.load(q, 48)));
     }
   } else {
     for (; i + 8 <= n; i += 8) {
       const q = p + (<usize>i << 2);
-      const u = v128.load(q);
-      const v = v128.load(q, 16);
+      const u = sq(false, SQ, v128.load(q));
+      const v = sq(false, SQ, v128.load(q, 16));
       a0 = f64x2.add(a0, f64x2.promote_low_f32x4(u));
       a1 = f64x2.add(a1, f64x2.promote_low_f32x4(i32x4.shuffle(u, u, 2, 3, 2, 3)));
       a2 = f64x2.add(a2, f64x2.promote_low_f32x4(v));
@@ -33,7 +43,7 @@ import { at, lanes, lds, R_ARGMAX, R_ARGMIN, R_MAX, R_MIN, R_SUM, splatv, sts, v
   }
   const t = f64x2.add(f64x2.add(a0, a1), f64x2.add(a2, a3));
   let s = f64x2.extract_lane(t, 0) + f64x2.extract_lane(t, 1);
-  for (; i < n; i++) s += lds(F64, at(F64, p, i));
+  for (; i < n; i++) s += sqs(SQ, F64, lds(F64, at(F64, p, i)));
   return s;
 }
 /** max (MAX) or min of n contiguous elements; NaN if any is NaN; ∓Infinity when n = 0. */
@@ -86,8 +96,8 @@ import { at, lanes, lds, R_ARGMAX, R_ARGMIN, R_MAX, R_MIN, R_SUM, splatv, sts, v
   }
   return 0;
 }
-/** Column block of B lanes-vectors: acc over k of x[k, j..j+B·L), for j in the block; float64 sums. */
-@inline function colSums(F64: bool, p: usize, r: i32, ld: i32, po: usize): void {
+/** Column block of B lanes-vectors: acc over k of x[k, j..j+B·L) (squared: SQ), for j in the block; float64 sums. */
+@inline function colSums(F64: bool, SQ: bool, p: usize, r: i32, ld: i32, po: usize): void {
   // 16 float32 or 8 float64 columns: one 64-byte line per row, eight f64x2 (float32) / four (float64) sums.
   let a0 = f64x2.splat(0);
   let a1 = f64x2.splat(0);
@@ -100,15 +110,15 @@ import { at, lanes, lds, R_ARGMAX, R_ARGMIN, R_MAX, R_MIN, R_SUM, splatv, sts, v
   for (let k = 0; k < r; k++) {
     const q = at(F64, p, k * ld);
     if (F64) {
-      a0 = f64x2.add(a0, v128.load(q));
-      a1 = f64x2.add(a1, v128.load(q, 16));
-      a2 = f64x2.add(a2, v128.load(q, 32));
-      a3 = f64x2.add(a3, v128.load(q, 48));
+      a0 = f64x2.add(a0, sq(true, SQ, v128.load(q)));
+      a1 = f64x2.add(a1, sq(true, SQ, v128.load(q, 16)));
+      a2 = f64x2.add(a2, sq(true, SQ, v128.load(q, 32)));
+      a3 = f64x2.add(a3, sq(true, SQ, v128.load(q, 48)));
     } else {
-      const u0 = v128.load(q);
-      const u1 = v128.load(q, 16);
-      const u2 = v128.load(q, 32);
-      const u3 = v128.load(q, 48);
+      const u0 = sq(false, SQ, v128.load(q));
+      const u1 = sq(false, SQ, v128.load(q, 16));
+      const u2 = sq(false, SQ, v128.load(q, 32));
+      const u3 = sq(false, SQ, v128.load(q, 48));
       a0 = f64x2.add(a0, f64x2.promote_low_f32x4(u0));
       a1 = f64x2.add(a1, f64x2.promote_low_f32x4(i32x4.shuffle(u0, u0, 2, 3, 2, 3)));
       a2 = f64x2.add(a2, f64x2.promote_low_f32x4(u1));
@@ -148,7 +158,8 @@ import { at, lanes, lds, R_ARGMAX, R_ARGMIN, R_MAX, R_MIN, R_SUM, splatv, sts, v
     const xo = at(F64, px, o * r * ld);
     if (inner == 1) {
       // One contiguous run of r elements per output.
-      if (op == R_SUM) sts(F64, at(F64, po, o * ld), rowSum(F64, xo, r));
+      if (op == R_SUM) sts(F64, at(F64, po, o * ld), rowSum(F64, false, xo, r));
+      else if (op == R_SUMSQUARES) sts(F64, at(F64, po, o * ld), rowSum(F64, true, xo, r));
       else if (op == R_MAX) sts(F64, at(F64, po, o * ld), rowExtreme(F64, true, xo, r));
       else if (op == R_MIN) sts(F64, at(F64, po, o * ld), rowExtreme(F64, false, xo, r));
       else if (op == R_ARGMAX) store<i32>(po + (<usize>(o * ld) << 2), rowArg(F64, true, xo, r));
@@ -156,12 +167,16 @@ import { at, lanes, lds, R_ARGMAX, R_ARGMIN, R_MAX, R_MIN, R_SUM, splatv, sts, v
       continue;
     }
     let j = 0;
-    if (op == R_SUM) {
+    if (op == R_SUM || op == R_SUMSQUARES) {
+      const SQ = op == R_SUMSQUARES;
       const B = F64 ? 8 : 16;
-      for (; j + B <= inner; j += B) colSums(F64, at(F64, xo, j), r, ld, at(F64, po, o * ld + j));
+      for (; j + B <= inner; j += B) {
+        if (SQ) colSums(F64, true, at(F64, xo, j), r, ld, at(F64, po, o * ld + j));
+        else colSums(F64, false, at(F64, xo, j), r, ld, at(F64, po, o * ld + j));
+      }
       for (; j < inner; j++) {
         let s: f64 = 0;
-        for (let k = 0; k < r; k++) s += lds(F64, at(F64, xo, k * ld + j));
+        for (let k = 0; k < r; k++) s += sqs(SQ, F64, lds(F64, at(F64, xo, k * ld + j)));
         sts(F64, at(F64, po, o * ld + j), s);
       }
     } else if (op == R_MAX || op == R_MIN) {
@@ -203,6 +218,7 @@ import { at, lanes, lds, R_ARGMAX, R_ARGMIN, R_MAX, R_MIN, R_SUM, splatv, sts, v
 export function ew_reduce_f32(op: i32, outer: i32, r: i32, inner: i32, ld: i32, px: usize, po: usize): void {
   switch (op) {
     case R_SUM: reduceAny(false, R_SUM, outer, r, inner, ld, px, po); break;
+    case R_SUMSQUARES: reduceAny(false, R_SUMSQUARES, outer, r, inner, ld, px, po); break;
     case R_MAX: reduceAny(false, R_MAX, outer, r, inner, ld, px, po); break;
     case R_MIN: reduceAny(false, R_MIN, outer, r, inner, ld, px, po); break;
     case R_ARGMAX: reduceAny(false, R_ARGMAX, outer, r, inner, ld, px, po); break;
@@ -213,6 +229,7 @@ export function ew_reduce_f32(op: i32, outer: i32, r: i32, inner: i32, ld: i32, 
 export function ew_reduce_f64(op: i32, outer: i32, r: i32, inner: i32, ld: i32, px: usize, po: usize): void {
   switch (op) {
     case R_SUM: reduceAny(true, R_SUM, outer, r, inner, ld, px, po); break;
+    case R_SUMSQUARES: reduceAny(true, R_SUMSQUARES, outer, r, inner, ld, px, po); break;
     case R_MAX: reduceAny(true, R_MAX, outer, r, inner, ld, px, po); break;
     case R_MIN: reduceAny(true, R_MIN, outer, r, inner, ld, px, po); break;
     case R_ARGMAX: reduceAny(true, R_ARGMAX, outer, r, inner, ld, px, po); break;
@@ -220,14 +237,19 @@ export function ew_reduce_f64(op: i32, outer: i32, r: i32, inner: i32, ld: i32, 
     default: break;
   }
 }
-/** sum/max/min of n contiguous elements as one float64 at pout: a thread's share of a whole-buffer reduction. */
+/**
+ * sum/sumSquares/max/min of n contiguous elements as one float64 at pout: a thread's share of a whole-buffer
+ * reduction.
+ */
 export function ew_reduce_part_f32(op: i32, n: i32, px: usize, pout: usize): void {
-  if (op == R_SUM) store<f64>(pout, rowSum(false, px, n));
+  if (op == R_SUM) store<f64>(pout, rowSum(false, false, px, n));
+  else if (op == R_SUMSQUARES) store<f64>(pout, rowSum(false, true, px, n));
   else if (op == R_MAX) store<f64>(pout, rowExtreme(false, true, px, n));
   else store<f64>(pout, rowExtreme(false, false, px, n));
 }
 export function ew_reduce_part_f64(op: i32, n: i32, px: usize, pout: usize): void {
-  if (op == R_SUM) store<f64>(pout, rowSum(true, px, n));
+  if (op == R_SUM) store<f64>(pout, rowSum(true, false, px, n));
+  else if (op == R_SUMSQUARES) store<f64>(pout, rowSum(true, true, px, n));
   else if (op == R_MAX) store<f64>(pout, rowExtreme(true, true, px, n));
   else store<f64>(pout, rowExtreme(true, false, px, n));
 }

@@ -1,4 +1,4 @@
-// Reductions for the reference backend: sum/max/min accumulate in float64; argmax/argmin keep the first winner.
+// Reductions for the reference backend: sum/sumSquares/max/min accumulate in float64; argmax/argmin keep the first winner.
 import type { TypedArray } from "../../dtype.js";
 import type { Shape } from "../../shape.js";
 import type { ReduceOp } from "../backend.js";
@@ -23,9 +23,11 @@ export function reduceInto(
   }
   const slot = offsetsOf(shape, outStrides, 0);
   const n = x.length;
-  if (op === "sum") {
+  if (op === "sum" || op === "sumSquares") {
     const acc = new Float64Array(out.length);
-    for (let i = 0; i < n; i++) acc[slot[i]] += x[i];
+    if (op === "sum") for (let i = 0; i < n; i++) acc[slot[i]] += x[i];
+    else if (x instanceof Float32Array) for (let i = 0; i < n; i++) acc[slot[i]] += Math.fround(x[i] * x[i]);
+    else for (let i = 0; i < n; i++) acc[slot[i]] += x[i] * x[i];
     for (let j = 0; j < out.length; j++) out[j] = acc[j];
     return;
   }

@@ -52,6 +52,7 @@ export const REDUCE_CODE: { readonly [K in ReduceOp]: number } = {
   min: 2,
   argmax: 3,
   argmin: 4,
+  sumSquares: 5,
 };
 export const CAST_CODE: { readonly [from in DType]: { readonly [to in DType]?: number } } = {
   float32: { float64: 0, bool: 6, int32: 8 },

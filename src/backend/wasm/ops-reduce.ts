@@ -1,4 +1,4 @@
-// Reductions (sum, max, min, argmax, argmin) on the wasm backend, where the reduced axes are adjacent: split
+// Reductions (sum, sumSquares, max, min, argmax, argmin) on the wasm backend, where the reduced axes are adjacent: split
 // over the threads by outer rows, by output columns, or (one long run per output) into float64 partials.
 import type { Shape } from "../../shape.js";
 import type { ReduceOp } from "../backend.js";
@@ -57,7 +57,7 @@ export function reduceWasm(
   if (outer * inner === 0 || out.size === 0) return true;
   if (r === 0) {
     if (arg) return false;
-    k.view(out).fill(op === "sum" ? 0 : op === "max" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY);
+    k.view(out).fill(op === "sum" || op === "sumSquares" ? 0 : op === "max" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY);
     return true;
   }
   const code = REDUCE_CODE[op];
@@ -108,7 +108,7 @@ export function reduceWasm(
       let acc = partials[o * pieces.length];
       for (let t = 1; t < pieces.length; t++) {
         const v = partials[o * pieces.length + t];
-        if (op === "sum") acc += v;
+        if (op === "sum" || op === "sumSquares") acc += v;
         else if (Number.isNaN(acc) || Number.isNaN(v)) acc = Number.NaN;
         else acc = op === "max" ? Math.max(acc, v) : Math.min(acc, v);
       }

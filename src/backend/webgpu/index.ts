@@ -172,7 +172,7 @@ export class WebGpuBackend implements Backend {
     const key = `reduce:${op}:${from}:${to}`;
     this.dispatch(key, () => reduceKernel(op, from, to), [x, partial], params, workgroups(outputs * chunks));
     if (chunks === 1) return;
-    this.reduce(op, partial, [outputs, chunks], [1], out);
+    this.reduce(op === "sumSquares" ? "sum" : op, partial, [outputs, chunks], [1], out);
     this.free(partial);
   }
   matmul(a: DataId, b: DataId, out: DataId, spec: MatmulSpec): void {

@@ -64,24 +64,24 @@ export function reduceKernel(op: ReduceOp, x: GpuDType, out: GpuDType): string {
   const type = float ? "f32" : "i32";
   const nan = (v: string) => (float ? `isnan_(${v})` : "false");
   const beats = (v: string, w: string) => (op === "max" || op === "argmax" ? `${v} > ${w}` : `${v} < ${w}`);
-  const start =
-    op === "sum"
-      ? `${type}(0)`
+  const sum = op === "sum" || op === "sumSquares";
+  const start = sum
+    ? `${type}(0)`
       : float
         ? `${op === "max" || op === "argmax" ? "-" : ""}inf_()`
         : `${op === "max" || op === "argmax" ? "-2147483647 - 1" : "2147483647"}`;
   const arg = op === "argmax" || op === "argmin";
   // (v, at) replaces (best, won) when it wins; for the arg ops a tie goes to the lower index.
   const takes = (v: string, at: string, best: string, won: string) =>
-    op === "sum"
+    sum
       ? "false"
       : arg
         ? `${won} == NONE || (${at} != NONE && ((${nan(v)} && (!${nan(best)} || ${at} < ${won})) || (!${nan(best)} && (${beats(v, best)} || (${v} == ${best} && ${at} < ${won})))))`
         : `!${nan(best)} && (${nan(v)} || ${beats(v, best)})`;
   const step =
-    op === "sum" ? "best = best + v;" : `if (${takes("v", "r", "best", "won")}) { best = v; won = r; }`;
+    op === "sum" ? "best = best + v;" : op === "sumSquares" ? "best = best + v * v;" : `if (${takes("v", "r", "best", "won")}) { best = v; won = r; }`;
   const merge =
-    op === "sum"
+    sum
       ? "vals[li] = vals[li] + vals[li + half];"
       : `if (${takes("vals[li + half]", "wins[li + half]", "vals[li]", "wins[li]")}) { vals[li] = vals[li + half]; wins[li] = wins[li + half]; }`;
   const result = arg ? "i32(wins[0])" : "vals[0]";

@@ -38,6 +38,7 @@ export const R_MAX = 1;
 export const R_MIN = 2;
 export const R_ARGMAX = 3;
 export const R_ARGMIN = 4;
+export const R_SUMSQUARES = 5;
 
 // ------------------------------------------------------------------------------------ dtype-generic helpers
 @inline export function lanes(F64: bool): i32 {
