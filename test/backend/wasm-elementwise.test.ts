@@ -142,7 +142,14 @@ function operand(shape: number[], layout: Layout, dtype: DType, specials = false
   return { p, wv: view(p.w), jv: view(p.j) };
 }
 
-function close(want: TypedArray, got: TypedArray, dtype: DType, what: string, exact = false, terms = 1): void {
+function close(
+  want: TypedArray,
+  got: TypedArray,
+  dtype: DType,
+  what: string,
+  exact = false,
+  terms = 1,
+): void {
   assert.equal(got.length, want.length, `${what}: length`);
   const base = dtype === "float64" ? TOL.float64 : dtype === "float32" ? TOL.float32 : { rtol: 0, atol: 0 };
   // A sum of `terms` positive values in another order may differ by up to (terms − 1) roundings (2⁻⁵³ each).
@@ -437,8 +444,7 @@ describe("wasm elementwise kernels agree with the reference", () => {
             const data = values(n, dtype, 4, specials);
             if (!specials) for (let i = 0; i < n; i += 2) data[i] = Math.abs(data[i]);
             const summing = op === "sum" || op === "sumSquares";
-            if (specials && summing)
-              for (let i = 0; i < n; i++) if (!Number.isFinite(data[i])) data[i] = 1;
+            if (specials && summing) for (let i = 0; i < n; i++) if (!Number.isFinite(data[i])) data[i] = 1;
             const x = pair(data, dtype);
             const outShape = shape.filter((_, i) => !axes.includes(i));
             const outDType = op === "argmax" || op === "argmin" ? "int32" : dtype;

@@ -57,7 +57,13 @@ export function reduceWasm(
   if (outer * inner === 0 || out.size === 0) return true;
   if (r === 0) {
     if (arg) return false;
-    k.view(out).fill(op === "sum" || op === "sumSquares" ? 0 : op === "max" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY);
+    k.view(out).fill(
+      op === "sum" || op === "sumSquares"
+        ? 0
+        : op === "max"
+          ? Number.NEGATIVE_INFINITY
+          : Number.POSITIVE_INFINITY,
+    );
     return true;
   }
   const code = REDUCE_CODE[op];

@@ -67,9 +67,9 @@ export function reduceKernel(op: ReduceOp, x: GpuDType, out: GpuDType): string {
   const sum = op === "sum" || op === "sumSquares";
   const start = sum
     ? `${type}(0)`
-      : float
-        ? `${op === "max" || op === "argmax" ? "-" : ""}inf_()`
-        : `${op === "max" || op === "argmax" ? "-2147483647 - 1" : "2147483647"}`;
+    : float
+      ? `${op === "max" || op === "argmax" ? "-" : ""}inf_()`
+      : `${op === "max" || op === "argmax" ? "-2147483647 - 1" : "2147483647"}`;
   const arg = op === "argmax" || op === "argmin";
   // (v, at) replaces (best, won) when it wins; for the arg ops a tie goes to the lower index.
   const takes = (v: string, at: string, best: string, won: string) =>
@@ -79,11 +79,14 @@ export function reduceKernel(op: ReduceOp, x: GpuDType, out: GpuDType): string {
         ? `${won} == NONE || (${at} != NONE && ((${nan(v)} && (!${nan(best)} || ${at} < ${won})) || (!${nan(best)} && (${beats(v, best)} || (${v} == ${best} && ${at} < ${won})))))`
         : `!${nan(best)} && (${nan(v)} || ${beats(v, best)})`;
   const step =
-    op === "sum" ? "best = best + v;" : op === "sumSquares" ? "best = best + v * v;" : `if (${takes("v", "r", "best", "won")}) { best = v; won = r; }`;
-  const merge =
-    sum
-      ? "vals[li] = vals[li] + vals[li + half];"
-      : `if (${takes("vals[li + half]", "wins[li + half]", "vals[li]", "wins[li]")}) { vals[li] = vals[li + half]; wins[li] = wins[li + half]; }`;
+    op === "sum"
+      ? "best = best + v;"
+      : op === "sumSquares"
+        ? "best = best + v * v;"
+        : `if (${takes("v", "r", "best", "won")}) { best = v; won = r; }`;
+  const merge = sum
+    ? "vals[li] = vals[li] + vals[li + half];"
+    : `if (${takes("vals[li + half]", "wins[li + half]", "vals[li]", "wins[li]")}) { vals[li] = vals[li + half]; wins[li] = wins[li + half]; }`;
   const result = arg ? "i32(wins[0])" : "vals[0]";
   return `${PARAMS}
 ${binding(1, "xs", STORED[x], false)}
