@@ -104,7 +104,31 @@ export function sweep(
   options: BackwardOptions = {},
 ): Map<Tensor, Tensor> {
   // The sweep's own scope owns what it makes: the wanted gradients leave it as its result.
-  return tidyOwning(FREED_BY_BACKWARD, (owner) => pullBack(roots, seeds, wanted, options, owner));
+  return tidyOwning(FREED_BY_BACKWARD, (owner) => {
+    const grads = pullBack(roots, seeds, wanted, options, owner);
+    for (const g of grads.values()) g.letGo(FREED_BY_BACKWARD);
+    return grads;
+  });
+}
+
+/** Where the sweep keeps gradients: each slot holds a counted reference to its tensor. */
+class Slots extends Map<Tensor, Tensor> {
+  constructor(private readonly owner: Owner) {
+    super();
+  }
+  /** Frees g if the sweep made it and no slot or delivery holds it any more (a caller's tensor stays). */
+  settle(g: Tensor): void {
+    if (g.owners === 1) this.owner.release(g);
+  }
+  /** Lets go of one reference to g (a slot's, or a delivery's). */
+  drop(g: Tensor): void {
+    g.letGo(FREED_BY_BACKWARD);
+    this.settle(g);
+  }
+  /** Whether g is the sweep's own and held by nothing but its scope and `slots` slots (graphs aside). */
+  onlyHeld(g: Tensor, slots: number): boolean {
+    return this.owner.holds(g) && g.owners === 1 + slots;
+  }
 }
 
 function pullBack(
@@ -113,20 +137,28 @@ function pullBack(
   wanted: ReadonlySet<Tensor>,
   options: BackwardOptions,
   owner: Owner,
+  /** Takes a wanted tensor's gradient, and the slot's reference, as soon as no node can add to it. */
+  onFinal?: (t: Tensor, g: Tensor, slots: Slots) => void,
 ): Map<Tensor, Tensor> {
   const createGraph = options.createGraph ?? false;
   const retainGraph = options.retainGraph ?? createGraph;
   const order = reverseTopological(roots, wanted);
-  const grads = new Map<Tensor, Tensor>();
-  // How many slots of `grads` hold each gradient tensor; one that no slot holds any more is released, if the
-  // sweep made it (a seed, or a tensor a hook returned, belongs to the caller).
-  const holders = new Map<Tensor, number>();
-  const hold = (g: Tensor) => holders.set(g, (holders.get(g) ?? 0) + 1);
-  const drop = (g: Tensor) => {
-    const n = (holders.get(g) ?? 1) - 1;
-    holders.set(g, n);
-    if (n === 0) owner.release(g);
+  const grads = new Slots(owner);
+  // The deliveries each wanted tensor still awaits: from the seeds, and from every node that takes it as input.
+  const pending = new Map<Tensor, number>();
+  const expect = (inputs: readonly Tensor[], step: 1 | -1) => {
+    for (const t of inputs) {
+      if (!wanted.has(t)) continue;
+      const left = (pending.get(t) ?? 0) + step;
+      pending.set(t, left);
+      const g = grads.get(t);
+      if (step < 0 && left === 0 && onFinal && g) {
+        grads.delete(t);
+        onFinal(t, g, grads);
+      }
+    }
   };
+  for (const inputs of [roots, ...order.map((t) => t.node!.inputs)]) expect(inputs, 1);
   /** Adds g into t's slot, first cast and summed to t's dtype and shape. The caller holds g meanwhile. */
   const deliver = (t: Tensor, g: Tensor) => {
     const fitted =
@@ -137,51 +169,53 @@ function pullBack(
             return sameShape(typed.shape, t.shape) ? typed : sumTo(typed, t.shape);
           });
     const before = grads.get(t);
-    const total = before === undefined ? fitted : add(before, fitted);
-    hold(total);
-    grads.set(t, total);
-    if (before !== undefined) drop(before);
-    if (fitted !== g && fitted !== total) {
-      hold(fitted);
-      drop(fitted);
+    if (before === undefined) grads.set(t, fitted.hold());
+    else if (!createGraph && !before.isSaved && grads.onlyHeld(before, 1)) addInto(before, fitted);
+    else {
+      grads.set(t, add(before, fitted).hold());
+      grads.drop(before);
     }
+    if (fitted !== g) grads.settle(fitted);
   };
   /** Delivers several gradients, holding all of them until all are placed (one tensor may go to several slots). */
   const deliverAll = (targets: readonly Tensor[], gs: readonly (Tensor | null)[]) => {
-    for (const g of gs) if (g) hold(g);
+    for (const g of gs) g?.hold();
     targets.forEach((t, i) => {
       const g = gs[i];
       if (g && t.requiresGrad) deliver(t, g);
     });
-    for (const g of gs) if (g) drop(g);
+    for (const g of gs) if (g) grads.drop(g);
   };
 
   duringBackward(() =>
     withGradMode(createGraph, () => {
       deliverAll(roots, seeds);
+      expect(roots, -1);
       for (const t of order) {
         const g = grads.get(t);
-        if (g === undefined) continue;
-        grads.delete(t);
         const node = t.node!;
-        const saved = checkSaved(node);
-        const pull = () =>
-          tidyInternal(FREED_BY_BACKWARD, () => {
-            const hooked = runHooks(t, g);
-            if (t.retainsGrad) t.grad = detach(hooked).keep().tagAs("gradient");
-            return [...node.rule.vjp(hooked, saved, node.attrs, node)];
-          });
-        if (isAnomalyEnabled()) {
-          // Anomaly mode: an op inside the VJP, or the VJP's result, that is not finite names this node.
-          const inputGrads = pullingBack(node, g, "vjp", pull);
-          checkVjp(node, g, inputGrads);
-          pullingBack(node, g, "deliver", () => deliverAll(node.inputs, inputGrads));
-        } else {
-          deliverAll(node.inputs, pull());
+        if (g !== undefined) {
+          grads.delete(t);
+          const saved = checkSaved(node);
+          const pull = () =>
+            tidyInternal(FREED_BY_BACKWARD, () => {
+              const hooked = runHooks(t, g);
+              if (t.retainsGrad) t.grad = detach(hooked).keep().tagAs("gradient");
+              return [...node.rule.vjp(hooked, saved, node.attrs, node)];
+            });
+          if (isAnomalyEnabled()) {
+            // Anomaly mode: an op inside the VJP, or the VJP's result, that is not finite names this node.
+            const inputGrads = pullingBack(node, g, "vjp", pull);
+            checkVjp(node, g, inputGrads);
+            pullingBack(node, g, "deliver", () => deliverAll(node.inputs, inputGrads));
+          } else {
+            deliverAll(node.inputs, pull());
+          }
+          grads.drop(g);
+          // Each node is pulled back once per sweep: what it saved can go now rather than at the end.
+          if (!retainGraph) node.release();
         }
-        drop(g);
-        // Each node is pulled back once per sweep: what it saved can go now rather than at the end.
-        if (!retainGraph) node.release();
+        expect(node.inputs, -1);
       }
     }),
   );
@@ -213,32 +247,20 @@ export function backward(root: Tensor, upstream?: Tensor, options: BackwardOptio
     );
   }
   const leaves = collectLeaves(root);
-  // One owning scope for the seed, the sweep and the hand-over to .grad.
+  const createGraph = options.createGraph ?? false;
+  // One owning scope for the seed, the sweep and the hand-over to .grad, leaf by leaf as each is final.
   tidyOwning(FREED_BY_BACKWARD, (owner) => {
     const seed = upstream ?? onesLike(root);
-    giveToLeaves(pullBack([root], [seed], leaves, options, owner), options.createGraph ?? false, owner);
+    pullBack([root], [seed], leaves, options, owner, (leaf, g, slots) => {
+      const hooked = tidyInternal(FREED_BY_BACKWARD, () => runHooks(leaf, g));
+      // .grad takes what it is given if only the sweep holds it, else a view of it (a recorded copy under
+      // createGraph, to stay in the graph); an in-place add into a view copies on write.
+      const free = slots.onlyHeld(hooked, hooked === g ? 1 : 0);
+      accumulate(leaf, hooked, free, createGraph);
+      slots.drop(g);
+      if (hooked !== g) slots.settle(hooked);
+    });
   });
-}
-
-/** Hands each leaf its gradient (after the leaf's hooks): `.grad` takes it, or adds it in. */
-function giveToLeaves(grads: Map<Tensor, Tensor>, createGraph: boolean, owner: Owner): void {
-  // One gradient tensor can reach several leaves (add gives [g, g]): count its uses, free it after the last.
-  const uses = new Map<Tensor, number>();
-  for (const g of grads.values()) uses.set(g, (uses.get(g) ?? 0) + 1);
-  const claimed = new Set<Tensor>();
-  for (const [leaf, g] of grads) {
-    const hooked = withGradMode(createGraph, () => tidyInternal(FREED_BY_BACKWARD, () => runHooks(leaf, g)));
-    const left = uses.get(g)! - 1;
-    uses.set(g, left);
-    // .grad takes what it is given: a tensor this backward made that nothing else uses, else a view of it (a
-    // recorded copy under createGraph, to stay in the graph); an in-place add into a view copies on write.
-    const free =
-      owner.made(hooked) && !claimed.has(hooked) && (hooked === g ? left === 0 : !uses.get(hooked));
-    const own = free ? hooked : createGraph ? withGradMode(true, () => clone(hooked)) : detach(hooked);
-    claimed.add(own);
-    if (hooked !== g && left === 0) owner.release(g);
-    accumulate(leaf, own, createGraph);
-  }
 }
 
 /** Every leaf that requires grad and that the root depends on (iteratively). */
@@ -262,24 +284,22 @@ function collectLeaves(root: Tensor): Set<Tensor> {
   return leaves;
 }
 
-/** leaf.grad += g. Without createGraph the sum is written into the existing .grad buffer, as PyTorch does. */
-function accumulate(leaf: Tensor, g: Tensor, createGraph: boolean): void {
-  g.keep();
-  if (leaf.grad === null || leaf.grad.isDisposed) {
-    leaf.grad = g.tagAs("gradient");
-    return;
-  }
-  if (createGraph) {
-    leaf.grad = add(leaf.grad, g).keep().tagAs("gradient");
-    g.releaseFromScope();
-    return;
-  }
-  if (leaf.grad.dtype === g.dtype && sameShape(leaf.grad.shape, g.shape)) {
-    addInto(leaf.grad, g);
+/**
+ * leaf.grad += g. Without createGraph the sum is written into the existing .grad buffer, as PyTorch does.
+ * `free`: .grad may take g itself; otherwise it takes a view (a recorded clone under createGraph).
+ */
+function accumulate(leaf: Tensor, g: Tensor, free: boolean, createGraph: boolean): void {
+  const grad = leaf.grad !== null && !leaf.grad.isDisposed ? leaf.grad : null;
+  if (grad === null) {
+    const own = free ? g : createGraph ? clone(g) : detach(g);
+    leaf.grad = own.keep().tagAs("gradient");
+  } else if (createGraph) {
+    leaf.grad = add(grad, g).keep().tagAs("gradient");
+  } else if (grad.dtype === g.dtype && sameShape(grad.shape, g.shape)) {
+    addInto(grad, g);
   } else {
-    const total = add(leaf.grad, g);
-    copyInto(leaf.grad, total);
+    const total = add(grad, g);
+    copyInto(grad, total);
     total.dispose();
   }
-  g.dispose();
 }
