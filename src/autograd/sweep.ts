@@ -144,6 +144,8 @@ function pullBack(
   const retainGraph = options.retainGraph ?? createGraph;
   const order = reverseTopological(roots, wanted);
   const grads = new Slots(owner);
+  // Anomaly mode sums with recorded-style ops, so a sum that overflows names the node that delivered it.
+  const inPlace = !createGraph && !isAnomalyEnabled();
   // The deliveries each wanted tensor still awaits: from the seeds, and from every node that takes it as input.
   const pending = new Map<Tensor, number>();
   const expect = (inputs: readonly Tensor[], step: 1 | -1) => {
@@ -170,7 +172,7 @@ function pullBack(
           });
     const before = grads.get(t);
     if (before === undefined) grads.set(t, fitted.hold());
-    else if (!createGraph && !before.isSaved && grads.onlyHeld(before, 1)) addInto(before, fitted);
+    else if (inPlace && !before.isSaved && grads.onlyHeld(before, 1)) addInto(before, fitted);
     else {
       grads.set(t, add(before, fitted).hold());
       grads.drop(before);
