@@ -61,11 +61,7 @@ function recomputeAndPull(
 }
 
 /** Fails if the recomputed segment reached a tensor that requires grad made before it but not passed in. */
-function checkClosure(
-  out: Tensor,
-  wanted: ReadonlySet<Tensor>,
-  madeInside: (t: Scoped) => boolean,
-): void {
+function checkClosure(out: Tensor, wanted: ReadonlySet<Tensor>, madeInside: (t: Scoped) => boolean): void {
   const seen = new Set<Tensor>();
   const stack = [out];
   while (stack.length > 0) {

@@ -1,10 +1,10 @@
 // The backward sweep: topological order by an iterative DFS, then VJPs in reverse, reducing broadcast
-// gradients once, calling hooks, and freeing saved tensors unless retainGraph. Never recursive.
+// gradients once, calling hooks, handing each leaf its gradient as soon as it is final, and freeing saved
+// tensors unless retainGraph. Never recursive.
 import { fail } from "../errors.js";
-import { add, cast } from "../ops/binary.js";
+import { add } from "../ops/binary.js";
 import { clone, detach } from "../ops/detach.js";
 import { addInto, copyInto } from "../ops/in-place.js";
-import { sumTo } from "../ops/sum-to.js";
 import { fmt, sameShape } from "../shape.js";
 import { checkVjp, isAnomalyEnabled, pullingBack } from "../tensor/anomaly.js";
 import { onesLike } from "../tensor/create.js";
@@ -12,9 +12,12 @@ import { withGradMode } from "../tensor/grad-mode.js";
 import { duringBackward, type Node } from "../tensor/node.js";
 import { type Owner, tidyInternal, tidyOwning } from "../tensor/scope.js";
 import type { Tensor } from "../tensor/tensor.js";
+import { FREED_BY_BACKWARD, Slots } from "./slots.js";
 
-/** What a tensor freed inside the sweep says when it is used afterwards. */
-const FREED_BY_BACKWARD = "freed by backward (a temporary of a VJP)";
+/** The tensors whose gradients a sweep returns (a set, or every leaf it reaches). */
+type Wanted = Pick<ReadonlySet<Tensor>, "has">;
+/** backward() wants every leaf it reaches (only tensors that require grad are reached). */
+const LEAVES: Wanted = { has: (t) => t.isLeaf && t.requiresGrad };
 
 export interface BackwardOptions {
   /** Keep saved intermediates so backward can run through this graph again. */
@@ -27,7 +30,7 @@ export interface BackwardOptions {
  * The recorded tensors on a path from the roots to a wanted tensor, outputs before inputs.
  * Wanted tensors end the walk: their gradient is final there.
  */
-function reverseTopological(roots: readonly Tensor[], wanted: ReadonlySet<Tensor>): Tensor[] {
+function reverseTopological(roots: readonly Tensor[], wanted: Wanted): Tensor[] {
   const order: Tensor[] = [];
   const leads = new Map<Tensor, boolean>();
   const stack: { t: Tensor; next: number }[] = roots.map((t) => ({ t, next: 0 }));
@@ -53,7 +56,7 @@ function reverseTopological(roots: readonly Tensor[], wanted: ReadonlySet<Tensor
   return order.reverse();
 }
 
-export function runHooks(t: Tensor, g: Tensor): Tensor {
+function runHooks(t: Tensor, g: Tensor): Tensor {
   for (const hook of t.hooks) {
     const replaced = hook(g);
     if (replaced !== undefined) {
@@ -105,48 +108,28 @@ export function sweep(
 ): Map<Tensor, Tensor> {
   // The sweep's own scope owns what it makes: the wanted gradients leave it as its result.
   return tidyOwning(FREED_BY_BACKWARD, (owner) => {
-    const grads = pullBack(roots, seeds, wanted, options, owner);
+    const grads = new Map<Tensor, Tensor>();
+    pullBack(roots, seeds, wanted, options, owner, (t, g) => grads.set(t, g));
     for (const g of grads.values()) g.letGo(FREED_BY_BACKWARD);
     return grads;
   });
 }
 
-/** Where the sweep keeps gradients: each slot holds a counted reference to its tensor. */
-class Slots extends Map<Tensor, Tensor> {
-  constructor(private readonly owner: Owner) {
-    super();
-  }
-  /** Frees g if the sweep made it and no slot or delivery holds it any more (a caller's tensor stays). */
-  settle(g: Tensor): void {
-    if (g.owners === 1) this.owner.release(g);
-  }
-  /** Lets go of one reference to g (a slot's, or a delivery's). */
-  drop(g: Tensor): void {
-    g.letGo(FREED_BY_BACKWARD);
-    this.settle(g);
-  }
-  /** Whether g is the sweep's own and held by nothing but its scope and `slots` slots (graphs aside). */
-  onlyHeld(g: Tensor, slots: number): boolean {
-    return this.owner.holds(g) && g.owners === 1 + slots;
-  }
-}
-
 function pullBack(
   roots: readonly Tensor[],
   seeds: readonly Tensor[],
-  wanted: ReadonlySet<Tensor>,
+  wanted: Wanted,
   options: BackwardOptions,
   owner: Owner,
-  /** Takes a wanted tensor's gradient, and the slot's reference, as soon as no node can add to it. */
-  onFinal?: (t: Tensor, g: Tensor, slots: Slots) => void,
-): Map<Tensor, Tensor> {
+  /** Takes a wanted tensor's gradient, and its slot's reference, as soon as no node can add to it. */
+  onFinal: (t: Tensor, g: Tensor, slots: Slots) => void,
+): void {
   const createGraph = options.createGraph ?? false;
   const retainGraph = options.retainGraph ?? createGraph;
   const order = reverseTopological(roots, wanted);
-  const grads = new Slots(owner);
-  // Anomaly mode sums with recorded-style ops, so a sum that overflows names the node that delivered it.
-  const inPlace = !createGraph && !isAnomalyEnabled();
-  // The deliveries each wanted tensor still awaits: from the seeds, and from every node that takes it as input.
+  // Anomaly mode sums with add, so a sum that overflows names the node that delivered it.
+  const grads = new Slots(owner, !createGraph && !isAnomalyEnabled());
+  // The deliveries each wanted tensor still awaits: the seeds', and one per node that takes it as input.
   const pending = new Map<Tensor, number>();
   const expect = (inputs: readonly Tensor[], step: 1 | -1) => {
     for (const t of inputs) {
@@ -154,44 +137,17 @@ function pullBack(
       const left = (pending.get(t) ?? 0) + step;
       pending.set(t, left);
       const g = grads.get(t);
-      if (step < 0 && left === 0 && onFinal && g) {
+      if (left === 0 && g) {
         grads.delete(t);
         onFinal(t, g, grads);
       }
     }
   };
   for (const inputs of [roots, ...order.map((t) => t.node!.inputs)]) expect(inputs, 1);
-  /** Adds g into t's slot, first cast and summed to t's dtype and shape. The caller holds g meanwhile. */
-  const deliver = (t: Tensor, g: Tensor) => {
-    const fitted =
-      g.dtype === t.dtype && sameShape(g.shape, t.shape)
-        ? g
-        : tidyInternal(FREED_BY_BACKWARD, () => {
-            const typed = g.dtype === t.dtype ? g : cast(g, t.dtype);
-            return sameShape(typed.shape, t.shape) ? typed : sumTo(typed, t.shape);
-          });
-    const before = grads.get(t);
-    if (before === undefined) grads.set(t, fitted.hold());
-    else if (inPlace && !before.isSaved && grads.onlyHeld(before, 1)) addInto(before, fitted);
-    else {
-      grads.set(t, add(before, fitted).hold());
-      grads.drop(before);
-    }
-    if (fitted !== g) grads.settle(fitted);
-  };
-  /** Delivers several gradients, holding all of them until all are placed (one tensor may go to several slots). */
-  const deliverAll = (targets: readonly Tensor[], gs: readonly (Tensor | null)[]) => {
-    for (const g of gs) g?.hold();
-    targets.forEach((t, i) => {
-      const g = gs[i];
-      if (g && t.requiresGrad) deliver(t, g);
-    });
-    for (const g of gs) if (g) grads.drop(g);
-  };
 
   duringBackward(() =>
     withGradMode(createGraph, () => {
-      deliverAll(roots, seeds);
+      grads.deliverAll(roots, seeds);
       expect(roots, -1);
       for (const t of order) {
         const g = grads.get(t);
@@ -209,9 +165,9 @@ function pullBack(
             // Anomaly mode: an op inside the VJP, or the VJP's result, that is not finite names this node.
             const inputGrads = pullingBack(node, g, "vjp", pull);
             checkVjp(node, g, inputGrads);
-            pullingBack(node, g, "deliver", () => deliverAll(node.inputs, inputGrads));
+            pullingBack(node, g, "deliver", () => grads.deliverAll(node.inputs, inputGrads));
           } else {
-            deliverAll(node.inputs, pull());
+            grads.deliverAll(node.inputs, pull());
           }
           grads.drop(g);
           // Each node is pulled back once per sweep: what it saved can go now rather than at the end.
@@ -222,7 +178,8 @@ function pullBack(
     }),
   );
   if (!retainGraph) for (const t of order) t.node!.release();
-  return grads;
+  // Gradients of tensors no wanted one depends on (a parameter outside `wanted`) go unused.
+  for (const g of grads.values()) grads.drop(g);
 }
 
 /** Tensor.backward(): accumulates d(root)/d(leaf) into .grad of every leaf that requires grad. */
@@ -248,60 +205,35 @@ export function backward(root: Tensor, upstream?: Tensor, options: BackwardOptio
       `upstream gradient has shape ${fmt(upstream.shape)} but the output has ${fmt(root.shape)}; they must match`,
     );
   }
-  const leaves = collectLeaves(root);
-  const createGraph = options.createGraph ?? false;
   // One owning scope for the seed, the sweep and the hand-over to .grad, leaf by leaf as each is final.
   tidyOwning(FREED_BY_BACKWARD, (owner) => {
     const seed = upstream ?? onesLike(root);
-    pullBack([root], [seed], leaves, options, owner, (leaf, g, slots) => {
-      const hooked = tidyInternal(FREED_BY_BACKWARD, () => runHooks(leaf, g));
-      // .grad takes what it is given if only the sweep holds it, else a view of it (a recorded copy under
-      // createGraph, to stay in the graph); an in-place add into a view copies on write.
-      const free = slots.onlyHeld(hooked, hooked === g ? 1 : 0);
-      accumulate(leaf, hooked, free, createGraph);
-      slots.drop(g);
-      if (hooked !== g) slots.settle(hooked);
-    });
+    const createGraph = options.createGraph ?? false;
+    pullBack([root], [seed], LEAVES, options, owner, (leaf, g, slots) =>
+      giveToLeaf(leaf, g, slots, createGraph),
+    );
   });
 }
 
-/** Every leaf that requires grad and that the root depends on (iteratively). */
-function collectLeaves(root: Tensor): Set<Tensor> {
-  const leaves = new Set<Tensor>();
-  const seen = new Set<Tensor>([root]);
-  const stack = [root];
-  while (stack.length > 0) {
-    const t = stack.pop()!;
-    if (t.isLeaf) {
-      if (t.requiresGrad) leaves.add(t);
-      continue;
-    }
-    for (const input of t.node!.inputs) {
-      if (input.requiresGrad && !seen.has(input)) {
-        seen.add(input);
-        stack.push(input);
-      }
-    }
-  }
-  return leaves;
-}
-
 /**
- * leaf.grad += g. Without createGraph the sum is written into the existing .grad buffer, as PyTorch does.
- * `free`: .grad may take g itself; otherwise it takes a view (a recorded clone under createGraph).
+ * leaf.grad += g, the leaf's final gradient after its hooks. An unset .grad takes the tensor if only the sweep
+ * holds it, else a view (a recorded clone under createGraph); an existing one is added into in place, as
+ * PyTorch does (an in-place add into a view copies on write).
  */
-function accumulate(leaf: Tensor, g: Tensor, free: boolean, createGraph: boolean): void {
+function giveToLeaf(leaf: Tensor, g: Tensor, slots: Slots, createGraph: boolean): void {
+  const hooked = tidyInternal(FREED_BY_BACKWARD, () => runHooks(leaf, g));
   const grad = leaf.grad !== null && !leaf.grad.isDisposed ? leaf.grad : null;
   if (grad === null) {
-    const own = free ? g : createGraph ? clone(g) : detach(g);
-    leaf.grad = own.keep().tagAs("gradient");
+    const free = slots.onlyHeld(hooked, hooked === g ? 1 : 0);
+    leaf.grad = (free ? hooked : createGraph ? clone(hooked) : detach(hooked)).keep().tagAs("gradient");
   } else if (createGraph) {
-    leaf.grad = add(grad, g).keep().tagAs("gradient");
-  } else if (grad.dtype === g.dtype && sameShape(grad.shape, g.shape)) {
-    addInto(grad, g);
+    leaf.grad = add(grad, hooked).keep().tagAs("gradient");
+  } else if (grad.dtype === hooked.dtype && sameShape(grad.shape, hooked.shape)) {
+    addInto(grad, hooked);
   } else {
-    const total = add(grad, g);
+    using total = add(grad, hooked);
     copyInto(grad, total);
-    total.dispose();
   }
+  slots.drop(g);
+  if (hooked !== g) slots.settle(hooked);
 }

@@ -27,6 +27,8 @@ interface Scope {
   made: Set<Scoped>;
   /** Tensors keep() took out while the scope was open: their graphs stay alive. */
   kept: Set<Scoped>;
+  /** Recorded tensors it let go of early (tidyOwning): it still lets go of their graphs if nothing reaches them. */
+  letGo: Set<Scoped>;
   /** What tensors made inside (in it or in a scope it opened) carry as their madeIn. */
   mark: ScopeMark;
 }
@@ -91,11 +93,11 @@ function madeAGraph(scope: Scope): boolean {
 function close(scope: Scope, returned: ReadonlySet<unknown>, reason?: string): void {
   if (scopes[scopes.length - 1] === scope) scopes.pop();
   else scopes = scopes.filter((s) => s !== scope);
-  if (scope.made.size === 0) return;
-  if (madeAGraph(scope)) {
+  if (scope.made.size === 0 && scope.letGo.size === 0) return;
+  if (scope.letGo.size > 0 || madeAGraph(scope)) {
     const roots = [...scope.made].filter((t) => returned.has(t));
     const live = reach(scope, [...roots, ...scope.kept], new Set());
-    const dead = reach(scope, scope.made, new Set(live));
+    const dead = reach(scope, [...scope.made, ...scope.letGo], new Set(live));
     for (const t of dead) if (!live.has(t)) t.releaseGraph();
   }
   const parent = scopes[scopes.length - 1];
@@ -150,7 +152,10 @@ export function tidyWatching<T>(fn: (madeInside: (t: Scoped) => boolean) => T): 
 export interface Owner {
   /** Whether this scope holds t: it made t (t is not the caller's) and has not let go of it or kept it. */
   holds(t: Scoped): boolean;
-  /** Frees t now, or hands it to a graph that saved it, if this scope made it; any other tensor is left alone. */
+  /**
+   * Frees t now, or hands it to a graph that saved it, if this scope holds it; any other tensor is left alone.
+   * A recorded t's own graph is let go of when the scope ends, unless what the scope returns reaches it.
+   */
   release(t: Scoped): void;
 }
 
@@ -163,7 +168,9 @@ export function tidyOwning<T>(reason: string, fn: (owner: Owner) => T): T {
     const owner: Owner = {
       holds: (t) => scope.made.has(t),
       release: (t) => {
-        if (scope.made.delete(t)) t.releaseFromScope(reason);
+        if (!scope.made.delete(t)) return;
+        if (t.graphInputs().length > 0) scope.letGo.add(t);
+        t.releaseFromScope(reason);
       },
     };
     return fn(owner);
@@ -176,6 +183,7 @@ function scoped<T>(fn: (scope: Scope) => T, reason?: string): T {
   const scope: Scope = {
     made: new Set(),
     kept: new Set(),
+    letGo: new Set(),
     mark: { parent, depth: parent === null ? 0 : parent.depth + 1 },
   };
   scopes.push(scope);

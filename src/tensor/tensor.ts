@@ -19,7 +19,7 @@ import { fmt, runsContiguously, type Shape, sizeOf, stridesOf } from "../shape.j
 import { formatTensor } from "./format.js";
 import { noteCreated, noteDisposed } from "./leaks.js";
 import type { Node } from "./node.js";
-import { keep, type ScopeMark, type Scoped, track } from "./scope.js";
+import { keep, type Scoped, type ScopeMark, track } from "./scope.js";
 
 /** Lets go of buffers of tensors that were garbage-collected without dispose(): the safety net, not the plan. */
 const finalizer = new FinalizationRegistry<Storage>((storage) => dropStorage(storage));

@@ -30,7 +30,11 @@ describe("early gradients", () => {
     const n = 128;
     const layers = 4;
     const Ws = Array.from({ length: layers }, (_, i) =>
-      f64(normals(n * n, 20 + i), [n, n], true).mul(0.05).detach().requiresGrad_(),
+      f64(
+        normals(n * n, 20 + i).map((v) => v * 0.05),
+        [n, n],
+        true,
+      ),
     );
     const x = f64(normals(n, 30), [1, n]);
     /** Peak bytes above those live before one forward-backward, whose graph is freed inside a tidy. */
