@@ -35,14 +35,24 @@ export class Slots extends Map<Tensor, Tensor> {
   onlyHeld(g: Tensor, slots: number): boolean {
     return this.owner.holds(g) && g.owners === 1 + slots;
   }
+  /** Empties t's slot, letting go of its gradient. */
+  empty(t: Tensor): void {
+    const g = this.get(t);
+    if (g === undefined) return;
+    this.delete(t);
+    this.drop(g);
+  }
   /** Delivers several gradients, holding all of them until all are placed (one tensor may go to several slots). */
   deliverAll(targets: readonly Tensor[], gs: readonly (Tensor | null)[]): void {
     for (const g of gs) g?.hold();
-    targets.forEach((t, i) => {
-      const g = gs[i];
-      if (g && t.requiresGrad) this.deliver(t, g);
-    });
-    for (const g of gs) if (g) this.drop(g);
+    try {
+      targets.forEach((t, i) => {
+        const g = gs[i];
+        if (g && t.requiresGrad) this.deliver(t, g);
+      });
+    } finally {
+      for (const g of gs) if (g) this.drop(g);
+    }
   }
   /** Adds g into t's slot, first cast and summed to t's dtype and shape: in place if only this slot holds it. */
   private deliver(t: Tensor, g: Tensor): void {

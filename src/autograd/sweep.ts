@@ -109,8 +109,12 @@ export function sweep(
   // The sweep's own scope owns what it makes: the wanted gradients leave it as its result.
   return tidyOwning(FREED_BY_BACKWARD, (owner) => {
     const grads = new Map<Tensor, Tensor>();
-    pullBack(roots, seeds, wanted, options, owner, (t, g) => grads.set(t, g));
-    for (const g of grads.values()) g.letGo(FREED_BY_BACKWARD);
+    try {
+      pullBack(roots, seeds, wanted, options, owner, (t, g) => grads.set(t, g.hold()));
+    } finally {
+      // The result's references go back: what the sweep made stays its scope's, which returns it.
+      for (const g of grads.values()) g.letGo(FREED_BY_BACKWARD);
+    }
     return grads;
   });
 }
@@ -121,7 +125,7 @@ function pullBack(
   wanted: Wanted,
   options: BackwardOptions,
   owner: Owner,
-  /** Takes a wanted tensor's gradient, and its slot's reference, as soon as no node can add to it. */
+  /** Given a wanted tensor's gradient as soon as no node can add to it, while its slot still holds it. */
   onFinal: (t: Tensor, g: Tensor, slots: Slots) => void,
 ): void {
   const createGraph = options.createGraph ?? false;
@@ -138,48 +142,50 @@ function pullBack(
       pending.set(t, left);
       const g = grads.get(t);
       if (left === 0 && g) {
-        grads.delete(t);
         onFinal(t, g, grads);
+        grads.empty(t);
       }
     }
   };
   for (const inputs of [roots, ...order.map((t) => t.node!.inputs)]) expect(inputs, 1);
 
-  duringBackward(() =>
-    withGradMode(createGraph, () => {
-      grads.deliverAll(roots, seeds);
-      expect(roots, -1);
-      for (const t of order) {
-        const g = grads.get(t);
-        const node = t.node!;
-        if (g !== undefined) {
-          grads.delete(t);
-          const saved = checkSaved(node);
-          const pull = () =>
-            tidyInternal(FREED_BY_BACKWARD, () => {
-              const hooked = runHooks(t, g);
-              if (t.retainsGrad) t.grad = detach(hooked).keep().tagAs("gradient");
-              return [...node.rule.vjp(hooked, saved, node.attrs, node)];
-            });
-          if (isAnomalyEnabled()) {
-            // Anomaly mode: an op inside the VJP, or the VJP's result, that is not finite names this node.
-            const inputGrads = pullingBack(node, g, "vjp", pull);
-            checkVjp(node, g, inputGrads);
-            pullingBack(node, g, "deliver", () => grads.deliverAll(node.inputs, inputGrads));
-          } else {
-            grads.deliverAll(node.inputs, pull());
+  try {
+    duringBackward(() =>
+      withGradMode(createGraph, () => {
+        grads.deliverAll(roots, seeds);
+        expect(roots, -1);
+        for (const t of order) {
+          const g = grads.get(t);
+          const node = t.node!;
+          if (g !== undefined) {
+            const saved = checkSaved(node);
+            const pull = () =>
+              tidyInternal(FREED_BY_BACKWARD, () => {
+                const hooked = runHooks(t, g);
+                if (t.retainsGrad) t.grad = detach(hooked).keep().tagAs("gradient");
+                return [...node.rule.vjp(hooked, saved, node.attrs, node)];
+              });
+            if (isAnomalyEnabled()) {
+              // Anomaly mode: an op inside the VJP, or the VJP's result, that is not finite names this node.
+              const inputGrads = pullingBack(node, g, "vjp", pull);
+              checkVjp(node, g, inputGrads);
+              pullingBack(node, g, "deliver", () => grads.deliverAll(node.inputs, inputGrads));
+            } else {
+              grads.deliverAll(node.inputs, pull());
+            }
+            grads.empty(t);
+            // Each node is pulled back once per sweep: what it saved can go now rather than at the end.
+            if (!retainGraph) node.release();
           }
-          grads.drop(g);
-          // Each node is pulled back once per sweep: what it saved can go now rather than at the end.
-          if (!retainGraph) node.release();
+          expect(node.inputs, -1);
         }
-        expect(node.inputs, -1);
-      }
-    }),
-  );
+      }),
+    );
+  } finally {
+    // Slots left over (after an error, or of tensors no wanted one depends on) let go of their gradients.
+    for (const t of grads.keys()) grads.empty(t);
+  }
   if (!retainGraph) for (const t of order) t.node!.release();
-  // Gradients of tensors no wanted one depends on (a parameter outside `wanted`) go unused.
-  for (const g of grads.values()) grads.drop(g);
 }
 
 /** Tensor.backward(): accumulates d(root)/d(leaf) into .grad of every leaf that requires grad. */
@@ -234,6 +240,5 @@ function giveToLeaf(leaf: Tensor, g: Tensor, slots: Slots, createGraph: boolean)
     using total = add(grad, hooked);
     copyInto(grad, total);
   }
-  slots.drop(g);
   if (hooked !== g) slots.settle(hooked);
 }

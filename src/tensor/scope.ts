@@ -28,7 +28,7 @@ interface Scope {
   /** Tensors keep() took out while the scope was open: their graphs stay alive. */
   kept: Set<Scoped>;
   /** Recorded tensors it let go of early (tidyOwning): it still lets go of their graphs if nothing reaches them. */
-  letGo: Set<Scoped>;
+  releasedEarly: Set<Scoped>;
   /** What tensors made inside (in it or in a scope it opened) carry as their madeIn. */
   mark: ScopeMark;
 }
@@ -93,11 +93,11 @@ function madeAGraph(scope: Scope): boolean {
 function close(scope: Scope, returned: ReadonlySet<unknown>, reason?: string): void {
   if (scopes[scopes.length - 1] === scope) scopes.pop();
   else scopes = scopes.filter((s) => s !== scope);
-  if (scope.made.size === 0 && scope.letGo.size === 0) return;
-  if (scope.letGo.size > 0 || madeAGraph(scope)) {
+  if (scope.made.size === 0 && scope.releasedEarly.size === 0) return;
+  if (scope.releasedEarly.size > 0 || madeAGraph(scope)) {
     const roots = [...scope.made].filter((t) => returned.has(t));
     const live = reach(scope, [...roots, ...scope.kept], new Set());
-    const dead = reach(scope, [...scope.made, ...scope.letGo], new Set(live));
+    const dead = reach(scope, [...scope.made, ...scope.releasedEarly], new Set(live));
     for (const t of dead) if (!live.has(t)) t.releaseGraph();
   }
   const parent = scopes[scopes.length - 1];
@@ -169,7 +169,7 @@ export function tidyOwning<T>(reason: string, fn: (owner: Owner) => T): T {
       holds: (t) => scope.made.has(t),
       release: (t) => {
         if (!scope.made.delete(t)) return;
-        if (t.graphInputs().length > 0) scope.letGo.add(t);
+        if (t.graphInputs().length > 0) scope.releasedEarly.add(t);
         t.releaseFromScope(reason);
       },
     };
@@ -183,7 +183,7 @@ function scoped<T>(fn: (scope: Scope) => T, reason?: string): T {
   const scope: Scope = {
     made: new Set(),
     kept: new Set(),
-    letGo: new Set(),
+    releasedEarly: new Set(),
     mark: { parent, depth: parent === null ? 0 : parent.depth + 1 },
   };
   scopes.push(scope);

@@ -103,4 +103,19 @@ describe("early gradients", () => {
     assert.deepEqual(Array.from(gradOf(x)), [6, 6]);
     assert.deepEqual(Array.from(gradOf(y)), [1, 1], "y.grad did not change with x.grad");
   });
+
+  test("a backward that fails half-way (a hook throws) frees what it held, the caller's seed included", () => {
+    const x = f64([1, 2], [2], true);
+    const before = live();
+    cr.tidy(() => {
+      const h = x.exp().mul(x);
+      h.registerHook(() => {
+        throw new Error("hook failed");
+      });
+      const seed = f64([1, 1], [2]);
+      assert.throws(() => h.mul(2).backward(seed), /hook failed/);
+    });
+    assert.deepEqual(live(), before, "nothing stays held by the sweep's slots");
+    assert.equal(x.grad, null);
+  });
 });
