@@ -5,8 +5,8 @@ import { detach } from "../ops/detach.js";
 import { zerosLike } from "../tensor/create.js";
 import { isGradEnabled, noGrad, withGradMode } from "../tensor/grad-mode.js";
 import { record, recording, type VjpRule } from "../tensor/node.js";
-import { tidy } from "../tensor/scope.js";
-import { Tensor, tensorWatermark } from "../tensor/tensor.js";
+import { type Scoped, tidy, tidyWatching } from "../tensor/scope.js";
+import { Tensor } from "../tensor/tensor.js";
 import { sweep } from "./sweep.js";
 
 /**
@@ -45,26 +45,30 @@ function recomputeAndPull(
   g: Tensor,
 ): (Tensor | null)[] {
   const createGraph = isGradEnabled();
-  const firstId = tensorWatermark();
-  // Intermediates the recomputed graph saved stay (the graph owns them); the rest are freed at once.
-  const out = withGradMode(true, () => tidy(() => fn(...inputs)));
-  if (!(out instanceof Tensor)) fail("recompute", "the function must return a Tensor");
   const wanted = new Set(inputs.filter((t) => t.requiresGrad));
-  checkClosure(out, wanted, firstId);
+  // Intermediates the recomputed graph saved stay (the graph owns them); the rest are freed at once.
+  const out = withGradMode(true, () =>
+    tidyWatching((madeInside) => {
+      const result = fn(...inputs);
+      if (!(result instanceof Tensor)) fail("recompute", "the function must return a Tensor");
+      checkClosure(result, wanted, madeInside);
+      return result;
+    }),
+  );
   if (!out.requiresGrad) return inputs.map(() => null);
   const grads = sweep([out], [g], wanted, { createGraph, retainGraph: createGraph });
   return inputs.map((t) => (t.requiresGrad ? (grads.get(t) ?? zerosLike(t)) : null));
 }
 
 /** Fails if the recomputed segment reached a tensor that requires grad made before it but not passed in. */
-function checkClosure(out: Tensor, wanted: ReadonlySet<Tensor>, firstId: number): void {
+function checkClosure(out: Tensor, wanted: ReadonlySet<Tensor>, madeInside: (t: Scoped) => boolean): void {
   const seen = new Set<Tensor>();
   const stack = [out];
   while (stack.length > 0) {
     const t = stack.pop()!;
     if (seen.has(t) || wanted.has(t) || !t.requiresGrad) continue;
     seen.add(t);
-    if (t.id < firstId) {
+    if (!madeInside(t)) {
       fail(
         "recompute",
         `the function uses ${t.describe()}, which requires grad, without receiving it as an input; its ` +

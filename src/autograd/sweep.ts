@@ -1,10 +1,10 @@
 // The backward sweep: topological order by an iterative DFS, then VJPs in reverse, reducing broadcast
-// gradients once, calling hooks, and freeing saved tensors unless retainGraph. Never recursive.
+// gradients once, calling hooks, handing each leaf its gradient as soon as it is final, and freeing saved
+// tensors unless retainGraph. Never recursive.
 import { fail } from "../errors.js";
-import { add, cast } from "../ops/binary.js";
+import { add } from "../ops/binary.js";
 import { clone, detach } from "../ops/detach.js";
 import { addInto, copyInto } from "../ops/in-place.js";
-import { sumTo } from "../ops/sum-to.js";
 import { fmt, sameShape } from "../shape.js";
 import { checkVjp, isAnomalyEnabled, pullingBack } from "../tensor/anomaly.js";
 import { onesLike } from "../tensor/create.js";
@@ -12,9 +12,12 @@ import { withGradMode } from "../tensor/grad-mode.js";
 import { duringBackward, type Node } from "../tensor/node.js";
 import { type Owner, tidyInternal, tidyOwning } from "../tensor/scope.js";
 import type { Tensor } from "../tensor/tensor.js";
+import { FREED_BY_BACKWARD, Slots } from "./slots.js";
 
-/** What a tensor freed inside the sweep says when it is used afterwards. */
-const FREED_BY_BACKWARD = "freed by backward (a temporary of a VJP)";
+/** The tensors whose gradients a sweep returns (a set, or every leaf it reaches). */
+type Wanted = Pick<ReadonlySet<Tensor>, "has">;
+/** backward() wants every leaf it reaches (only tensors that require grad are reached). */
+const LEAVES: Wanted = { has: (t) => t.isLeaf && t.requiresGrad };
 
 export interface BackwardOptions {
   /** Keep saved intermediates so backward can run through this graph again. */
@@ -27,7 +30,7 @@ export interface BackwardOptions {
  * The recorded tensors on a path from the roots to a wanted tensor, outputs before inputs.
  * Wanted tensors end the walk: their gradient is final there.
  */
-function reverseTopological(roots: readonly Tensor[], wanted: ReadonlySet<Tensor>): Tensor[] {
+function reverseTopological(roots: readonly Tensor[], wanted: Wanted): Tensor[] {
   const order: Tensor[] = [];
   const leads = new Map<Tensor, boolean>();
   const stack: { t: Tensor; next: number }[] = roots.map((t) => ({ t, next: 0 }));
@@ -53,7 +56,7 @@ function reverseTopological(roots: readonly Tensor[], wanted: ReadonlySet<Tensor
   return order.reverse();
 }
 
-export function runHooks(t: Tensor, g: Tensor): Tensor {
+function runHooks(t: Tensor, g: Tensor): Tensor {
   for (const hook of t.hooks) {
     const replaced = hook(g);
     if (replaced !== undefined) {
@@ -104,89 +107,85 @@ export function sweep(
   options: BackwardOptions = {},
 ): Map<Tensor, Tensor> {
   // The sweep's own scope owns what it makes: the wanted gradients leave it as its result.
-  return tidyOwning(FREED_BY_BACKWARD, (owner) => pullBack(roots, seeds, wanted, options, owner));
+  return tidyOwning(FREED_BY_BACKWARD, (owner) => {
+    const grads = new Map<Tensor, Tensor>();
+    try {
+      pullBack(roots, seeds, wanted, options, owner, (t, g) => grads.set(t, g.hold()));
+    } finally {
+      // The result's references go back: what the sweep made stays its scope's, which returns it.
+      for (const g of grads.values()) g.letGo(FREED_BY_BACKWARD);
+    }
+    return grads;
+  });
 }
 
 function pullBack(
   roots: readonly Tensor[],
   seeds: readonly Tensor[],
-  wanted: ReadonlySet<Tensor>,
+  wanted: Wanted,
   options: BackwardOptions,
   owner: Owner,
-): Map<Tensor, Tensor> {
+  /** Given a wanted tensor's gradient as soon as no node can add to it, while its slot still holds it. */
+  onFinal: (t: Tensor, g: Tensor, slots: Slots) => void,
+): void {
   const createGraph = options.createGraph ?? false;
   const retainGraph = options.retainGraph ?? createGraph;
   const order = reverseTopological(roots, wanted);
-  const grads = new Map<Tensor, Tensor>();
-  // How many slots of `grads` hold each gradient tensor; one that no slot holds any more is released, if the
-  // sweep made it (a seed, or a tensor a hook returned, belongs to the caller).
-  const holders = new Map<Tensor, number>();
-  const hold = (g: Tensor) => holders.set(g, (holders.get(g) ?? 0) + 1);
-  const drop = (g: Tensor) => {
-    const n = (holders.get(g) ?? 1) - 1;
-    holders.set(g, n);
-    if (n === 0) owner.release(g);
-  };
-  /** Adds g into t's slot, first cast and summed to t's dtype and shape. The caller holds g meanwhile. */
-  const deliver = (t: Tensor, g: Tensor) => {
-    const fitted =
-      g.dtype === t.dtype && sameShape(g.shape, t.shape)
-        ? g
-        : tidyInternal(FREED_BY_BACKWARD, () => {
-            const typed = g.dtype === t.dtype ? g : cast(g, t.dtype);
-            return sameShape(typed.shape, t.shape) ? typed : sumTo(typed, t.shape);
-          });
-    const before = grads.get(t);
-    const total = before === undefined ? fitted : add(before, fitted);
-    hold(total);
-    grads.set(t, total);
-    if (before !== undefined) drop(before);
-    if (fitted !== g && fitted !== total) {
-      hold(fitted);
-      drop(fitted);
+  // Anomaly mode sums with add, so a sum that overflows names the node that delivered it.
+  const grads = new Slots(owner, !createGraph && !isAnomalyEnabled());
+  // The deliveries each wanted tensor still awaits: the seeds', and one per node that takes it as input.
+  const pending = new Map<Tensor, number>();
+  const expect = (inputs: readonly Tensor[], step: 1 | -1) => {
+    for (const t of inputs) {
+      if (!wanted.has(t)) continue;
+      const left = (pending.get(t) ?? 0) + step;
+      pending.set(t, left);
+      const g = grads.get(t);
+      if (left === 0 && g) {
+        onFinal(t, g, grads);
+        grads.empty(t);
+      }
     }
   };
-  /** Delivers several gradients, holding all of them until all are placed (one tensor may go to several slots). */
-  const deliverAll = (targets: readonly Tensor[], gs: readonly (Tensor | null)[]) => {
-    for (const g of gs) if (g) hold(g);
-    targets.forEach((t, i) => {
-      const g = gs[i];
-      if (g && t.requiresGrad) deliver(t, g);
-    });
-    for (const g of gs) if (g) drop(g);
-  };
+  for (const inputs of [roots, ...order.map((t) => t.node!.inputs)]) expect(inputs, 1);
 
-  duringBackward(() =>
-    withGradMode(createGraph, () => {
-      deliverAll(roots, seeds);
-      for (const t of order) {
-        const g = grads.get(t);
-        if (g === undefined) continue;
-        grads.delete(t);
-        const node = t.node!;
-        const saved = checkSaved(node);
-        const pull = () =>
-          tidyInternal(FREED_BY_BACKWARD, () => {
-            const hooked = runHooks(t, g);
-            if (t.retainsGrad) t.grad = detach(hooked).keep().tagAs("gradient");
-            return [...node.rule.vjp(hooked, saved, node.attrs, node)];
-          });
-        if (isAnomalyEnabled()) {
-          // Anomaly mode: an op inside the VJP, or the VJP's result, that is not finite names this node.
-          const inputGrads = pullingBack(node, g, "vjp", pull);
-          checkVjp(node, g, inputGrads);
-          pullingBack(node, g, "deliver", () => deliverAll(node.inputs, inputGrads));
-        } else {
-          deliverAll(node.inputs, pull());
+  try {
+    duringBackward(() =>
+      withGradMode(createGraph, () => {
+        grads.deliverAll(roots, seeds);
+        expect(roots, -1);
+        for (const t of order) {
+          const g = grads.get(t);
+          const node = t.node!;
+          if (g !== undefined) {
+            const saved = checkSaved(node);
+            const pull = () =>
+              tidyInternal(FREED_BY_BACKWARD, () => {
+                const hooked = runHooks(t, g);
+                if (t.retainsGrad) t.grad = detach(hooked).keep().tagAs("gradient");
+                return [...node.rule.vjp(hooked, saved, node.attrs, node)];
+              });
+            if (isAnomalyEnabled()) {
+              // Anomaly mode: an op inside the VJP, or the VJP's result, that is not finite names this node.
+              const inputGrads = pullingBack(node, g, "vjp", pull);
+              checkVjp(node, g, inputGrads);
+              pullingBack(node, g, "deliver", () => grads.deliverAll(node.inputs, inputGrads));
+            } else {
+              grads.deliverAll(node.inputs, pull());
+            }
+            grads.empty(t);
+            // Each node is pulled back once per sweep: what it saved can go now rather than at the end.
+            if (!retainGraph) node.release();
+          }
+          expect(node.inputs, -1);
         }
-        drop(g);
-        // Each node is pulled back once per sweep: what it saved can go now rather than at the end.
-        if (!retainGraph) node.release();
-      }
-    }),
-  );
+      }),
+    );
+  } finally {
+    // Slots left over (after an error, or of tensors no wanted one depends on) let go of their gradients.
+    for (const t of grads.keys()) grads.empty(t);
+  }
   if (!retainGraph) for (const t of order) t.node!.release();
-  return grads;
 }
 
 /** Tensor.backward(): accumulates d(root)/d(leaf) into .grad of every leaf that requires grad. */
@@ -212,74 +211,34 @@ export function backward(root: Tensor, upstream?: Tensor, options: BackwardOptio
       `upstream gradient has shape ${fmt(upstream.shape)} but the output has ${fmt(root.shape)}; they must match`,
     );
   }
-  const leaves = collectLeaves(root);
-  // One owning scope for the seed, the sweep and the hand-over to .grad.
+  // One owning scope for the seed, the sweep and the hand-over to .grad, leaf by leaf as each is final.
   tidyOwning(FREED_BY_BACKWARD, (owner) => {
     const seed = upstream ?? onesLike(root);
-    giveToLeaves(pullBack([root], [seed], leaves, options, owner), options.createGraph ?? false, owner);
+    const createGraph = options.createGraph ?? false;
+    pullBack([root], [seed], LEAVES, options, owner, (leaf, g, slots) =>
+      giveToLeaf(leaf, g, slots, createGraph),
+    );
   });
 }
 
-/** Hands each leaf its gradient (after the leaf's hooks): `.grad` takes it, or adds it in. */
-function giveToLeaves(grads: Map<Tensor, Tensor>, createGraph: boolean, owner: Owner): void {
-  // One gradient tensor can reach several leaves (add gives [g, g]): count its uses, free it after the last.
-  const uses = new Map<Tensor, number>();
-  for (const g of grads.values()) uses.set(g, (uses.get(g) ?? 0) + 1);
-  const claimed = new Set<Tensor>();
-  for (const [leaf, g] of grads) {
-    const hooked = withGradMode(createGraph, () => tidyInternal(FREED_BY_BACKWARD, () => runHooks(leaf, g)));
-    const left = uses.get(g)! - 1;
-    uses.set(g, left);
-    // .grad takes what it is given: a tensor this backward made that nothing else uses, else a view of it (a
-    // recorded copy under createGraph, to stay in the graph); an in-place add into a view copies on write.
-    const free =
-      owner.made(hooked) && !claimed.has(hooked) && (hooked === g ? left === 0 : !uses.get(hooked));
-    const own = free ? hooked : createGraph ? withGradMode(true, () => clone(hooked)) : detach(hooked);
-    claimed.add(own);
-    if (hooked !== g && left === 0) owner.release(g);
-    accumulate(leaf, own, createGraph);
-  }
-}
-
-/** Every leaf that requires grad and that the root depends on (iteratively). */
-function collectLeaves(root: Tensor): Set<Tensor> {
-  const leaves = new Set<Tensor>();
-  const seen = new Set<Tensor>([root]);
-  const stack = [root];
-  while (stack.length > 0) {
-    const t = stack.pop()!;
-    if (t.isLeaf) {
-      if (t.requiresGrad) leaves.add(t);
-      continue;
-    }
-    for (const input of t.node!.inputs) {
-      if (input.requiresGrad && !seen.has(input)) {
-        seen.add(input);
-        stack.push(input);
-      }
-    }
-  }
-  return leaves;
-}
-
-/** leaf.grad += g. Without createGraph the sum is written into the existing .grad buffer, as PyTorch does. */
-function accumulate(leaf: Tensor, g: Tensor, createGraph: boolean): void {
-  g.keep();
-  if (leaf.grad === null || leaf.grad.isDisposed) {
-    leaf.grad = g.tagAs("gradient");
-    return;
-  }
-  if (createGraph) {
-    leaf.grad = add(leaf.grad, g).keep().tagAs("gradient");
-    g.releaseFromScope();
-    return;
-  }
-  if (leaf.grad.dtype === g.dtype && sameShape(leaf.grad.shape, g.shape)) {
-    addInto(leaf.grad, g);
+/**
+ * leaf.grad += g, the leaf's final gradient after its hooks. An unset .grad takes the tensor if only the sweep
+ * holds it, else a view (a recorded clone under createGraph); an existing one is added into in place, as
+ * PyTorch does (an in-place add into a view copies on write).
+ */
+function giveToLeaf(leaf: Tensor, g: Tensor, slots: Slots, createGraph: boolean): void {
+  const hooked = tidyInternal(FREED_BY_BACKWARD, () => runHooks(leaf, g));
+  const grad = leaf.grad !== null && !leaf.grad.isDisposed ? leaf.grad : null;
+  if (grad === null) {
+    const free = slots.onlyHeld(hooked, hooked === g ? 1 : 0);
+    leaf.grad = (free ? hooked : createGraph ? clone(hooked) : detach(hooked)).keep().tagAs("gradient");
+  } else if (createGraph) {
+    leaf.grad = add(grad, hooked).keep().tagAs("gradient");
+  } else if (grad.dtype === hooked.dtype && sameShape(grad.shape, hooked.shape)) {
+    addInto(grad, hooked);
   } else {
-    const total = add(leaf.grad, g);
-    copyInto(leaf.grad, total);
-    total.dispose();
+    using total = add(grad, hooked);
+    copyInto(grad, total);
   }
-  g.dispose();
+  if (hooked !== g) slots.settle(hooked);
 }

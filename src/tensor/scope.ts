@@ -2,9 +2,16 @@
 // A tensor that a live graph still needs for backward is handed to that graph and freed when backward is done;
 // graphs that nothing returned or kept can reach any more are let go of when the scope ends.
 
+/** Which scope was innermost when a tensor was made; marks link outwards, so nesting can be asked of them. */
+export interface ScopeMark {
+  readonly parent: ScopeMark | null;
+  readonly depth: number;
+}
+
 /** What a scope needs of a tensor; implemented by Tensor (kept as an interface to avoid an import cycle). */
 export interface Scoped {
-  readonly id: number;
+  /** The scope that was innermost when it was made (null: made outside every scope). */
+  readonly madeIn: ScopeMark | null;
   readonly isDisposed: boolean;
   dispose(): void;
   /** Called when a scope ends without keeping it: freed, or handed to a graph that saved it for backward. */
@@ -20,15 +27,27 @@ interface Scope {
   made: Set<Scoped>;
   /** Tensors keep() took out while the scope was open: their graphs stay alive. */
   kept: Set<Scoped>;
-  /** The id of the first tensor made inside: tensors with smaller ids are older than the scope. */
-  firstId: number;
+  /** Recorded tensors it let go of early (tidyOwning): it still lets go of their graphs if nothing reaches them. */
+  releasedEarly: Set<Scoped>;
+  /** What tensors made inside (in it or in a scope it opened) carry as their madeIn. */
+  mark: ScopeMark;
 }
 
 let scopes: Scope[] = [];
 
-export function track(t: Scoped): void {
-  scopes[scopes.length - 1]?.made.add(t);
-  for (let i = scopes.length - 1; i >= 0 && scopes[i].firstId === Infinity; i--) scopes[i].firstId = t.id;
+/** A new tensor joins the innermost scope, which holds its first reference; returns that scope's mark. */
+export function track(t: Scoped): ScopeMark | null {
+  const scope = scopes[scopes.length - 1];
+  if (scope === undefined) return null;
+  scope.made.add(t);
+  return scope.mark;
+}
+
+/** Whether t was made while `scope` was open (in it, or in a scope opened inside it). */
+function madeDuring(scope: Scope, t: Scoped): boolean {
+  let mark = t.madeIn;
+  while (mark !== null && mark.depth > scope.mark.depth) mark = mark.parent;
+  return mark === scope.mark;
 }
 
 /** Removes t from every open scope: it lives until disposed by hand (or by its owner, e.g. a parameter's .grad). */
@@ -45,7 +64,7 @@ function reach(scope: Scope, roots: Iterable<Scoped>, seen: Set<Scoped>): Set<Sc
   const stack = [...roots];
   while (stack.length > 0) {
     const t = stack.pop()!;
-    if (t.id < scope.firstId || seen.has(t)) continue;
+    if (seen.has(t) || !madeDuring(scope, t)) continue;
     seen.add(t);
     for (const input of t.graphInputs()) stack.push(input);
   }
@@ -74,11 +93,11 @@ function madeAGraph(scope: Scope): boolean {
 function close(scope: Scope, returned: ReadonlySet<unknown>, reason?: string): void {
   if (scopes[scopes.length - 1] === scope) scopes.pop();
   else scopes = scopes.filter((s) => s !== scope);
-  if (scope.made.size === 0) return;
-  if (madeAGraph(scope)) {
+  if (scope.made.size === 0 && scope.releasedEarly.size === 0) return;
+  if (scope.releasedEarly.size > 0 || madeAGraph(scope)) {
     const roots = [...scope.made].filter((t) => returned.has(t));
     const live = reach(scope, [...roots, ...scope.kept], new Set());
-    const dead = reach(scope, scope.made, new Set(live));
+    const dead = reach(scope, [...scope.made, ...scope.releasedEarly], new Set(live));
     for (const t of dead) if (!live.has(t)) t.releaseGraph();
   }
   const parent = scopes[scopes.length - 1];
@@ -121,11 +140,22 @@ export function tidyInternal<T>(reason: string, fn: () => T): T {
   return scoped(() => fn(), reason);
 }
 
+/**
+ * tidy() whose fn may ask which tensors were made while the scope was open (recompute checks that its
+ * segment used no tensor from outside that it was not given).
+ */
+export function tidyWatching<T>(fn: (madeInside: (t: Scoped) => boolean) => T): T {
+  return scoped((scope) => fn((t) => madeDuring(scope, t)));
+}
+
 /** What the library's own loops (the backward sweep) may do with the tensors their scope made. */
 export interface Owner {
-  /** Whether this scope made t (rather than the caller, before the scope opened). */
-  made(t: Scoped): boolean;
-  /** Frees t now, or hands it to a graph that saved it, if this scope made it; any other tensor is left alone. */
+  /** Whether this scope holds t: it made t (t is not the caller's) and has not let go of it or kept it. */
+  holds(t: Scoped): boolean;
+  /**
+   * Frees t now, or hands it to a graph that saved it, if this scope holds it; any other tensor is left alone.
+   * A recorded t's own graph is let go of when the scope ends, unless what the scope returns reaches it.
+   */
   release(t: Scoped): void;
 }
 
@@ -136,9 +166,11 @@ export interface Owner {
 export function tidyOwning<T>(reason: string, fn: (owner: Owner) => T): T {
   return scoped((scope) => {
     const owner: Owner = {
-      made: (t) => scope.made.has(t),
+      holds: (t) => scope.made.has(t),
       release: (t) => {
-        if (scope.made.delete(t)) t.releaseFromScope(reason);
+        if (!scope.made.delete(t)) return;
+        if (t.graphInputs().length > 0) scope.releasedEarly.add(t);
+        t.releaseFromScope(reason);
       },
     };
     return fn(owner);
@@ -147,7 +179,13 @@ export function tidyOwning<T>(reason: string, fn: (owner: Owner) => T): T {
 
 /** Runs fn in a new scope (which fn may look into), then ends the scope keeping what fn returned. */
 function scoped<T>(fn: (scope: Scope) => T, reason?: string): T {
-  const scope: Scope = { made: new Set(), kept: new Set(), firstId: Infinity };
+  const parent = scopes[scopes.length - 1]?.mark ?? null;
+  const scope: Scope = {
+    made: new Set(),
+    kept: new Set(),
+    releasedEarly: new Set(),
+    mark: { parent, depth: parent === null ? 0 : parent.depth + 1 },
+  };
   scopes.push(scope);
   let result: T;
   try {

@@ -19,7 +19,7 @@ import { fmt, runsContiguously, type Shape, sizeOf, stridesOf } from "../shape.j
 import { formatTensor } from "./format.js";
 import { noteCreated, noteDisposed } from "./leaks.js";
 import type { Node } from "./node.js";
-import { keep, type Scoped, track } from "./scope.js";
+import { keep, type Scoped, type ScopeMark, track } from "./scope.js";
 
 /** Lets go of buffers of tensors that were garbage-collected without dispose(): the safety net, not the plan. */
 const finalizer = new FinalizationRegistry<Storage>((storage) => dropStorage(storage));
@@ -37,11 +37,6 @@ const FREED_WITH_GRAPH =
 export type GradHook = (grad: Tensor) => Tensor | undefined;
 
 let nextTensorId = 0;
-
-/** The id the next tensor will get: a tensor with a smaller id existed before this call. */
-export function tensorWatermark(): number {
-  return nextTensorId;
-}
 
 export type NestedArray = number | boolean | readonly NestedArray[];
 
@@ -71,8 +66,13 @@ export class Tensor implements Scoped {
   private disposedAt: Error | string | null = null;
   /** How many graph nodes keep this tensor for backward (each holds a reference, as does the owner). */
   private savedBy = 0;
-  /** References held: the owner's (the scope that made it, or the caller) and one per node that saved it. */
+  /**
+   * References held: the owner's (the scope that made it, the caller, or the leaf whose .grad it is), one per
+   * node that saved it, and one per slot of a backward sweep that holds it as a gradient.
+   */
   private holds = 1;
+  /** The scope that was innermost when this tensor was made (null outside every scope). */
+  readonly madeIn: ScopeMark | null;
 
   /** A tensor over `storage`, row-major unless `layout` says otherwise; it holds one reference to the buffer. */
   constructor(storage: Storage, shape: Shape, layout?: Layout) {
@@ -84,7 +84,7 @@ export class Tensor implements Scoped {
     this.layoutOffset = layout?.offset ?? 0;
     this.dense = !layout || (this.layoutOffset === 0 && runsContiguously(this.shape, layout.strides));
     finalizer.register(this, storage, this);
-    track(this);
+    this.madeIn = track(this);
     noteCreated(this);
   }
 
@@ -293,8 +293,25 @@ export class Tensor implements Scoped {
     this.letGo(at);
   }
 
-  private letGo(at: Error | string): void {
+  /** Takes one more counted reference (a backward sweep's gradient slot); letGo() gives it back. */
+  hold(): this {
+    this.holds++;
+    return this;
+  }
+
+  /** Gives back one counted reference; the last one frees the tensor. */
+  letGo(at: Error | string = FREED_BY_LIBRARY): void {
     if (--this.holds === 0) this.dispose(at);
+  }
+
+  /** References held by owners, scopes and sweep slots, not counting graph nodes that saved it. */
+  get owners(): number {
+    return this.holds - this.savedBy;
+  }
+
+  /** Whether a graph node keeps this tensor for backward (an in-place change would break that backward). */
+  get isSaved(): boolean {
+    return this.savedBy > 0;
   }
 
   graphInputs(): readonly Tensor[] {

@@ -183,6 +183,21 @@ describe("backward and scopes", () => {
     }
   });
 
+  test("a dead graph made in an inner tidy is freed when the outer one ends, down to what the inner one freed", () => {
+    const x = f64([0.1, 0.2, 0.3], [3], true);
+    const before = live();
+    cr.tidy(() => {
+      // The inner scope frees t and a but hands them to the graph; b reaches them through it.
+      cr.tidy(() => {
+        const t = x.exp();
+        const a = t.mul(t);
+        return a.sin();
+      });
+    });
+    assert.deepEqual(live(), before, "the outer scope let go of the graphs of t and a too");
+    assert.equal(x.storage.savedRefs, 0);
+  });
+
   test("a graph returned from tidy stays alive while a dead one beside it is freed", () => {
     const W = f64(normals(6, 14), [2, 3], true);
     const x = f64([1, 2, 3], [3]);
