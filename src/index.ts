@@ -6,4 +6,12 @@ export * as graph from "./graph/index.js";
 export { type Architecture, architectureOf, type LayerSpec, mlpArchitecture } from "./io/architecture.js";
 export { load, loadSequential, loadTensors, type SaveOptions, save, saveTensors } from "./io/model-file.js";
 export * as parallel from "./parallel/index.js";
-export { type EpochMetrics, type FitOptions, fit } from "./train/fit.js";
+export {
+  type BatchProgress,
+  DEFAULT_READ_EVERY,
+  type EpochMetrics,
+  type FitOptions,
+  type FitResult,
+  fit,
+  type StepResult,
+} from "./train/fit.js";
