@@ -37,6 +37,7 @@ export {
   type MemoryReportOptions,
   type MemorySample,
   type MemoryTag,
+  type MemoryUsage,
   memory,
   memoryReport,
   resetPeak,
