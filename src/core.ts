@@ -18,6 +18,7 @@ export {
   initWasm,
   initWebGPU,
   listBackends,
+  ready,
   registerBackend,
   setBackend,
   setThreads,

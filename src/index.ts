@@ -1,5 +1,9 @@
 // Chainrule's public API for Node: everything in core.ts, plus data sets, model files and the training loop,
-// which read and write files. Users and tests import from here.
+// which read and write files. Users and tests import from here. With CHAINRULE_BACKEND=webgpu the import
+// waits for the GPU to start, so the first tensor is made there; where it cannot start, it says so once and
+// the wasm backend runs.
+import { getBackend, ready } from "./backend/registry.js";
+
 export * from "./core.js";
 export * as data from "./data/index.js";
 export * as graph from "./graph/index.js";
@@ -15,3 +19,9 @@ export {
   fit,
   type StepResult,
 } from "./train/fit.js";
+
+try {
+  await ready();
+} catch (error) {
+  console.warn(`chainrule: ${(error as Error).message}; the ${getBackend().name} backend runs instead`);
+}
