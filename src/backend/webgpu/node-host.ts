@@ -77,11 +77,14 @@ export class NodeHost implements GpuHost {
       helper.once("exit", (code) => resolve({ error: `the WebGPU helper process exited (code ${code})` }));
       // A FIFO read may return part of what was asked (the helper writes the frame in pieces under load).
       const readFully = (into: Buffer, done: () => void, at = 0): void => {
-        if (at === into.length) return done();
+        if (at === into.length) {
+          done();
+          return;
+        }
         fs.read(fromGpu, into, at, into.length - at, null, (error, n) => {
-          if (error) return resolve({ error: error.message });
-          if (n === 0) return resolve({ error: "the WebGPU helper process closed its pipe" });
-          readFully(into, done, at + n);
+          if (error) resolve({ error: error.message });
+          else if (n === 0) resolve({ error: "the WebGPU helper process closed its pipe" });
+          else readFully(into, done, at + n);
         });
       };
       const header = Buffer.alloc(8);
