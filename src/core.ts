@@ -18,6 +18,7 @@ export {
   initWasm,
   initWebGPU,
   listBackends,
+  ready,
   registerBackend,
   setBackend,
   setThreads,
@@ -37,6 +38,7 @@ export {
   type MemoryReportOptions,
   type MemorySample,
   type MemoryTag,
+  type MemoryUsage,
   memory,
   memoryReport,
   resetPeak,
@@ -103,8 +105,8 @@ export type { GradHook, NestedArray } from "./tensor/tensor.js";
 export { accumulateGradients, type BatchLoss } from "./train/accumulate.js";
 export * as chapter from "./train/chapter.js";
 export { DEFAULT_CONFIG, type TrainConfig } from "./train/config.js";
-export { evaluate } from "./train/evaluate.js";
-export { type TrainStepOptions, trainStep } from "./train/step.js";
+export { type Evaluation, evaluate, evaluateAsync } from "./train/evaluate.js";
+export { type StepTensors, type TrainStepOptions, trainStep } from "./train/step.js";
 
 /** Every primitive is exported by its own name, except INTERNAL_PRIMS: tsc names any other missing here. */
 type AllExported<Missing extends never> = Missing;

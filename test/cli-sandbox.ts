@@ -14,15 +14,21 @@ export interface CliResult {
 
 const root = new URL("..", import.meta.url).pathname;
 
-export function cliSandbox(prefix: string): { work: string; run: (...args: string[]) => CliResult } {
+export function cliSandbox(prefix: string): {
+  work: string;
+  run: (...args: string[]) => CliResult;
+  /** The same with these environment variables added (CHAINRULE_BACKEND, say). */
+  runWith: (env: Record<string, string>, ...args: string[]) => CliResult;
+} {
   const work = mkdtempSync(join(tmpdir(), `chainrule-${prefix}-`));
   after(() => rmSync(work, { recursive: true, force: true }));
-  const run = (...args: string[]): CliResult => {
+  const runWith = (env: Record<string, string>, ...args: string[]): CliResult => {
     const r = spawnSync(process.execPath, [join(root, "bin", "chainrule.js"), ...args], {
       encoding: "utf8",
       cwd: work,
+      env: { ...process.env, ...env },
     });
     return { code: r.status, out: r.stdout, err: r.stderr };
   };
-  return { work, run };
+  return { work, run: (...args) => runWith({}, ...args), runWith };
 }

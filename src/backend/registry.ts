@@ -1,7 +1,8 @@
 // The current backend: set once at start-up or switched between computations with setBackend.
-// In Node the wasm backend is made at start-up and is the default (CHAINRULE_BACKEND=js picks the reference).
+// In Node the wasm backend is made at start-up and is the default (CHAINRULE_BACKEND=js picks the reference;
+// CHAINRULE_BACKEND=webgpu starts the GPU, asynchronously: ready() says when it is current).
 
-import { fail } from "../errors.js";
+import { ChainruleError, fail } from "../errors.js";
 import type { Backend } from "./backend.js";
 import { JsBackend } from "./js/index.js";
 import { MetaBackend } from "./meta/index.js";
@@ -42,13 +43,36 @@ function adoptWasm(made: WasmBackend | { error: string }): boolean {
 }
 
 const chosen = nodeProcess()?.env.CHAINRULE_BACKEND;
-if (nodeProcess() && (chosen === undefined || chosen === "wasm")) {
+if (nodeProcess() && (chosen === undefined || chosen === "wasm" || chosen === "webgpu")) {
+  // For webgpu, wasm is current until the GPU has started (or for good, where it cannot).
   if (adoptWasm(createWasmBackendSync())) current = wasm!;
   else announceFallback();
 } else if (nodeProcess()) {
   adoptWasm(createWasmBackendSync());
 }
-if (chosen !== undefined && chosen !== "wasm") setBackend(chosen);
+if (chosen !== undefined && chosen !== "wasm" && chosen !== "webgpu") setBackend(chosen);
+/** The start of the backend CHAINRULE_BACKEND asked for: null once it is current, else why it is not. */
+const startup: Promise<string | null> =
+  nodeProcess() && chosen === "webgpu" ? startWebGpuAtStartUp() : Promise.resolve(null);
+
+async function startWebGpuAtStartUp(): Promise<string | null> {
+  if (await initWebGPU()) {
+    current = webgpu!;
+    return null;
+  }
+  const reason = webgpuProblem.replace(/\s*\n\s*/g, " ");
+  return `CHAINRULE_BACKEND=webgpu: the webgpu backend cannot start (${reason}); set CHAINRULE_BACKEND=wasm or js, or unset it, to run on the CPU`;
+}
+
+/**
+ * Resolves once the start-up backend is current: at once, unless CHAINRULE_BACKEND=webgpu asked Node for the
+ * GPU, which starts asynchronously (the Node entry, `chainrule`, waits for it before user code runs). Rejects
+ * with a ChainruleError naming the fallbacks where it could not start; the wasm backend stays current then.
+ */
+export async function ready(): Promise<void> {
+  const problem = await startup;
+  if (problem !== null) throw new ChainruleError(problem);
+}
 
 export function registerBackend(backend: Backend): void {
   backends.set(backend.name, backend);

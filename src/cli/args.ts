@@ -17,7 +17,7 @@ export interface FlagSpec {
 }
 
 /** The flags every compute-heavy command takes: which backend runs it and on how many threads. */
-const RUNTIME_FLAGS: FlagSpec[] = [
+export const RUNTIME_FLAGS: FlagSpec[] = [
   {
     name: "backend",
     type: "string",

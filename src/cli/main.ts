@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The chainrule command: dispatches to subcommands. Bad flags and bad input files exit with code 2, other
 // library errors with 1, each as one line on stderr; only a bug in Chainrule shows a stack trace.
+import { ready } from "../backend/registry.js";
 import { ChainruleError, InputError } from "../errors.js";
 import { UsageError } from "./args.js";
 import { EVAL_HELP, evalCommand, PREDICT_HELP, predictCommand } from "./evaluate.js";
@@ -28,7 +29,11 @@ Exit codes:
   0  done
   1  failed while running (e.g. training diverged)
   2  cannot run as asked: a bad flag; a file that is missing, unreadable, corrupt or of another model
-     (--model, --input, --resume, csv:PATH, --out); the fashion-mnist package not installed`;
+     (--model, --input, --resume, csv:PATH, --out); the fashion-mnist package not installed;
+     a backend that cannot start (--backend, or CHAINRULE_BACKEND=webgpu without a WebGPU adapter)
+
+Environment:
+  CHAINRULE_BACKEND=wasm|js|webgpu  the backend every command runs on (default wasm)`;
 
 /** A failed file operation from Node (missing file, no permission, a folder where a file should be). */
 function isSystemError(error: unknown): error is NodeJS.ErrnoException {
@@ -60,6 +65,13 @@ export async function main(argv: string[]): Promise<number> {
   if (rest.includes("--help") || rest.includes("-h")) {
     process.stdout.write(`${command.help}\n`);
     return 0;
+  }
+  try {
+    // CHAINRULE_BACKEND=webgpu starts the GPU asynchronously: every command runs on it, or stops here.
+    await ready();
+  } catch (error) {
+    process.stderr.write(`chainrule ${name}: ${(error as Error).message}\n`);
+    return 2;
   }
   try {
     return await command.run(rest);

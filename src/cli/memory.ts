@@ -8,7 +8,9 @@ import { MEMORY_TAGS } from "../memory/ledger.js";
 import { type MemoryRow, memoryChart } from "../plot/memory-chart.js";
 import { svgToPng } from "../plot/png.js";
 import { chapterMemory, chapterSavedByOperator, chapterStep } from "../train/footprint.js";
-import { type FlagSpec, flagHelp, parseFlags, UsageError } from "./args.js";
+import { type FlagSpec, flagHelp, parseFlags, RUNTIME_FLAGS, UsageError } from "./args.js";
+import { deviceTable, measuredStep } from "./memory-devices.js";
+import { applyRuntimeFlags } from "./runtime.js";
 
 const MEMORY_FLAGS: FlagSpec[] = [
   { name: "batch", type: "string", value: "N,N,...", help: "batch sizes (n)", default: "16,64,256,1024" },
@@ -22,6 +24,7 @@ const MEMORY_FLAGS: FlagSpec[] = [
     help: "also print the largest training and prediction batch that fits in MB megabytes (2^20 bytes)",
   },
   { name: "out", type: "string", value: "DIR", help: "where memory.svg and memory.png go", default: "out" },
+  ...RUNTIME_FLAGS,
 ];
 
 export const MEMORY_HELP = `Usage: chainrule memory [flags]
@@ -31,7 +34,9 @@ training (forward, backward, update) against prediction (forward without recordi
 gradients, saved for backward, optimizer state, data, temporaries. Measured by dry runs on the meta backend, which
 allocate nothing, so large batches are fast. Writes memory.svg and memory.png (peak against batch size, one line
 per depth, training solid, prediction dashed). Then prints the bytes saved for backward per operator of the
-chapter's graph at the book's level (×, φ, l, ‖·‖², +), one hidden layer, a column per batch size.
+chapter's graph at the book's level (×, φ, l, ‖·‖², +), one hidden layer, a column per batch size. Last, it runs
+one training step for real (the first depth and batch) on the backend (--backend, or CHAINRULE_BACKEND) and prints
+memory().devices: live and peak bytes by tag on each device it used (GPU memory for webgpu, host memory else).
 
 ${flagHelp(MEMORY_FLAGS)}`;
 
@@ -93,6 +98,7 @@ export async function memoryCommand(argv: string[]): Promise<number> {
     }
   }
   const out = (values.out as string | undefined) ?? "out";
+  const runtime = await applyRuntimeFlags(values);
 
   const rows: MemoryRow[] = depths.flatMap((layers) =>
     batches.map((batch) => ({ layers, batch, ...chapterMemory({ batch, layers, hidden, bias }) })),
@@ -117,6 +123,12 @@ export async function memoryCommand(argv: string[]): Promise<number> {
       process.stdout.write(`  L=${layers}: training ${say(train)}, prediction ${say(predict)}\n`);
     }
   }
+
+  const measured = measuredStep({ batch: batches[0], layers: depths[0], hidden, bias });
+  process.stdout.write(
+    `\nOne real training step (L=${depths[0]}, batch ${batches[0]}) on ${runtime}: memory().devices, MB (tags: peak):\n\n`,
+  );
+  process.stdout.write(`${deviceTable(measured)}\n`);
 
   mkdirSync(out, { recursive: true });
   const svg = memoryChart(rows, hidden);

@@ -62,7 +62,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
       onBatch: (p) => progress.batch(p),
       onEpoch: (m) => progress.epoch(m, config.epochs),
     });
-  const { model, metrics } = values["detect-anomaly"] === true ? detectAnomaly(train) : train();
+  const { model, metrics } = await (values["detect-anomaly"] === true ? detectAnomaly(train) : train());
   const seconds = (performance.now() - started) / 1000;
   // The architecture entry lets PyTorch users rebuild the network from the file alone (docs/interop.md).
   const architecture = architectureOf(model);

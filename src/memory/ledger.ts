@@ -22,6 +22,8 @@ export class Storage {
   views = 0;
   savedRefs = 0;
   freed = false;
+  /** The counters of the backend that holds it (memory().devices). */
+  readonly device: DeviceCounters;
   constructor(
     readonly backend: Backend,
     readonly id: DataId,
@@ -31,6 +33,7 @@ export class Storage {
     tag: MemoryTag,
   ) {
     this.tag = tag;
+    this.device = deviceCounters(backend.name);
   }
   /** What the ledger counts it as: a temporary that a graph node keeps is "saved". */
   get effectiveTag(): MemoryTag {
@@ -44,16 +47,41 @@ interface Counter {
   peakBytes: number;
 }
 
+/** Live buffers and bytes, in total and per tag, of all backends or of one. */
+interface DeviceCounters {
+  total: Counter;
+  byTag: Record<MemoryTag, Counter>;
+}
+
 const newCounter = (): Counter => ({ count: 0, bytes: 0, peakBytes: 0 });
-const total = newCounter();
-const byTag = Object.fromEntries(MEMORY_TAGS.map((t) => [t, newCounter()])) as Record<MemoryTag, Counter>;
+const newCounters = (): DeviceCounters => ({
+  total: newCounter(),
+  byTag: Object.fromEntries(MEMORY_TAGS.map((t) => [t, newCounter()])) as Record<MemoryTag, Counter>,
+});
+const { total, byTag } = newCounters();
+/** Per backend name, from its first allocation on: js and wasm hold host memory, webgpu GPU memory. */
+const devices = new Map<string, DeviceCounters>();
+
+function deviceCounters(name: string): DeviceCounters {
+  let counters = devices.get(name);
+  if (!counters) {
+    counters = newCounters();
+    devices.set(name, counters);
+  }
+  return counters;
+}
+
+function bump(c: Counter, bytes: number, sign: 1 | -1): void {
+  c.count += sign;
+  c.bytes += sign * bytes;
+  if (c.bytes > c.peakBytes) c.peakBytes = c.bytes;
+}
 
 function count(tag: MemoryTag, storage: Storage, sign: 1 | -1): void {
-  for (const c of [total, byTag[tag]]) {
-    c.count += sign;
-    c.bytes += sign * storage.bytes;
-    if (c.bytes > c.peakBytes) c.peakBytes = c.bytes;
-  }
+  bump(total, storage.bytes, sign);
+  bump(byTag[tag], storage.bytes, sign);
+  bump(storage.device.total, storage.bytes, sign);
+  bump(storage.device.byTag[tag], storage.bytes, sign);
 }
 
 /** What changed the live bytes: a buffer allocated, released, or moved between tags (saved, retagged). */
@@ -151,28 +179,46 @@ export interface TagUsage {
   peakBytes: number;
 }
 
-export interface MemoryInfo {
+/** Live buffers and bytes now, and peaks since the last resetPeak(), in total and by tag. */
+export interface MemoryUsage {
   tensors: number;
   bytes: number;
   peakBytes: number;
   byCategory: Record<MemoryTag, TagUsage>;
 }
 
-/** Live buffers and bytes now, and the peaks since the last resetPeak(). */
-export function memory(): MemoryInfo {
+export interface MemoryInfo extends MemoryUsage {
+  /**
+   * The same per backend that has held a buffer ("wasm" and "js" in host memory, "webgpu" in GPU memory,
+   * "meta" for dry runs): each device's own live bytes and peaks. The devices' figures add up to the totals.
+   */
+  devices: Record<string, MemoryUsage>;
+}
+
+function usageOf(counters: DeviceCounters): MemoryUsage {
   const usage = (c: Counter): TagUsage => ({ tensors: c.count, bytes: c.bytes, peakBytes: c.peakBytes });
   return {
-    ...usage(total),
-    byCategory: Object.fromEntries(MEMORY_TAGS.map((t) => [t, usage(byTag[t])])) as Record<
+    ...usage(counters.total),
+    byCategory: Object.fromEntries(MEMORY_TAGS.map((t) => [t, usage(counters.byTag[t])])) as Record<
       MemoryTag,
       TagUsage
     >,
   };
 }
 
-/** Starts a new peak measurement from the bytes live now. */
+/** Live buffers and bytes now, and the peaks since the last resetPeak(), in all and per device. */
+export function memory(): MemoryInfo {
+  return {
+    ...usageOf({ total, byTag }),
+    devices: Object.fromEntries([...devices].map(([name, counters]) => [name, usageOf(counters)])),
+  };
+}
+
+/** Starts a new peak measurement from the bytes live now (in all and on every device). */
 export function resetPeak(): void {
-  for (const c of [total, ...Object.values(byTag)]) c.peakBytes = c.bytes;
+  for (const counters of [{ total, byTag }, ...devices.values()]) {
+    for (const c of [counters.total, ...Object.values(counters.byTag)]) c.peakBytes = c.bytes;
+  }
 }
 
 /** Bytes in total and per tag. */

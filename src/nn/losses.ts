@@ -15,6 +15,7 @@ import { fmt, sameShape } from "../shape.js";
 import { full } from "../tensor/create.js";
 import type { Derivative } from "../tensor/derivative.js";
 import { inGroup } from "../tensor/group.js";
+import { knownWithin } from "../tensor/known-range.js";
 import type { Tensor } from "../tensor/tensor.js";
 
 export type Reduction = "mean" | "sum" | "none";
@@ -46,8 +47,9 @@ export function crossEntropy(
   }
   if (labels.dtype !== "int32")
     fail("crossEntropy", `labels must be int32 class indices, got ${labels.dtype}`);
-  // A dry run (meta backend) has no label values to check.
-  const values = isMeta(labels.storage.backend) ? [] : labels.dataSync();
+  // A dry run (meta backend) has no label values to check; labels whose range the host knows (a DataLoader's)
+  // are checked without reading them back, which on a GPU would wait for every queued step.
+  const values = isMeta(labels.storage.backend) || knownWithin(labels, q) ? [] : labels.dataSync();
   for (let i = 0; i < values.length; i++) {
     if (values[i] < 0 || values[i] >= q) {
       fail(

@@ -3,6 +3,7 @@ import { isMeta } from "../backend/meta/index.js";
 import { fail } from "../errors.js";
 import { fmt, normalizeAxis } from "../shape.js";
 import { emptyTensor, outputTensor } from "../tensor/create.js";
+import { knownWithin } from "../tensor/known-range.js";
 import { Tensor } from "../tensor/tensor.js";
 import { apply, type PrimRule } from "./apply.js";
 import { expand, reshape } from "./movement.js";
@@ -61,10 +62,13 @@ function checkIndexDType(op: string, index: Tensor): void {
   }
 }
 
-/** Every index value in [0, size) of `axis` (a dry run on the meta backend has no values to check). */
+/**
+ * Every index value in [0, size) of `axis` (a dry run on the meta backend has no values to check; an index
+ * whose range the host knows, such as a DataLoader's labels, is not read back).
+ */
 function checkIndexRange(op: string, index: Tensor, target: readonly number[], axis: number): void {
-  const values = isMeta(index.storage.backend) ? [] : index.dataSync();
   const size = target[axis];
+  const values = isMeta(index.storage.backend) || knownWithin(index, size) ? [] : index.dataSync();
   for (let i = 0; i < values.length; i++) {
     if (values[i] < 0 || values[i] >= size) {
       fail(op, `index value ${values[i]} is out of range for axis ${axis} of ${fmt(target)} (size ${size})`);

@@ -17,6 +17,7 @@ import {
 } from "../memory/ledger.js";
 import { fmt, runsContiguously, type Shape, sizeOf, stridesOf } from "../shape.js";
 import { formatTensor } from "./format.js";
+import { forgetValueRange } from "./known-range.js";
 import { noteCreated, noteDisposed } from "./leaks.js";
 import type { Node } from "./node.js";
 import { keep, type Scoped, type ScopeMark, track } from "./scope.js";
@@ -351,5 +352,6 @@ export class Tensor implements Scoped {
   /** Marks an in-place change of the buffer's contents. */
   bumpVersion(): void {
     this.version++;
+    forgetValueRange(this.storage);
   }
 }

@@ -1,5 +1,7 @@
 // The chapter's training loop: forward, J = L + s, backward, SGD step, per minibatch; evaluation and an
-// atomic checkpoint after every epoch, from which --resume continues to the same weights.
+// atomic checkpoint after every epoch, from which --resume continues to the same weights. The steps' losses
+// stay on the backend and are read back asynchronously every `readEvery` batches, so a GPU is never waited for
+// per step.
 import { existsSync } from "node:fs";
 import type { Dataset } from "../data/dataset.js";
 import { DataLoader } from "../data/loader.js";
@@ -9,9 +11,10 @@ import type { Module } from "../nn/module.js";
 import type { Optimizer } from "../optim/optimizer.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { makeOptimizer, type TrainConfig } from "./config.js";
-import { evaluate } from "./evaluate.js";
+import { evaluateAsync } from "./evaluate.js";
 import { chapterMlp } from "./mlp.js";
-import { trainStep } from "./step.js";
+import { readScalars } from "./read-scalars.js";
+import { type StepTensors, trainStep } from "./step.js";
 
 export interface EpochMetrics {
   epoch: number;
@@ -24,6 +27,7 @@ export interface EpochMetrics {
   seconds: number;
 }
 
+/** Progress after a read of the steps' losses: the running mean over the epoch's batches up to `batch`. */
 export interface BatchProgress {
   epoch: number;
   batch: number;
@@ -32,12 +36,39 @@ export interface BatchProgress {
   examplesPerSecond: number;
 }
 
+/** One step's figures, read back for onStep. */
+export interface StepResult {
+  epoch: number;
+  batch: number;
+  /** The step's objective J. */
+  loss: number;
+  /** Rows of the minibatch classified correctly, and the rows. */
+  correct: number;
+  examples: number;
+}
+
+/** Batches between two reads of the loss when FitOptions.readEvery is not given. */
+export const DEFAULT_READ_EVERY = 20;
+
 export interface FitOptions {
   /** Where to write the checkpoint after each epoch (model + optimizer state + progress). */
   checkpoint?: string;
   /** A checkpoint to continue from. */
   resume?: string;
+  /**
+   * Batches between reads of the loss (default 20). Each step's J and hits stay on the backend as tensors;
+   * every `readEvery` batches and at the end of each epoch they are read back at once (`await t.data()`),
+   * so on a GPU the steps in between are queued without waiting. A non-finite J is reported then, naming its
+   * batch.
+   */
+  readEvery?: number;
+  /** Called after each read: every `readEvery` batches and after the epoch's last (every batch with onStep). */
   onBatch?: (p: BatchProgress) => void;
+  /**
+   * Asks for a read after every step, and receives that step's J and hits. Costs one wait for a GPU per step;
+   * leave it out to keep the GPU busy.
+   */
+  onStep?: (s: StepResult) => void;
   onEpoch?: (m: EpochMetrics) => void;
 }
 
@@ -131,12 +162,80 @@ function located<T>(epoch: number, batch: number, step: () => T): T {
   }
 }
 
-/** Trains the chapter's MLP on `data` with `config`, reporting progress through the callbacks. */
-export function fit(
+/** A step whose J and hits are still on the backend. */
+interface UnreadStep {
+  batch: number;
+  examples: number;
+  tensors: StepTensors;
+}
+
+/** Running sums of an epoch, fed by reads of its steps in order. */
+class EpochTotals {
+  lossSum = 0;
+  correct = 0;
+  seen = 0;
+  private unread: UnreadStep[] = [];
+
+  constructor(
+    private readonly epoch: number,
+    private readonly onStep?: (s: StepResult) => void,
+  ) {}
+
+  add(step: UnreadStep): void {
+    this.unread.push(step);
+  }
+
+  get pending(): number {
+    return this.unread.length;
+  }
+
+  /** Reads every unread step with one backend read, adding J·rows and the hits in step order. */
+  async read(): Promise<void> {
+    const steps = this.unread;
+    this.unread = [];
+    const values = await readScalars(steps.flatMap((s) => [s.tensors.objective, s.tensors.correct]));
+    steps.forEach((s, i) => {
+      const J = values[2 * i];
+      if (!Number.isFinite(J))
+        fail(
+          "train",
+          `the objective became ${J} in epoch ${this.epoch}, batch ${s.batch}; try a smaller --lr`,
+        );
+      this.lossSum += J * s.examples;
+      this.correct += values[2 * i + 1];
+      this.seen += s.examples;
+      this.onStep?.({
+        epoch: this.epoch,
+        batch: s.batch,
+        loss: J,
+        correct: values[2 * i + 1],
+        examples: s.examples,
+      });
+    });
+  }
+
+  /** Frees steps never read (training stopped by an error). */
+  discard(): void {
+    for (const s of this.unread) {
+      s.tensors.objective.dispose();
+      s.tensors.correct.dispose();
+    }
+    this.unread = [];
+  }
+}
+
+/**
+ * Trains the chapter's MLP on `data` with `config`, reporting progress through the callbacks. The losses are
+ * read back every `options.readEvery` batches (see FitOptions), not per step.
+ */
+export async function fit(
   config: TrainConfig,
   data: { train: Dataset; test: Dataset },
   options: FitOptions = {},
-): FitResult {
+): Promise<FitResult> {
+  const readEvery = options.onStep ? 1 : (options.readEvery ?? DEFAULT_READ_EVERY);
+  if (!Number.isInteger(readEvery) || readEvery < 1)
+    fail("fit", `readEvery must be an integer >= 1, got ${options.readEvery}`);
   const model = chapterMlp({
     inputs: data.train.features,
     hidden: config.hidden,
@@ -150,36 +249,36 @@ export function fit(
   const loader = new DataLoader(data.train, { batchSize: config.batch, shuffle: true, seed: config.seed });
   const metrics = options.resume ? restore(options.resume, model, optimizer, config) : [];
   loader.epoch = metrics.length;
+  const stepOptions = { lambda: config.weightDecay, readBack: "tensors" } as const;
   for (let epoch = metrics.length + 1; epoch <= config.epochs; epoch++) {
     const start = performance.now();
-    let lossSum = 0;
-    let correct = 0;
-    let seen = 0;
+    const totals = new EpochTotals(epoch, options.onStep);
     let batch = 0;
-    for (const { x, y } of loader) {
-      const step = located(epoch, batch + 1, () => trainStep(model, optimizer, x, y, config.weightDecay));
-      const J = step.objective;
-      correct += step.correct;
-      if (!Number.isFinite(J))
-        fail("train", `the objective became ${J} in epoch ${epoch}, batch ${batch + 1}; try a smaller --lr`);
-      lossSum += J * x.shape[0];
-      seen += x.shape[0];
-      batch++;
-      const elapsed = (performance.now() - start) / 1000;
-      options.onBatch?.({
-        epoch,
-        batch,
-        batches: loader.length,
-        loss: lossSum / seen,
-        examplesPerSecond: seen / elapsed,
-      });
+    try {
+      for (const { x, y } of loader) {
+        batch++;
+        const tensors = located(epoch, batch, () => trainStep(model, optimizer, x, y, stepOptions));
+        totals.add({ batch, examples: x.shape[0], tensors });
+        if (totals.pending < readEvery && batch < loader.length) continue;
+        await totals.read();
+        options.onBatch?.({
+          epoch,
+          batch,
+          batches: loader.length,
+          loss: totals.lossSum / totals.seen,
+          examplesPerSecond: totals.seen / ((performance.now() - start) / 1000),
+        });
+      }
+      await totals.read();
+    } finally {
+      totals.discard();
     }
     const seconds = (performance.now() - start) / 1000;
-    const testEval = evaluate(model, data.test);
+    const testEval = await evaluateAsync(model, data.test);
     const m: EpochMetrics = {
       epoch,
-      loss: lossSum / Math.max(seen, 1),
-      trainAccuracy: correct / Math.max(seen, 1),
+      loss: totals.lossSum / Math.max(totals.seen, 1),
+      trainAccuracy: totals.correct / Math.max(totals.seen, 1),
       testAccuracy: testEval.accuracy,
       testLoss: testEval.loss,
       seconds,

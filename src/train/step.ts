@@ -1,10 +1,12 @@
 // One training step of the chapter: o = net(x), J = L(o, y) + λ/2 Σ‖W‖², backward, update, inside one
-// tidy. fit() runs it per minibatch and reads J and the hits back; memory measurements read nothing back.
+// tidy. fit() keeps J and the hits as tensors and reads them in batches; memory measurements read nothing.
 import { backward } from "../autograd/sweep.js";
 import { crossEntropy, l2Penalty } from "../nn/losses.js";
 import type { Module } from "../nn/module.js";
-import { add } from "../ops/binary.js";
-import { argmax } from "../ops/reduce.js";
+import { add, equal } from "../ops/binary.js";
+import { castTo } from "../ops/convert.js";
+import { detach } from "../ops/detach.js";
+import { argmax, sum } from "../ops/reduce.js";
 import type { Optimizer } from "../optim/optimizer.js";
 import { tidy } from "../tensor/scope.js";
 import type { Tensor } from "../tensor/tensor.js";
@@ -12,8 +14,18 @@ import type { Tensor } from "../tensor/tensor.js";
 export interface TrainStepOptions {
   /** λ of s = λ/2 Σ‖W‖²_F (default 1e-4; 0 gives J = L). */
   lambda?: number;
-  /** false: read nothing back (no J, no accuracy), so the step allocates only what training needs. */
-  readBack: false;
+  /**
+   * false: read nothing back (no J, no accuracy), so the step allocates only what training needs.
+   * "tensors": read nothing back but return J and the hits as scalar tensors the caller disposes (fit reads
+   * many steps' worth at once, so a GPU is never waited for per step).
+   */
+  readBack: false | "tensors";
+}
+
+/** A step's objective J (float32 scalar) and number of correctly classified rows (int32 scalar), unread. */
+export interface StepTensors {
+  objective: Tensor;
+  correct: Tensor;
 }
 
 /** One minibatch step: o = net(x), J = L(o, y) + λ/2 Σ‖W‖², backward, update. Returns J and the hits. */
@@ -24,6 +36,14 @@ export function trainStep(
   y: Tensor,
   lambda: number,
 ): { objective: number; correct: number };
+/** The same step returning J and the hits as tensors, unread (`{ readBack: "tensors" }`). */
+export function trainStep(
+  model: Module,
+  optimizer: Optimizer,
+  x: Tensor,
+  y: Tensor,
+  options: TrainStepOptions & { readBack: "tensors" },
+): StepTensors;
 /** The same step with nothing read back (`{ readBack: false }`): what the memory measurements run. */
 export function trainStep(
   model: Module,
@@ -38,8 +58,8 @@ export function trainStep(
   x: Tensor,
   y: Tensor,
   lambdaOrOptions: number | TrainStepOptions,
-): { objective: number; correct: number } | undefined {
-  const readBack = typeof lambdaOrOptions === "number";
+): { objective: number; correct: number } | StepTensors | undefined {
+  const readBack = typeof lambdaOrOptions === "number" ? true : lambdaOrOptions.readBack;
   const lambda = typeof lambdaOrOptions === "number" ? lambdaOrOptions : (lambdaOrOptions.lambda ?? 1e-4);
   return tidy(() => {
     const o = model.forward(x);
@@ -48,7 +68,11 @@ export function trainStep(
     optimizer.zeroGrad();
     backward(J);
     optimizer.step();
-    if (!readBack) return undefined;
+    if (readBack === false) return undefined;
+    if (readBack === "tensors") {
+      // Hits counted on the backend: Σ [argmax(o) = y], as int32.
+      return { objective: detach(J), correct: castTo(sum(equal(argmax(o, { axis: 1 }), y)), "int32") };
+    }
     const predicted = argmax(o, { axis: 1 }).dataSync();
     const labels = y.dataSync();
     let correct = 0;

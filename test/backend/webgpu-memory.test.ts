@@ -1,6 +1,6 @@
 // Memory on the webgpu backend: the ledger counts GPU tensors' bytes by tag and gives them back on dispose,
-// tidy frees what a step made, the leak report names a GPU tensor left alive, and a training loop run on
-// the GPU leaves live tensors and bytes unchanged. Skips only where no adapter exists.
+// memory().devices keeps them apart from the host's, tidy frees what a step made, the leak report names a GPU
+// tensor left alive, and a training loop run on the GPU leaves live tensors and bytes unchanged. Skips only where no adapter exists.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import * as cr from "../../src/index.js";
@@ -27,6 +27,32 @@ describe("memory on the webgpu backend", { skip }, () => {
     const afterDispose = cr.memory();
     assert.equal(afterDispose.tensors, before.tensors);
     assert.equal(afterDispose.bytes, before.bytes);
+  });
+
+  test("memory().devices counts a GPU tensor under webgpu with its tag; the host's figures do not move", () => {
+    cr.setBackend(START);
+    const onHost = cr.ones([9], { tag: "optimizer" });
+    cr.setBackend("webgpu");
+    const host = cr.memory().devices[START];
+    const gpuBefore = cr.memory().devices.webgpu?.byCategory.optimizer.bytes ?? 0;
+    const state = cr.zeros([48, 16]).tagAs("optimizer");
+    const during = cr.memory().devices;
+    assert.equal(during.webgpu.byCategory.optimizer.bytes - gpuBefore, 48 * 16 * 4);
+    assert.equal(during.webgpu.byCategory.optimizer.tensors, 1);
+    assert.deepEqual(
+      {
+        bytes: during[START].bytes,
+        tensors: during[START].tensors,
+        optimizer: during[START].byCategory.optimizer,
+      },
+      { bytes: host.bytes, tensors: host.tensors, optimizer: host.byCategory.optimizer },
+    );
+    state.dispose();
+    const afterDispose = cr.memory().devices;
+    assert.equal(afterDispose.webgpu.byCategory.optimizer.bytes, gpuBefore);
+    assert.equal(afterDispose.webgpu.byCategory.optimizer.peakBytes, gpuBefore + 48 * 16 * 4);
+    assert.equal(afterDispose[START].bytes, host.bytes);
+    onHost.dispose();
   });
 
   test("tidy frees every GPU intermediate of a forward and backward pass", () => {

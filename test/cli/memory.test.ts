@@ -50,6 +50,13 @@ describe("chainrule memory", () => {
       assert.equal(cells[4], "0.00");
       assert.equal(cells[5], "0.00");
     }
+    // The real step on this backend (L=1, batch 4) has the dry run's peaks, tag by tag, under its device.
+    const device = cr.getBackend().name;
+    const measured = lines.find((l) => l.startsWith(`${device} `));
+    assert.ok(measured, r.out);
+    const dry = rows[0].split(/\s+/).slice(3);
+    assert.deepEqual(measured.split(/\s+/).slice(3), dry.slice(0, -1));
+    assert.equal(measured.split(/\s+/)[2], dry[dry.length - 1]);
     assert.match(r.out, /Largest batch within 1 MB/);
     assert.match(r.out, /L=1: training \d+ \([\d.]+ MB\), prediction \d+/);
     const svg = readFileSync(join(work, "plots", "memory.svg"), "utf8");

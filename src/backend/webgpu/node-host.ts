@@ -75,14 +75,22 @@ export class NodeHost implements GpuHost {
     });
     const first = await new Promise<FromGpu>((resolve) => {
       helper.once("exit", (code) => resolve({ error: `the WebGPU helper process exited (code ${code})` }));
+      // A FIFO read may return part of what was asked (the helper writes the frame in pieces under load).
+      const readFully = (into: Buffer, done: () => void, at = 0): void => {
+        if (at === into.length) {
+          done();
+          return;
+        }
+        fs.read(fromGpu, into, at, into.length - at, null, (error, n) => {
+          if (error) resolve({ error: error.message });
+          else if (n === 0) resolve({ error: "the WebGPU helper process closed its pipe" });
+          else readFully(into, done, at + n);
+        });
+      };
       const header = Buffer.alloc(8);
-      fs.read(fromGpu, header, 0, 8, null, (error) => {
-        if (error) return resolve({ error: error.message });
-        const length = header.readUInt32LE(0) + header.readUInt32LE(1 * 4);
-        const body = Buffer.alloc(length);
-        fs.read(fromGpu, body, 0, length, null, () =>
-          resolve(JSON.parse(body.toString("utf8", 0, header.readUInt32LE(0)))),
-        );
+      readFully(header, () => {
+        const body = Buffer.alloc(header.readUInt32LE(0) + header.readUInt32LE(1 * 4));
+        readFully(body, () => resolve(JSON.parse(body.toString("utf8", 0, header.readUInt32LE(0)))));
       });
     });
     if (!("info" in first)) {
