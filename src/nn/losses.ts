@@ -1,11 +1,11 @@
 // Losses: softmax cross-entropy on integer labels (stable for huge logits), mean squared error, and the
 // chapter's L2 penalty s = λ/2 Σ‖W‖²_F as an explicit term of the objective.
-import { isMeta } from "../backend/meta/index.js";
 import { fail, oneOf } from "../errors.js";
 import { add, mul, sub } from "../ops/binary.js";
 import { logSoftmax } from "../ops/composite/activations.js";
 import { mean } from "../ops/composite/stats.js";
 import { asFloat } from "../ops/convert.js";
+import { checkIndexValues } from "../ops/index-values.js";
 import { gather } from "../ops/indexing.js";
 import { reshape } from "../ops/movement.js";
 import { sum, sumSquares } from "../ops/reduce.js";
@@ -46,16 +46,12 @@ export function crossEntropy(
   }
   if (labels.dtype !== "int32")
     fail("crossEntropy", `labels must be int32 class indices, got ${labels.dtype}`);
-  // A dry run (meta backend) has no label values to check.
-  const values = isMeta(labels.storage.backend) ? [] : labels.dataSync();
-  for (let i = 0; i < values.length; i++) {
-    if (values[i] < 0 || values[i] >= q) {
-      fail(
-        "crossEntropy",
-        `label ${values[i]} (example ${i}) is out of range for ${q} classes: labels must be in [0, ${q - 1}]`,
-      );
-    }
-  }
+  checkIndexValues(
+    "crossEntropy",
+    labels,
+    q,
+    (v, i) => `label ${v} (example ${i}) is out of range for ${q} classes: labels must be in [0, ${q - 1}]`,
+  );
   // Nothing recorded (evaluation, noGrad): one row kernel instead of log-softmax, gather and neg.
   if (recordsNothing(logits)) return reduce(crossEntropyPerRow(asFloat(logits), labels), reduction);
   const spec = { kind: "loss", symbol: "l", title: "softmax cross-entropy" } as const;

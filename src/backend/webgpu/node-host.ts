@@ -19,6 +19,7 @@ const DAWN_PACKAGE = ["web", "gpu"].join("");
 const QUIET = /^Warning: (maxDynamic|Couldn't load Vulkan)|^\s+at operator\(\)|^$/;
 
 export class NodeHost implements GpuHost {
+  readonly readsSync = true;
   private queue: Command[] = [];
   private scheduled = false;
   private readonly frames = new FrameReader();
