@@ -3,6 +3,7 @@
 import { FOCUS, MLP, PEERS, SLOTS, VERIFY_STEPS } from "./common.js";
 import type { BenchReport } from "./results.js";
 import {
+  adapterTable,
   ioTable,
   layoutTable,
   lossTable,
@@ -175,6 +176,8 @@ function details(report: BenchReport, prose: boolean): string {
     section(PEER_LAYOUTS_INTRO, peerLayoutTable(report), "(no peers in this run)"),
     section(IO_INTRO, ioTable(report), "(not run)"),
     section("### Checks", lossTable(report), "(no training or inference cases in this run)"),
+    // Only where a GPU engine ran: CPU-only pages stay as they were.
+    ...(adapterTable(report) ? [section("### GPU adapters", adapterTable(report), "")] : []),
     section(THREADS_INTRO, report.threads ? threadsTable(report.threads) : "", "(not run)"),
     section(LAYOUT_INTRO, report.layouts ? layoutTable(report.layouts) : "", "(not run)"),
   ].join("\n");
