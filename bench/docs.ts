@@ -131,6 +131,7 @@ const REPRODUCE = `## How to reproduce
 npm ci
 npm run bench                          # everything (about 12–15 minutes on 2 cores), rewrites this page
 npm run bench -- --quick               # fewer sizes and shorter runs, for a check
+npm run bench -- --gpu-check           # the GPU engines on one small case each, naming each one's adapter
 npm run bench -- --only chainrule-wasm-2t,tfjs-wasm --cases mlp256
 npm run bench -- --only chainrule-wasm-2t --cases io,layout --no-short
 npm run bench -- --help                # --reps, --seconds, --short-seconds, --no-short, --out, --docs, --render
