@@ -1,10 +1,10 @@
-// navigator.gpu for the GPU peers in Node: Dawn (the optional `webgpu` package) on the bench child's main thread,
-// the way a user of @tensorflow/tfjs-backend-webgpu or jax-js's webgpu device in Node would provide it. Dawn's
-// default backend first; where that has no adapter (Mesa's lavapipe), OpenGL ES in compatibility mode, as
-// Chainrule's own backend does (src/backend/webgpu/setup.ts).
+// navigator.gpu for the GPU peers in Node: Dawn (the optional `webgpu` package) on the bench child's main
+// thread, the way a user of @tensorflow/tfjs-backend-webgpu or jax-js's webgpu device in Node would provide it.
+// Dawn's default backend first; where that has no adapter (Mesa's lavapipe), OpenGL ES in compatibility mode,
+// as Chainrule's own backend does (src/backend/webgpu/setup.ts).
 import { create, globals } from "webgpu";
 
-/** Dawn instances made, kept reachable for the process's life (Dawn crashes if one is collected while in use). */
+/** Dawn instances made, kept reachable for the process's life (Dawn crashes if one is collected in use). */
 const instances: GPU[] = [];
 
 /** Limits compatibility mode starts low on (128 invocations, 4 storage buffers…): raised to the adapter's. */

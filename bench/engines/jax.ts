@@ -1,6 +1,6 @@
-// jax-js 0.1.25 on its WebAssembly device (or webgpu), the way its README and MNIST demo use it: pure functions of a
-// parameter tree, valueAndGrad, jit around the whole training step (one-hot, forward, loss, gradients, SGD) and
-// reference counting. Each step makes x and the labels with np.array from the loader's typed arrays.
+// jax-js 0.1.25 on its WebAssembly device (or webgpu), the way its README and MNIST demo use it: pure functions
+// of a parameter tree, valueAndGrad, jit around the whole training step (one-hot, forward, loss, gradients,
+// SGD) and reference counting. Each step makes x and the labels with np.array from the loader's typed arrays.
 import { defaultDevice, init, jit, nn, numpy as np, tree, valueAndGrad } from "@jax-js/jax";
 import {
   type BenchData,

@@ -1,6 +1,7 @@
-// TensorFlow.js 4.22 on its pure-JS "cpu" backend, its WebAssembly backend (XNNPACK) or webgpu, used the way its docs
-// show: variables, tf.train.sgd and optimizer.minimize, tf.losses.softmaxCrossEntropy, tf.tidy. Each step makes
-// x and the one-hot labels from the loader's typed arrays; W as [in, out] (matMul(x, W)) or [out, in] (transposeB).
+// TensorFlow.js 4.22 on its pure-JS "cpu" backend, its WebAssembly backend (XNNPACK) or webgpu, used the way
+// its docs show: variables, tf.train.sgd and optimizer.minimize, tf.losses.softmaxCrossEntropy, tf.tidy. Each
+// step makes x and the one-hot labels from the loader's typed arrays; W as [in, out] (matMul(x, W)) or
+// [out, in] (transposeB).
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import * as tf from "@tensorflow/tfjs";

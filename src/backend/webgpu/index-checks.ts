@@ -15,7 +15,7 @@ fn viewStart() -> u32 { return 2u + p[1]; }
 fn bound() -> u32 { return 3u + 2u * p[1]; }
 fn checkId() -> u32 { return p[4u + 2u * p[1]]; }`;
 
-/** One thread per index value: a value out of range marks its check (unless an earlier one failed) and position. */
+/** One thread per value: one out of range marks its check (unless an earlier check failed) and its position. */
 export const INDEX_CHECK_KERNEL = `${PARAMS}
 ${binding(1, "index", "i32", false)}
 ${binding(2, "err", "atomic<u32>", true)}
