@@ -18,6 +18,22 @@ const DAWN_PACKAGE = ["web", "gpu"].join("");
 /** Stderr lines of the helper that only restate the limits Dawn chose, not worth a user's attention. */
 const QUIET = /^Warning: (maxDynamic|Couldn't load Vulkan)|^\s+at operator\(\)|^$/;
 
+/** Exactly `length` bytes from a FIFO, where one read may return fewer (a long first frame, a busy machine). */
+function readExactly(fs: typeof Fs, fd: number, length: number): Promise<Buffer> {
+  const out = Buffer.alloc(length);
+  return new Promise((resolve, reject) => {
+    const from = (at: number): void => {
+      if (at === length) return resolve(out);
+      fs.read(fd, out, at, length - at, null, (error, n) => {
+        if (error) reject(error);
+        else if (n === 0) reject(new Error("the WebGPU helper closed its pipe"));
+        else from(at + n);
+      });
+    };
+    from(0);
+  });
+}
+
 export class NodeHost implements GpuHost {
   readonly readsSync = true;
   private queue: Command[] = [];
@@ -76,15 +92,13 @@ export class NodeHost implements GpuHost {
     });
     const first = await new Promise<FromGpu>((resolve) => {
       helper.once("exit", (code) => resolve({ error: `the WebGPU helper process exited (code ${code})` }));
-      const header = Buffer.alloc(8);
-      fs.read(fromGpu, header, 0, 8, null, (error) => {
-        if (error) return resolve({ error: error.message });
-        const length = header.readUInt32LE(0) + header.readUInt32LE(1 * 4);
-        const body = Buffer.alloc(length);
-        fs.read(fromGpu, body, 0, length, null, () =>
-          resolve(JSON.parse(body.toString("utf8", 0, header.readUInt32LE(0)))),
-        );
-      });
+      readExactly(fs, fromGpu, 8)
+        .then(async (header) => {
+          const json = header.readUInt32LE(0);
+          const body = await readExactly(fs, fromGpu, json + header.readUInt32LE(4));
+          resolve(JSON.parse(body.toString("utf8", 0, json)));
+        })
+        .catch((error: Error) => resolve({ error: error.message }));
     });
     if (!("info" in first)) {
       helper.kill();
