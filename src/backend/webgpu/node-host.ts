@@ -23,7 +23,10 @@ function readExactly(fs: typeof Fs, fd: number, length: number): Promise<Buffer>
   const out = Buffer.alloc(length);
   return new Promise((resolve, reject) => {
     const from = (at: number): void => {
-      if (at === length) return resolve(out);
+      if (at === length) {
+        resolve(out);
+        return;
+      }
       fs.read(fd, out, at, length - at, null, (error, n) => {
         if (error) reject(error);
         else if (n === 0) reject(new Error("the WebGPU helper closed its pipe"));
