@@ -97,6 +97,9 @@ export const GPU_SGEMM_SIZES = [1024, 2048, 4096, 8192];
 export const GPU_MLP_BATCHES = [256, 1024, 4096, 8192];
 export const GPU_INFER_BATCH = 4096;
 
+/** --gpu-check: one small case of each kind, enough to see each GPU engine run and agree. */
+export const GPU_CHECK_CASES = ["sgemm256", "mlp64", "infer64"];
+
 export function gpuCases(): CaseSpec[] {
   return [
     ...GPU_SGEMM_SIZES.map((n) => `sgemm${n}`),

@@ -3,6 +3,7 @@
 import { FOCUS, MLP, PEERS, SLOTS, VERIFY_STEPS } from "./common.js";
 import type { BenchReport } from "./results.js";
 import {
+  adapterTable,
   ioTable,
   layoutTable,
   lossTable,
@@ -130,6 +131,7 @@ const REPRODUCE = `## How to reproduce
 npm ci
 npm run bench                          # everything (about 12–15 minutes on 2 cores), rewrites this page
 npm run bench -- --quick               # fewer sizes and shorter runs, for a check
+npm run bench -- --gpu-check           # the GPU engines on one small case each, naming each one's adapter
 npm run bench -- --only chainrule-wasm-2t,tfjs-wasm --cases mlp256
 npm run bench -- --only chainrule-wasm-2t --cases io,layout --no-short
 npm run bench -- --help                # --reps, --seconds, --short-seconds, --no-short, --out, --docs, --render
@@ -175,6 +177,8 @@ function details(report: BenchReport, prose: boolean): string {
     section(PEER_LAYOUTS_INTRO, peerLayoutTable(report), "(no peers in this run)"),
     section(IO_INTRO, ioTable(report), "(not run)"),
     section("### Checks", lossTable(report), "(no training or inference cases in this run)"),
+    // Only where a GPU engine ran: CPU-only pages stay as they were.
+    ...(adapterTable(report) ? [section("### GPU adapters", adapterTable(report), "")] : []),
     section(THREADS_INTRO, report.threads ? threadsTable(report.threads) : "", "(not run)"),
     section(LAYOUT_INTRO, report.layouts ? layoutTable(report.layouts) : "", "(not run)"),
   ].join("\n");

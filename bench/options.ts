@@ -7,6 +7,7 @@ import {
   ENGINES,
   type EngineName,
   FOCUS,
+  GPU_CHECK_CASES,
   GPU_ENGINES,
   gpuCases,
   parseCase,
@@ -37,6 +38,8 @@ export interface Options {
 export const USAGE = `usage: npm run bench -- [options]
   --gpu                 add the GPU engines (${GPU_ENGINES.join(", ")}) and the GPU sizes (sgemm 1024-8192,
                         MLP batch 256-8192, inference 4096); the page is written only with --docs
+  --gpu-check           the GPU engines only, on ${GPU_CHECK_CASES.join(", ")}, quick, no sections: that each
+                        runs on this machine's adapter (named per engine) and agrees with Chainrule
   --quick               fewer sizes (sgemm 256, 512; MLP batch 64, 256), fewer and shorter reps
   --only a,b            engines: ${ENGINES.join(", ")}
   --cases a,b           case ids (sgemm256 … sgemm2048, mlp64 … mlp1024, infer256) or kinds (sgemm, mlp, infer),
@@ -59,7 +62,7 @@ export function parseArgs(argv: string[]): Options {
     if (v === undefined || v.startsWith("--")) throw new Error(`${argv[i]} needs a value\n${USAGE}`);
     return v;
   };
-  const quick = argv.includes("--quick");
+  const quick = argv.includes("--quick") || argv.includes("--gpu-check");
   const options: Options = {
     quick,
     engines: ENGINES.filter((e) => !GPU_ENGINES.includes(e)),
@@ -85,6 +88,12 @@ export function parseArgs(argv: string[]): Options {
       case "--gpu":
         options.engines = ENGINES.filter((e) => options.engines.includes(e) || GPU_ENGINES.includes(e));
         for (const c of gpuCases()) if (!options.cases.some((d) => d.id === c.id)) options.cases.push(c);
+        options.partial = true;
+        break;
+      case "--gpu-check":
+        options.engines = [...GPU_ENGINES];
+        options.cases = GPU_CHECK_CASES.map(parseCase);
+        options.sections.clear();
         options.partial = true;
         break;
       case "--only": {

@@ -8,7 +8,14 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const ROOT = resolve(here, "..");
 
 /** Lines the peers print that say nothing about the run. */
-const NOISE = [/^=+$/, /looks like you are running TensorFlow\.js in Node\.js/, /^\s*$/];
+const NOISE = [
+  /^=+$/,
+  /looks like you are running TensorFlow\.js in Node\.js/,
+  /^\s*$/,
+  // Dawn, for the GPU peers: the limits it chose, and the Vulkan loader it did not find before OpenGL ES.
+  /^Warning: (maxDynamic|Couldn't load Vulkan)/,
+  /^\s+at operator\(\)/,
+];
 
 export interface ChildOutcome {
   /** What went wrong, with the last lines printed; null when it exited 0. */

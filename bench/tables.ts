@@ -4,6 +4,7 @@ import {
   bytesLabel,
   type EngineName,
   FOCUS,
+  GPU_ENGINES,
   LAYOUT_LABEL,
   PEERS,
   parseCase,
@@ -156,6 +157,22 @@ export function ioTable(report: BenchReport): string {
   }
   const header = ["engine", "size", "tensor(f32, {shape})", "dataSync()", "await data()", "memcpy (set)"];
   return rows.length ? table([...header, "slowest ÷ memcpy"], rows, 2) : "";
+}
+
+/** Adapters whose "GPU" is the CPU: their speeds say nothing about a GPU's. */
+const SOFTWARE_ADAPTER = /llvmpipe|lavapipe|swiftshader|softpipe|warp/i;
+
+/** Each GPU engine that ran: the adapter it ran on, and whether that adapter is software (CPU emulation). */
+export function adapterTable(report: BenchReport): string {
+  const rows = report.engines
+    .filter((e) => GPU_ENGINES.includes(e.engine))
+    .map((e) => {
+      const adapter =
+        e.info.adapter === undefined ? `none (${e.error?.split("\n")[0]})` : String(e.info.adapter);
+      const software = SOFTWARE_ADAPTER.test(adapter) ? "yes: CPU emulation, its speeds mean nothing" : "no";
+      return [e.engine, adapter, e.info.adapter === undefined ? "—" : software];
+    });
+  return rows.length ? table(["GPU engine", "adapter", "software"], rows, 3) : "";
 }
 
 export function lossTable(report: BenchReport): string {

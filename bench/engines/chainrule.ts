@@ -105,7 +105,8 @@ export async function create(options: { waitForThreads?: boolean } = {}): Promis
     info.relaxedSimd = status.relaxedSimd;
     info.sharedMemory = status.sharedMemory;
   } else if (backend === "webgpu") {
-    info.adapter = cr.webgpuStatus().adapter ?? "unknown";
+    const status = cr.webgpuStatus();
+    info.adapter = `${status.adapter ?? "unknown"} (${status.featureLevel ?? "unknown feature level"})`;
   } else {
     info.threads = 1;
   }

@@ -1,6 +1,6 @@
-// jax-js 0.1.25 on its WebAssembly device, the way its README and MNIST demo use it: pure functions of a
-// parameter tree, valueAndGrad, jit around the whole training step (one-hot, forward, loss, gradients, SGD) and
-// reference counting. Each step makes x and the labels with np.array from the loader's typed arrays.
+// jax-js 0.1.25 on its WebAssembly device (or webgpu), the way its README and MNIST demo use it: pure functions
+// of a parameter tree, valueAndGrad, jit around the whole training step (one-hot, forward, loss, gradients,
+// SGD) and reference counting. Each step makes x and the labels with np.array from the loader's typed arrays.
 import { defaultDevice, init, jit, nn, numpy as np, tree, valueAndGrad } from "@jax-js/jax";
 import {
   type BenchData,
@@ -63,10 +63,22 @@ function trainStepIn(layout: Layout) {
   });
 }
 
+type Values = Awaited<ReturnType<np.Array["data"]>>;
+
+/**
+ * Reads an array's values and frees it (as jax-js's reads do): dataSync on wasm; await data() on webgpu, which
+ * jax-js reads synchronously only through an OffscreenCanvas (Node has none).
+ */
+function readerFor(device: "wasm" | "webgpu") {
+  return (a: np.Array, pick: (values: Values) => number): number | Promise<number> =>
+    device === "webgpu" ? a.data().then(pick) : pick(a.dataSync());
+}
+
 const matmulJit = jit((a: np.Array, b: np.Array) => np.matmul(a, b));
 
 export async function create(device: "wasm" | "webgpu"): Promise<Engine> {
-  if (device === "webgpu") (await import("./gpu.js")).provideNavigatorGpu();
+  const adapter = device === "webgpu" ? await (await import("./gpu.js")).provideNavigatorGpu() : null;
+  const read = readerFor(device);
   const devices = await init(device);
   if (!devices.includes(device)) throw new Error(`jax-js: no ${device} device (got ${devices.join(", ")})`);
   defaultDevice(device);
@@ -77,6 +89,7 @@ export async function create(device: "wasm" | "webgpu"): Promise<Engine> {
     jit: true,
     // Its wasm device starts worker threads only where a global Worker exists (browsers, Deno); Node 20 has none.
     threads: typeof (globalThis as { Worker?: unknown }).Worker === "undefined" ? 1 : "workers",
+    ...(adapter ? { adapter } : {}),
   };
 
   return {
@@ -86,7 +99,7 @@ export async function create(device: "wasm" | "webgpu"): Promise<Engine> {
       const A = np.array(a).reshape([n, n]);
       const B = np.array(b).reshape([n, n]);
       return {
-        rep: () => matmulJit(A.ref, B.ref).dataSync()[n * n - 1], // dataSync takes ownership: C is freed
+        rep: () => read(matmulJit(A.ref, B.ref), (c) => c[n * n - 1]), // the read takes ownership: C is freed
         dispose: () => {
           A.dispose();
           B.dispose();
@@ -104,7 +117,7 @@ export async function create(device: "wasm" | "webgpu"): Promise<Engine> {
           const labels = np.array(arrays.y, { dtype: np.int32 });
           const [next, J] = trainStep(p, x, labels); // x and labels are handed over and freed
           p = next;
-          return J.dataSync()[0];
+          return read(J, (j) => j[0]);
         },
         dispose: () => tree.dispose(p),
       };
@@ -116,10 +129,12 @@ export async function create(device: "wasm" | "webgpu"): Promise<Engine> {
       return {
         rep: (slot) => {
           const x = np.array(batchArrays(data, batch, slot).x).reshape([batch, MLP.inputs]);
-          const values = predict(tree.ref(p), x).dataSync(); // every output read back
-          let first = 0;
-          for (let k = 0; k < MLP.outputs; k++) first += values[k];
-          return first;
+          // Every output read back.
+          return read(predict(tree.ref(p), x), (values) => {
+            let first = 0;
+            for (let k = 0; k < MLP.outputs; k++) first += values[k];
+            return first;
+          });
         },
         dispose: () => tree.dispose(p),
       };

@@ -1,6 +1,7 @@
-// TensorFlow.js 4.22 on its pure-JS "cpu" backend or its WebAssembly backend (XNNPACK), used the way its docs
-// show: variables, tf.train.sgd and optimizer.minimize, tf.losses.softmaxCrossEntropy, tf.tidy. Each step makes
-// x and the one-hot labels from the loader's typed arrays; W as [in, out] (matMul(x, W)) or [out, in] (transposeB).
+// TensorFlow.js 4.22 on its pure-JS "cpu" backend, its WebAssembly backend (XNNPACK) or webgpu, used the way
+// its docs show: variables, tf.train.sgd and optimizer.minimize, tf.losses.softmaxCrossEntropy, tf.tidy. Each
+// step makes x and the one-hot labels from the loader's typed arrays; W as [in, out] (matMul(x, W)) or
+// [out, in] (transposeB).
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
@@ -69,12 +70,30 @@ function batchTensors(data: BenchData, batch: number, slot: number): { x: tf.Ten
   return { x, y };
 }
 
+/**
+ * Reads a tensor's values, then disposes it: dataSync on cpu and wasm; await data() on webgpu, which tfjs reads
+ * synchronously only through an OffscreenCanvas (Node has none).
+ */
+function readerFor(backend: "cpu" | "wasm" | "webgpu") {
+  return (t: tf.Tensor, pick: (values: tf.TypedArray) => number): number | Promise<number> => {
+    if (backend === "webgpu")
+      return t.data().then((values) => {
+        t.dispose();
+        return pick(values as tf.TypedArray);
+      });
+    const v = pick(t.dataSync());
+    t.dispose();
+    return v;
+  };
+}
+
 export async function create(backend: "cpu" | "wasm" | "webgpu"): Promise<Engine> {
   const info: Engine["info"] = { library: "@tensorflow/tfjs", version: tf.version.tfjs, backend };
+  const read = readerFor(backend);
   if (backend === "wasm") {
     await useWasm(info);
   } else if (backend === "webgpu") {
-    (await import("./gpu.js")).provideNavigatorGpu();
+    info.adapter = await (await import("./gpu.js")).provideNavigatorGpu();
     await import("@tensorflow/tfjs-backend-webgpu");
     const ok = await tf.setBackend("webgpu");
     await tf.ready();
@@ -92,12 +111,7 @@ export async function create(backend: "cpu" | "wasm" | "webgpu"): Promise<Engine
       const A = tf.tensor2d(a, [n, n]);
       const B = tf.tensor2d(b, [n, n]);
       return {
-        rep: () => {
-          const C = tf.matMul(A, B);
-          const v = C.dataSync()[n * n - 1];
-          C.dispose();
-          return v;
-        },
+        rep: () => read(tf.matMul(A, B), (c) => c[n * n - 1]),
         dispose: () => {
           A.dispose();
           B.dispose();
@@ -122,9 +136,7 @@ export async function create(backend: "cpu" | "wasm" | "webgpu"): Promise<Engine
             if (!cost) throw new Error("optimizer.minimize returned no cost");
             return cost;
           });
-          const v = J.dataSync()[0];
-          J.dispose();
-          return v;
+          return read(J, (j) => j[0]);
         },
         dispose: () => {
           opt.dispose();
@@ -140,11 +152,12 @@ export async function create(backend: "cpu" | "wasm" | "webgpu"): Promise<Engine
           const o = tf.tidy(() =>
             forward(tf.tensor2d(batchArrays(data, batch, slot).x, [batch, MLP.inputs]), w, layout),
           );
-          const values = o.dataSync(); // every output read back
-          o.dispose();
-          let first = 0;
-          for (let k = 0; k < MLP.outputs; k++) first += values[k];
-          return first;
+          // Every output read back.
+          return read(o, (values) => {
+            let first = 0;
+            for (let k = 0; k < MLP.outputs; k++) first += values[k];
+            return first;
+          });
         },
         dispose: () => tf.dispose([w.w1, w.w2]),
       };

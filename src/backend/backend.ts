@@ -52,6 +52,9 @@ export interface View {
   readonly offset: number;
 }
 
+/** The message for an index value out of range, given the value and its row-major position in the index. */
+export type IndexReport = (value: number, position: number) => string;
+
 export interface MatmulSpec {
   /** Broadcast batch shape of the output; per-batch element offsets come from the strides below. */
   readonly batchShape: Shape;
@@ -84,6 +87,17 @@ export interface Backend {
   writableView?(id: DataId): TypedArray;
   /** The buffer's values as a new array the caller owns (one copy). */
   read(id: DataId): Promise<TypedArray>;
+  /**
+   * The values of a buffer as last written from the host, where the backend keeps a copy (small int32 buffers
+   * on a GPU, so index checks need no read); undefined once a kernel has written the buffer.
+   */
+  hostValues?(id: DataId): TypedArray | undefined;
+  /**
+   * Queues a device-side check that every value of the int32 view lies in [0, bound), for a backend that would
+   * rather not be read synchronously (or cannot be); a failure throws `report(value, position)` as a
+   * ChainruleError of `op` at the next read. Returns false where the caller should read and check the values.
+   */
+  checkIndexRange?(op: string, index: View, shape: Shape, bound: number, report: IndexReport): boolean;
 
   fill(id: DataId, value: number): void;
   /** Elementwise conversion between the buffers' dtypes (bool <- nonzero). */

@@ -1,11 +1,11 @@
 // Losses: softmax cross-entropy on integer labels (stable for huge logits), mean squared error, and the
 // chapter's L2 penalty s = λ/2 Σ‖W‖²_F as an explicit term of the objective.
-import { isMeta } from "../backend/meta/index.js";
 import { fail, oneOf } from "../errors.js";
 import { add, mul, sub } from "../ops/binary.js";
 import { logSoftmax } from "../ops/composite/activations.js";
 import { mean } from "../ops/composite/stats.js";
 import { asFloat } from "../ops/convert.js";
+import { checkIndexValues } from "../ops/index-values.js";
 import { gather } from "../ops/indexing.js";
 import { reshape } from "../ops/movement.js";
 import { sum, sumSquares } from "../ops/reduce.js";
@@ -15,7 +15,6 @@ import { fmt, sameShape } from "../shape.js";
 import { full } from "../tensor/create.js";
 import type { Derivative } from "../tensor/derivative.js";
 import { inGroup } from "../tensor/group.js";
-import { knownWithin } from "../tensor/known-range.js";
 import type { Tensor } from "../tensor/tensor.js";
 
 export type Reduction = "mean" | "sum" | "none";
@@ -47,17 +46,12 @@ export function crossEntropy(
   }
   if (labels.dtype !== "int32")
     fail("crossEntropy", `labels must be int32 class indices, got ${labels.dtype}`);
-  // A dry run (meta backend) has no label values to check; labels whose range the host knows (a DataLoader's)
-  // are checked without reading them back, which on a GPU would wait for every queued step.
-  const values = isMeta(labels.storage.backend) || knownWithin(labels, q) ? [] : labels.dataSync();
-  for (let i = 0; i < values.length; i++) {
-    if (values[i] < 0 || values[i] >= q) {
-      fail(
-        "crossEntropy",
-        `label ${values[i]} (example ${i}) is out of range for ${q} classes: labels must be in [0, ${q - 1}]`,
-      );
-    }
-  }
+  checkIndexValues(
+    "crossEntropy",
+    labels,
+    q,
+    (v, i) => `label ${v} (example ${i}) is out of range for ${q} classes: labels must be in [0, ${q - 1}]`,
+  );
   // Nothing recorded (evaluation, noGrad): one row kernel instead of log-softmax, gather and neg.
   if (recordsNothing(logits)) return reduce(crossEntropyPerRow(asFloat(logits), labels), reduction);
   const spec = { kind: "loss", symbol: "l", title: "softmax cross-entropy" } as const;

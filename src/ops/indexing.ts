@@ -1,11 +1,10 @@
 // Indexing primitives: gather along an axis by an int32 index tensor, and scatter-add, its adjoint.
-import { isMeta } from "../backend/meta/index.js";
 import { fail } from "../errors.js";
 import { fmt, normalizeAxis } from "../shape.js";
 import { emptyTensor, outputTensor } from "../tensor/create.js";
-import { knownWithin } from "../tensor/known-range.js";
 import { Tensor } from "../tensor/tensor.js";
 import { apply, type PrimRule } from "./apply.js";
+import { checkIndexValues } from "./index-values.js";
 import { expand, reshape } from "./movement.js";
 
 export interface IndexingAttrs {
@@ -68,12 +67,12 @@ function checkIndexDType(op: string, index: Tensor): void {
  */
 function checkIndexRange(op: string, index: Tensor, target: readonly number[], axis: number): void {
   const size = target[axis];
-  const values = isMeta(index.storage.backend) || knownWithin(index, size) ? [] : index.dataSync();
-  for (let i = 0; i < values.length; i++) {
-    if (values[i] < 0 || values[i] >= size) {
-      fail(op, `index value ${values[i]} is out of range for axis ${axis} of ${fmt(target)} (size ${size})`);
-    }
-  }
+  checkIndexValues(
+    op,
+    index,
+    size,
+    (v) => `index value ${v} is out of range for axis ${axis} of ${fmt(target)} (size ${size})`,
+  );
 }
 
 function checkIndex(op: string, target: readonly number[], index: Tensor, axis: number): void {

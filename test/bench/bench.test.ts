@@ -7,10 +7,11 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { PEERS } from "../../bench/common.js";
+import { GPU_CHECK_CASES, GPU_ENGINES, PEERS } from "../../bench/common.js";
 import type { BenchReport, CaseResult, LayoutRow, ShortRun, ThreadsRow } from "../../bench/results.js";
 import { computeTargets } from "../../bench/targets.js";
 import { medianInterval, rateWithin } from "../../bench/timing.js";
+import * as cr from "../../src/index.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -143,6 +144,51 @@ test("bench/run.ts, peers: both layouts measured, the faster kept, ratios agains
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+const gpu = (await cr.initWebGPU()) ? false : `no WebGPU adapter here: ${cr.webgpuStatus().reason}`;
+if (gpu) console.log(`# bench --gpu-check skipped: ${gpu}`);
+
+test("bench/run.ts --gpu-check: every GPU engine runs on the adapter there is, named, and agrees", {
+  skip: gpu,
+}, () => {
+  const { run, dir } = bench("bench/run.ts", (d) => [
+    "--gpu-check",
+    "--reps",
+    "2",
+    "--seconds",
+    "0",
+    "--out",
+    join(d, "r.json"),
+  ]);
+  try {
+    const report = JSON.parse(readFileSync(join(dir, "r.json"), "utf8")) as BenchReport;
+    assert.deepEqual(report.problems, []);
+    assert.deepEqual(
+      report.engines.map((e) => [e.engine, e.ok, e.error]),
+      GPU_ENGINES.map((e) => [e, true, undefined]),
+    );
+    for (const e of report.engines) {
+      assert.match(String(e.info.adapter), /\(.*(core|compatibility)\)$/, `${e.engine} names its adapter`);
+      assert.match(run.stdout, new RegExp(`\\| ${e.engine} +\\| ${literal(String(e.info.adapter))} +\\|`));
+      for (const id of GPU_CHECK_CASES) {
+        const c = e.cases.find((r) => r.id === id);
+        assert.ok(c && c.error === undefined && Number.isFinite(c.value) && c.value > 0, `${e.engine} ${id}`);
+      }
+    }
+    // The peers' J after 5 steps and Σ logits against Chainrule's (within the bench's own tolerance).
+    assert.deepEqual(
+      report.lossCheck.map((l) => [l.check, Object.keys(l.values).sort(), l.flagged]),
+      ["mlp64", "infer64"].map((id) => [id, [...GPU_ENGINES].sort(), []]),
+    );
+    console.log(`# GPU engines ran on: ${report.engines.map((e) => e.info.adapter).join("; ")}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+function literal(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
 
 test("medianInterval: the widest order statistics whose sign-test coverage is still at least 95%", () => {
   // Coverage of [k-th smallest, k-th largest] is 1 − 2·P(Binomial(n, ½) ≤ k − 1), counted here from scratch.

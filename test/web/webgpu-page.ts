@@ -16,6 +16,8 @@ export interface PageOutcome {
   /** Cases whose op reads values back synchronously (index and label checks): not possible on a page's GPU. */
   needsSyncRead: string[];
   failures: string[];
+  /** What a bad index does: host-written (thrown at once), then computed on the GPU (thrown at the next read). */
+  badIndex: { hostWritten: string; computed: string; readAfter: number[] };
 }
 
 function input(a: Arr): cr.Tensor {
@@ -65,6 +67,31 @@ function differs(want: number[], got: number[]): string | null {
   return null;
 }
 
+/** The message of the error `fn` throws or rejects with. */
+async function message(fn: () => unknown): Promise<string> {
+  try {
+    await fn();
+    return "no error";
+  } catch (error) {
+    return String(error);
+  }
+}
+
+/** gather with index 5 into [10, 20, 30] on webgpu: from a host array, then computed on the GPU. */
+async function badIndex(): Promise<PageOutcome["badIndex"]> {
+  cr.setBackend("webgpu");
+  try {
+    const x = cr.tensor([10, 20, 30]);
+    const hostWritten = await message(() => cr.gather(x, cr.tensor(Int32Array.of(1, 5)), 0));
+    const index = cr.tensor(Int32Array.of(1, 5)).add(cr.zeros([2], { dtype: "int32" }));
+    const computed = await message(() => cr.gather(x, index, 0).data());
+    const readAfter = Array.from(await cr.gather(x, cr.tensor(Int32Array.of(2, 0)), 0).data());
+    return { hostWritten, computed, readAfter };
+  } finally {
+    cr.setBackend("js");
+  }
+}
+
 export async function runTable(): Promise<PageOutcome> {
   const ok = await cr.initWebGPU();
   const status = cr.webgpuStatus();
@@ -74,8 +101,10 @@ export async function runTable(): Promise<PageOutcome> {
     compared: 0,
     needsSyncRead: [],
     failures: [],
+    badIndex: { hostWritten: "", computed: "", readAfter: [] },
   };
   if (!ok) return outcome;
+  outcome.badIndex = await badIndex();
   for (const row of table) {
     for (const c of row.cases) {
       const what = `${row.name} ${c.label}`;

@@ -6,6 +6,7 @@ import { Executor, openDevice } from "./executor.js";
 import type { Command, DeviceInfo, GpuHost } from "./protocol.js";
 
 export class DirectHost implements GpuHost {
+  readonly readsSync = false;
   private constructor(
     private readonly executor: Executor,
     readonly info: DeviceInfo,

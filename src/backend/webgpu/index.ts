@@ -7,12 +7,14 @@ import type {
   Backend,
   BinaryOp,
   DataId,
+  IndexReport,
   MatmulSpec,
   ReduceOp,
   SoftmaxMode,
   UnaryOp,
   View,
 } from "../backend.js";
+import { DeviceIndexChecks } from "./index-checks.js";
 import { type GpuHost, sizeClass } from "./protocol.js";
 import { type GpuDType, grid, stridedParams, workgroups } from "./wgsl-common.js";
 import {
@@ -54,6 +56,9 @@ function product(shape: Shape): number {
   return n;
 }
 
+/** Int32 buffers up to this many elements keep a host copy of what was written: index checks read it instead. */
+const HOST_COPY_LIMIT = 1 << 16;
+
 /** float64 has no WGSL type: every way in says so, naming the op. */
 function refuseFloat64(op: string, dtype: DType): GpuDType {
   if (dtype === "float64") {
@@ -71,8 +76,19 @@ export class WebGpuBackend implements Backend {
   private readonly kernels = new Map<string, number>();
   /** Bytes in live buffers (size classes, as allocated on the device). */
   liveBytes = 0;
+  /** Index values computed on the GPU are checked there (reported at the next read) rather than read back. */
+  deviceIndexChecks: boolean;
+  private readonly hostCopies = new WeakMap<GpuBuffer, Int32Array>();
+  private readonly indexChecks: DeviceIndexChecks;
 
-  constructor(readonly host: GpuHost) {}
+  constructor(readonly host: GpuHost) {
+    this.deviceIndexChecks = !host.readsSync;
+    this.indexChecks = new DeviceIndexChecks(
+      host,
+      () => this.nextBuffer++,
+      (key, code, ids, params, threads) => this.run(key, code, ids, params, threads),
+    );
+  }
 
   alloc(dtype: DType, size: number, zeroed = true): DataId {
     const gpuType = refuseFloat64("alloc", dtype);
@@ -97,14 +113,34 @@ export class WebGpuBackend implements Backend {
           ? Int32Array.from(values.subarray(0, b.size))
           : Uint32Array.from(values.subarray(0, b.size), (v) => (v !== 0 ? 1 : 0));
     this.host.send({ kind: "write", id: b.gid, data: words.buffer as ArrayBuffer });
+    if (words instanceof Int32Array && b.size <= HOST_COPY_LIMIT) this.hostCopies.set(b, words.slice());
+    else this.hostCopies.delete(b);
+  }
+  hostValues(id: DataId): TypedArray | undefined {
+    return this.hostCopies.get(buf(id));
+  }
+  checkIndexRange(op: string, index: View, shape: Shape, bound: number, report: IndexReport): boolean {
+    if (!this.deviceIndexChecks) return false;
+    this.indexChecks.queue(op, index, shape, bound, report);
+    return true;
   }
   readSync(id: DataId): TypedArray {
     const b = buf(id);
-    return this.typed(b, this.host.readSync(b.gid, b.size * 4));
+    const checks = this.indexChecks.before();
+    const errors = checks && this.host.readSync(checks.gid, 16);
+    const data = this.host.readSync(b.gid, b.size * 4);
+    if (checks && errors) this.indexChecks.after(errors, checks.upTo);
+    return this.typed(b, data);
   }
   async read(id: DataId): Promise<TypedArray> {
     const b = buf(id);
-    return this.typed(b, await this.host.read(b.gid, b.size * 4));
+    const checks = this.indexChecks.before();
+    const [errors, data] = await Promise.all([
+      checks && this.host.read(checks.gid, 16),
+      this.host.read(b.gid, b.size * 4),
+    ]);
+    if (checks && errors) this.indexChecks.after(errors, checks.upTo);
+    return this.typed(b, data);
   }
   fill(id: DataId, value: number): void {
     const b = buf(id);
@@ -243,6 +279,7 @@ export class WebGpuBackend implements Backend {
     groups: [number, number, number],
   ): void {
     const out = buf(ids[ids.length - 1]);
+    this.hostCopies.delete(out);
     const copies: GpuBuffer[] = [];
     const gids = ids.map((id, i) => {
       const b = buf(id);

@@ -18,7 +18,27 @@ const DAWN_PACKAGE = ["web", "gpu"].join("");
 /** Stderr lines of the helper that only restate the limits Dawn chose, not worth a user's attention. */
 const QUIET = /^Warning: (maxDynamic|Couldn't load Vulkan)|^\s+at operator\(\)|^$/;
 
+/** Exactly `length` bytes from a FIFO, where one read may return fewer (a long first frame, a busy machine). */
+function readExactly(fs: typeof Fs, fd: number, length: number): Promise<Buffer> {
+  const out = Buffer.alloc(length);
+  return new Promise((resolve, reject) => {
+    const from = (at: number): void => {
+      if (at === length) {
+        resolve(out);
+        return;
+      }
+      fs.read(fd, out, at, length - at, null, (error, n) => {
+        if (error) reject(error);
+        else if (n === 0) reject(new Error("the WebGPU helper closed its pipe"));
+        else from(at + n);
+      });
+    };
+    from(0);
+  });
+}
+
 export class NodeHost implements GpuHost {
+  readonly readsSync = true;
   private queue: Command[] = [];
   private scheduled = false;
   private readonly frames = new FrameReader();
@@ -75,23 +95,13 @@ export class NodeHost implements GpuHost {
     });
     const first = await new Promise<FromGpu>((resolve) => {
       helper.once("exit", (code) => resolve({ error: `the WebGPU helper process exited (code ${code})` }));
-      // A FIFO read may return part of what was asked (the helper writes the frame in pieces under load).
-      const readFully = (into: Buffer, done: () => void, at = 0): void => {
-        if (at === into.length) {
-          done();
-          return;
-        }
-        fs.read(fromGpu, into, at, into.length - at, null, (error, n) => {
-          if (error) resolve({ error: error.message });
-          else if (n === 0) resolve({ error: "the WebGPU helper process closed its pipe" });
-          else readFully(into, done, at + n);
-        });
-      };
-      const header = Buffer.alloc(8);
-      readFully(header, () => {
-        const body = Buffer.alloc(header.readUInt32LE(0) + header.readUInt32LE(1 * 4));
-        readFully(body, () => resolve(JSON.parse(body.toString("utf8", 0, header.readUInt32LE(0)))));
-      });
+      readExactly(fs, fromGpu, 8)
+        .then(async (header) => {
+          const json = header.readUInt32LE(0);
+          const body = await readExactly(fs, fromGpu, json + header.readUInt32LE(4));
+          resolve(JSON.parse(body.toString("utf8", 0, json)));
+        })
+        .catch((error: Error) => resolve({ error: error.message }));
     });
     if (!("info" in first)) {
       helper.kill();

@@ -24,6 +24,8 @@ export interface DeviceInfo {
 /** Whoever runs the commands: reads are the only calls that wait. */
 export interface GpuHost {
   readonly info: DeviceInfo;
+  /** Whether readSync works here (Node's helper process), or only read does (a page's GPU on its own thread). */
+  readonly readsSync: boolean;
   send(command: Command): void;
   /** Blocks until the buffer's first `bytes` are read; throws where the runtime cannot block. */
   readSync(id: number, bytes: number): ArrayBuffer;
