@@ -141,7 +141,7 @@ describe("the sgemm and dgemm kernels", () => {
     });
   }
 
-  test("splitting C into row or column bands over threads changes no bit", async () => {
+  test("splitting C into row or column bands over 2 or 4 threads changes no bit", async () => {
     const b = backend!;
     const rand = random(7);
     for (const [m, n, k] of [
@@ -171,11 +171,15 @@ describe("the sgemm and dgemm kernels", () => {
       };
       b.setThreads(1);
       matmulWasm(b.kernels, A, B, C1, spec);
-      b.setThreads(2);
-      while (b.kernels.available < 2) await new Promise((r) => setTimeout(r, 5));
-      matmulWasm(b.kernels, A, B, C2, spec);
-      b.setThreads(1);
-      assert.deepEqual(b.readSync(C2), b.readSync(C1), `[${m}, ${k}]ᵀ @ [${k}, ${n}]`);
+      // Two threads take one band each; four share one packed op(B) (the two-phase split).
+      for (const threads of [2, 4]) {
+        b.setThreads(threads);
+        while (b.kernels.available < threads) await new Promise((r) => setTimeout(r, 5));
+        b.fill(C2, Number.NaN);
+        matmulWasm(b.kernels, A, B, C2, spec);
+        b.setThreads(1);
+        assert.deepEqual(b.readSync(C2), b.readSync(C1), `[${m}, ${k}]ᵀ @ [${k}, ${n}] on ${threads} threads`);
+      }
       for (const buf of [A, B, C1, C2]) b.free(buf);
     }
   });

@@ -14,10 +14,18 @@ const TALL_ROWS = 120;
 const PACKED_B_SLOT = 256;
 
 /**
- * From this many multiply-adds a split product packs op(B) once and hands out several row bands per thread;
- * below it each thread takes one band and packs what it reads (two phases cost more than they save there).
+ * From this many multiply-adds, on more than PREPACK_MIN_THREADS - 1 threads, a split product packs op(B) once and
+ * hands out several row bands per thread; otherwise each thread takes one band and packs what it reads (two
+ * phases cost more than they save there).
  */
 const PREPACK_MIN_MACS = 1 << 24;
+/**
+ * Two threads take one band each at every size: packing op(B) twice cost less than the shared pack's second
+ * phase and barrier (measured on 2 cores, alone: the training step's two 51M-multiply-add products 7-10% faster,
+ * sgemm 512 5%, 1024 the same; inside the whole training step no change). More threads share one pack: each
+ * would otherwise pack all of op(B).
+ */
+const PREPACK_MIN_THREADS = 3;
 
 /** Below this many multiply-adds a product stays on one thread: waking a worker costs more than it saves. */
 export const PARALLEL_MIN_MACS = 1 << 21;
@@ -44,7 +52,7 @@ export function matmulWasm(
     const pa = a.address + aOff[batch] * w;
     const pb = b.address + bOff[batch] * w;
     const pc = out.address + batch * m * n * w;
-    if (threads > 1 && m * n * k >= PREPACK_MIN_MACS && kernels.has(`${gemm}Band`)) {
+    if (threads >= PREPACK_MIN_THREADS && m * n * k >= PREPACK_MIN_MACS && kernels.has(`${gemm}Band`)) {
       splitOverThreads(kernels, gemm, spec, pa, pb, pc, threads, w);
       continue;
     }
