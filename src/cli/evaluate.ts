@@ -8,10 +8,11 @@ import { tensor } from "../tensor/create.js";
 import { noGrad } from "../tensor/grad-mode.js";
 import { tidy } from "../tensor/scope.js";
 import { evaluate } from "../train/evaluate.js";
-import { type FlagSpec, flagHelp, parseFlags, UsageError } from "./args.js";
+import { type FlagSpec, flagHelp, parseFlags, RUNTIME_FLAGS, UsageError } from "./args.js";
 import { loadData } from "./data.js";
 import { readDigitPng } from "./image.js";
 import { ARCH_FLAGS, archFromFlags, loadModel, modelSizes } from "./model-io.js";
+import { applyRuntimeFlags } from "./runtime.js";
 
 const MODEL_FILES = `The model file is one written by chainrule train, by Chainrule's save() or by PyTorch (a state dict of an
 nn.Sequential of Linear layers and activations; docs/interop.md). The network is rebuilt from --arch if given,
@@ -26,12 +27,14 @@ const EVAL_FLAGS: FlagSpec[] = [
     help: "mnist | fashion-mnist | csv:PATH (default: the model's own, else mnist)",
   },
   ...ARCH_FLAGS,
+  ...RUNTIME_FLAGS,
 ];
 
 const PREDICT_FLAGS: FlagSpec[] = [
   { name: "model", type: "string", value: "FILE", help: "the .safetensors model file (required)" },
   { name: "input", type: "string", value: "FILE", help: "a PNG digit or a CSV row (required)" },
   ...ARCH_FLAGS,
+  ...RUNTIME_FLAGS,
 ];
 
 export const EVAL_HELP = `Usage: chainrule eval --model FILE [--dataset NAME] [--arch SIZES [--activation NAME] [--bias]]
@@ -57,9 +60,10 @@ function required(values: Record<string, string | boolean | undefined>, flag: st
   return v;
 }
 
-export function evalCommand(argv: string[]): number {
+export async function evalCommand(argv: string[]): Promise<number> {
   const values = parseFlags(argv, EVAL_FLAGS);
   const path = required(values, "model");
+  await applyRuntimeFlags(values);
   const { model, config } = loadModel(path, archFromFlags(values));
   const data = loadData((values.dataset as string | undefined) ?? config.dataset, config.seed);
   const { inputs, outputs } = modelSizes(model);
@@ -76,8 +80,9 @@ export function evalCommand(argv: string[]): number {
   return 0;
 }
 
-export function predictCommand(argv: string[]): number {
+export async function predictCommand(argv: string[]): Promise<number> {
   const values = parseFlags(argv, PREDICT_FLAGS);
+  await applyRuntimeFlags(values);
   const { model } = loadModel(required(values, "model"), archFromFlags(values));
   const input = required(values, "input");
   const features = modelSizes(model).inputs;

@@ -18,7 +18,8 @@ import { sum } from "../ops/reduce.js";
 import { tensor } from "../tensor/create.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { chapterMlp } from "../train/mlp.js";
-import { type FlagSpec, flagHelp, parseFlags, UsageError } from "./args.js";
+import { type FlagSpec, flagHelp, parseFlags, RUNTIME_FLAGS, UsageError } from "./args.js";
+import { applyRuntimeFlags } from "./runtime.js";
 
 const FORMATS = ["dot", "svg", "png", "mermaid", "html"] as const;
 type Format = (typeof FORMATS)[number];
@@ -34,6 +35,7 @@ const MODEL_FLAGS: FlagSpec[] = [
     help: "λ of the penalty s = λ/2 Σ‖W‖²_F (0: J = L)",
     default: "0.0001",
   },
+  ...RUNTIME_FLAGS,
 ];
 
 const DETAIL_FLAG: FlagSpec = {
@@ -157,6 +159,7 @@ export async function graphCommand(argv: string[]): Promise<number> {
   const order = count("order", values.order, 1, 1);
   if (order > 2) throw new UsageError(`--order must be 1 or 2, got "${values.order}"`);
   const detail = detailOf(values.detail);
+  await applyRuntimeFlags(values);
   const { model, J } = build(values);
   let root = J;
   let graph: Graph;
@@ -202,6 +205,7 @@ export async function graphCommand(argv: string[]): Promise<number> {
 export async function explainCommand(argv: string[]): Promise<number> {
   const values = parseFlags(argv, EXPLAIN_FLAGS);
   const detail = detailOf(values.detail);
+  await applyRuntimeFlags(values);
   const { model, J } = build(values);
   const format = values.markdown === true ? "markdown" : "text";
   const text = explain(J, { names: model, format, detail });

@@ -3,7 +3,7 @@
 // machine lacks) the CLI stops with one line naming the fallbacks, and the library warns once and runs on wasm.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import * as cr from "../../src/index.js";
@@ -86,4 +86,43 @@ test("without an adapter the library says so once and runs on wasm; ready() reje
   const [backend, error] = r.out.trim().split("\n");
   assert.equal(backend, "wasm");
   assert.match(error, /^ChainruleError CHAINRULE_BACKEND=webgpu: the webgpu backend cannot start/);
+});
+
+test("--backend on every command that computes: eval, predict, graph and explain run on webgpu", {
+  skip,
+  timeout: 120_000,
+}, () => {
+  const csv = smallCsv();
+  const trained = runWith(
+    {},
+    "train",
+    "--dataset",
+    `csv:${csv}`,
+    "--epochs",
+    "1",
+    "--batch",
+    "32",
+    "--out",
+    "b",
+  );
+  assert.equal(trained.code, 0, trained.err);
+  const row = join(work, "row.csv");
+  writeFileSync(row, `${readFileSync(csv, "utf8").split("\n")[0]}\n`);
+  const runs = [
+    ["eval", "--model", "b/model.safetensors", "--dataset", `csv:${csv}`],
+    ["predict", "--model", "b/model.safetensors", "--input", row],
+    ["graph", "--hidden", "16", "--format", "dot"],
+    ["explain", "--hidden", "16"],
+  ];
+  for (const command of runs) {
+    const r = runWith({}, ...command, "--backend", "webgpu");
+    assert.equal(r.code, 0, `${command[0]}: ${r.err}`);
+    const onCpu = runWith({}, ...command, "--backend", "js");
+    assert.equal(onCpu.code, 0, `${command[0]} --backend js: ${onCpu.err}`);
+    // The same model and data give the same printed result on the GPU (float32 within 4 printed digits).
+    if (command[0] === "eval" || command[0] === "explain") assert.equal(r.out, onCpu.out, command[0]);
+    const wrong = runWith({}, ...command, "--backend", "cuda");
+    assert.equal(wrong.code, 2, `${command[0]} --backend cuda`);
+    assert.match(wrong.err, /--backend must be wasm, js or webgpu, got "cuda"/);
+  }
 });
