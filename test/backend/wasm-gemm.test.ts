@@ -178,7 +178,11 @@ describe("the sgemm and dgemm kernels", () => {
         b.fill(C2, Number.NaN);
         matmulWasm(b.kernels, A, B, C2, spec);
         b.setThreads(1);
-        assert.deepEqual(b.readSync(C2), b.readSync(C1), `[${m}, ${k}]ᵀ @ [${k}, ${n}] on ${threads} threads`);
+        assert.deepEqual(
+          b.readSync(C2),
+          b.readSync(C1),
+          `[${m}, ${k}]ᵀ @ [${k}, ${n}] on ${threads} threads`,
+        );
       }
       for (const buf of [A, B, C1, C2]) b.free(buf);
     }
