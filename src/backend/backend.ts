@@ -2,28 +2,13 @@
 // Backends import nothing from tensor, autograd or ops; buffers may live in JS, WebAssembly or GPU memory.
 import type { DType, TypedArray } from "../dtype.js";
 import type { Shape } from "../shape.js";
+import type { UNARY_KERNELS } from "./unary-kernels.js";
 
 /** An opaque handle to a backend buffer. Only the backend that made it may look inside. */
 export type DataId = object;
 
-export type UnaryOp =
-  | "neg"
-  | "exp"
-  | "log"
-  | "log1p"
-  | "sqrt"
-  | "abs"
-  | "sign"
-  | "sin"
-  | "cos"
-  | "tanh"
-  | "sigmoid"
-  | "relu"
-  | "softplus"
-  | "erf"
-  | "atan"
-  | "isfinite"
-  | "not";
+/** The unary kernel family: the names of UNARY_KERNELS (unary-kernels.ts), where each op is one entry. */
+export type UnaryOp = keyof typeof UNARY_KERNELS;
 
 export type BinaryOp =
   | "add"

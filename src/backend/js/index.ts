@@ -11,8 +11,8 @@ import type {
   UnaryOp,
   View,
 } from "../backend.js";
+import { UNARY_KERNELS } from "../unary-kernels.js";
 import { binaryInto, copyInto, whereInto } from "./elementwise.js";
-import { UNARY } from "./math.js";
 import { matmulInto } from "./matmul.js";
 import { reduceInto } from "./reduce.js";
 import { crossEntropyRowsInto, softmaxRowsInto } from "./softmax.js";
@@ -69,7 +69,7 @@ export class JsBackend implements Backend {
     for (let i = 0; i < size; i++) ys[i] += alpha * xs[i];
   }
   unary(op: UnaryOp, x: DataId, out: DataId, size: number): void {
-    storeUnary(UNARY[op], arr(x), arr(out), size);
+    storeUnary(UNARY_KERNELS[op].reference, arr(x), arr(out), size);
   }
   binary(op: BinaryOp, a: View, b: View, out: DataId, shape: Shape): void {
     binaryInto(op, arr(a.id), a, arr(b.id), b, arr(out), shape);

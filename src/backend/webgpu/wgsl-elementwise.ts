@@ -1,6 +1,7 @@
-// WGSL for the elementwise families, generated from op tables: a unary op's kernel is one entry of UNARY_WGSL
-// (an f32 expression of x), a binary op's one entry of BINARY_WGSL; where, copy, cast, fill and axpy besides.
+// WGSL for the elementwise families, generated from op tables: a unary op's kernel is its entry's `wgsl` in
+// UNARY_KERNELS (an f32 expression of x), a binary op's one entry of BINARY_WGSL; where, copy, cast, fill and axpy besides.
 import type { BinaryOp, UnaryOp } from "../backend.js";
+import { UNARY_KERNELS } from "../unary-kernels.js";
 import {
   binding,
   entry,
@@ -11,27 +12,6 @@ import {
   STRIDED,
   viewAt,
 } from "./wgsl-common.js";
-
-/** Each unary op as an f32 expression of `x`, exact about NaN and ±inf where the reference is. */
-export const UNARY_WGSL: { [K in UnaryOp]: string } = {
-  neg: "-x",
-  exp: "exp(x)",
-  log: "select(select(log(x), -inf_(), x == 0.0), nan_(), x < 0.0 || isnan_(x))",
-  log1p: "select(select(log1p_(x), -inf_(), x == -1.0), nan_(), x < -1.0 || isnan_(x))",
-  sqrt: "select(sqrt(x), nan_(), x < 0.0 || isnan_(x))",
-  abs: "abs(x)",
-  sign: "sign_(x)",
-  sin: "sin_(x)",
-  cos: "cos_(x)",
-  tanh: "tanh_(x)",
-  sigmoid: "sigmoid_(x)",
-  relu: "select(max(x, 0.0), x, isnan_(x))",
-  softplus: "softplus_(x)",
-  erf: "erf_(x)",
-  atan: "atan(x)",
-  isfinite: "select(0.0, 1.0, isfinite_(x))",
-  not: "select(0.0, 1.0, x == 0.0)",
-};
 
 /** Unary ops that int32 inputs compute exactly in i32 (the others go through f32). */
 const UNARY_INT: { [K in UnaryOp]?: string } = {
@@ -75,7 +55,7 @@ export function convert(v: string, from: string, to: GpuDType): string {
 export function unaryKernel(op: UnaryOp, x: GpuDType, out: GpuDType): string {
   const intExpr = x !== "float32" ? UNARY_INT[op] : undefined;
   const type = intExpr !== undefined ? "i32" : "f32";
-  const expr = intExpr ?? UNARY_WGSL[op];
+  const expr = intExpr ?? UNARY_KERNELS[op].wgsl;
   return `${PARAMS}
 ${binding(1, "xs", STORED[x], false)}
 ${binding(2, "out", STORED[out], true)}
