@@ -1,5 +1,6 @@
 // WGSL for reductions (one thread per output element, looping over the reduced axes), the softmax and
 // cross-entropy rows (one thread per row), and gather / scatter-add along an axis.
+import { stridesOf } from "../../shape.js";
 import type { ReduceOp, SoftmaxMode } from "../backend.js";
 import { binding, entry, FLOAT_HELPERS, type GpuDType, PARAMS, STORED } from "./wgsl-common.js";
 
@@ -17,12 +18,7 @@ export function reduceParams(
   outputs: number,
   chunks: number,
 ): Uint32Array {
-  const strides: number[] = new Array<number>(shape.length);
-  let s = 1;
-  for (let d = shape.length - 1; d >= 0; d--) {
-    strides[d] = s;
-    s *= shape[d];
-  }
+  const strides = stridesOf(shape);
   const kept = shape.map((_, d) => d).filter((d) => !axes.includes(d));
   return Uint32Array.from([
     outputs,
@@ -180,12 +176,7 @@ export function axisParams(
   axis: number,
   zeroAxis: boolean,
 ): Uint32Array {
-  const own: number[] = new Array<number>(target.length);
-  let s = 1;
-  for (let d = target.length - 1; d >= 0; d--) {
-    own[d] = s;
-    s *= target[d];
-  }
+  const own = stridesOf(target);
   const strides = own.map((v, d) => (zeroAxis && d === axis ? 0 : v));
   const head = zeroAxis ? [threads, indexShape.length] : [threads, indexShape.length, axis];
   const tail = zeroAxis ? [own[axis] ?? 0] : [];
