@@ -1,5 +1,6 @@
 // Naming for explain and the drawings: the chapter's names (x, z, h, o, W1, L, s, J) for the unlabelled
-// variables of a Sequential MLP's graph, and each name as a LaTeX symbol.
+// variables of a Sequential MLP's graph, and each name as a LaTeX symbol. Also the graph's edge maps
+// (graphLinks) and the ancestor walk, which explain-steps.ts shares.
 import type { Graph, GraphOperator } from "./trace.js";
 
 /** A generated name ("mul#12"): one the chapter's names may replace. */
@@ -13,14 +14,7 @@ export function chapterNames(g: Graph): Map<string, string> {
     const v = byId.get(id);
     return v !== undefined && (AUTO.test(v.name) || v.kind === "input");
   };
-  const producer = new Map<string, string>();
-  const inputsOf = new Map<string, string[]>();
-  const opIds = new Set(g.operators.map((o) => o.id));
-  for (const e of g.edges) {
-    if (opIds.has(e.from)) producer.set(e.to, e.from);
-    else inputsOf.set(e.to, [...(inputsOf.get(e.to) ?? []), e.from]);
-  }
-  const outputOf = new Map<string, string>([...producer].map(([v, op]) => [op, v]));
+  const { producer, inputsOf, outputOf } = graphLinks(g);
   // Top-level modules in order of their first operator: Linear layers give z/o and W, others h.
   const modules: { path: string; type: string | null; ops: GraphOperator[] }[] = [];
   for (const op of [...g.operators].sort((a, b) => a.nodeId - b.nodeId)) {
@@ -75,6 +69,23 @@ export function chapterNames(g: Graph): Map<string, string> {
     }
   }
   return names;
+}
+
+/** The graph's edges as maps: each variable's producing operator, each operator's inputs (in edge order) and output. */
+export function graphLinks(g: Graph): {
+  producer: Map<string, string>;
+  inputsOf: Map<string, string[]>;
+  outputOf: Map<string, string>;
+} {
+  const producer = new Map<string, string>();
+  const inputsOf = new Map<string, string[]>();
+  const opIds = new Set(g.operators.map((o) => o.id));
+  for (const e of g.edges) {
+    if (opIds.has(e.from)) producer.set(e.to, e.from);
+    else inputsOf.set(e.to, [...(inputsOf.get(e.to) ?? []), e.from]);
+  }
+  const outputOf = new Map<string, string>([...producer].map(([v, op]) => [op, v]));
+  return { producer, inputsOf, outputOf };
 }
 
 export function ancestors(

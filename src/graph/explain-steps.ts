@@ -3,7 +3,7 @@
 // operands, the saved intermediates each step reads, and the step after which each is no longer needed.
 import type { Tensor } from "../tensor/tensor.js";
 import { bookOrder, operandsOf } from "./book-backward.js";
-import { AUTO, ancestors, chapterNames, latexName, texText } from "./explain-names.js";
+import { AUTO, ancestors, chapterNames, graphLinks, latexName, texText } from "./explain-names.js";
 import { type Form, fillTerms, type Namer } from "./formula.js";
 import { type Graph, type GraphOperator, type GraphVariable, type TraceOptions, trace } from "./trace.js";
 
@@ -65,14 +65,7 @@ export function explainSteps(J: Tensor, options: ExplainOptions = {}): Explanati
   const vars = new Map(graph.variables.map((v) => [v.id, v]));
   const firstInput = graph.variables.find((v) => v.kind === "input" && v.shape.length >= 2);
   const batch = options.batch ?? firstInput?.shape[0] ?? null;
-  const producer = new Map<string, string>();
-  const inputsOf = new Map<string, string[]>();
-  const opIds = new Set(graph.operators.map((o) => o.id));
-  for (const e of graph.edges) {
-    if (opIds.has(e.from)) producer.set(e.to, e.from);
-    else inputsOf.set(e.to, [...(inputsOf.get(e.to) ?? []), e.from]);
-  }
-  const outputOf = new Map([...producer].map(([v, op]) => [op, v]));
+  const { producer, inputsOf, outputOf } = graphLinks(graph);
   // The operands of the objective's operator that are named (L, s): each step says which it lies under.
   const branches: { name: string; members: Set<string> }[] = [];
   const rootOp = producer.get(graph.root);

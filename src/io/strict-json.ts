@@ -14,6 +14,13 @@ export function parseStrictJson(op: string, text: string): Json {
   const space = () => {
     while (i < text.length && " \t\n\r".includes(text[i])) i++;
   };
+  /** Skips white space, then consumes `c` if it comes next: whether it did. */
+  const take = (c: string): boolean => {
+    space();
+    if (text[i] !== c) return false;
+    i++;
+    return true;
+  };
   const string = (): string => {
     const start = i;
     i++;
@@ -41,45 +48,29 @@ export function parseStrictJson(op: string, text: string): Json {
     if (c === "{") {
       i++;
       const out: { [key: string]: Json } = Object.create(null);
-      space();
-      if (text[i] === "}") {
-        i++;
-        return out;
-      }
+      if (take("}")) return out;
       for (;;) {
         space();
         if (text[i] !== '"') error("expected a key");
         const key = string();
         if (FORBIDDEN_KEYS.has(key)) error(`forbidden key "${key}"`);
         if (Object.hasOwn(out, key)) error(`duplicate key "${key}"`);
-        space();
-        if (text[i] !== ":") error("expected ':'");
-        i++;
+        if (!take(":")) error("expected ':'");
         out[key] = value(depth + 1);
-        space();
-        if (text[i] === ",") i++;
-        else if (text[i] === "}") {
-          i++;
-          return out;
-        } else error("expected ',' or '}'");
+        if (take(",")) continue;
+        if (take("}")) return out;
+        error("expected ',' or '}'");
       }
     }
     if (c === "[") {
       i++;
       const out: Json[] = [];
-      space();
-      if (text[i] === "]") {
-        i++;
-        return out;
-      }
+      if (take("]")) return out;
       for (;;) {
         out.push(value(depth + 1));
-        space();
-        if (text[i] === ",") i++;
-        else if (text[i] === "]") {
-          i++;
-          return out;
-        } else error("expected ',' or ']'");
+        if (take(",")) continue;
+        if (take("]")) return out;
+        error("expected ',' or ']'");
       }
     }
     if (c === '"') return string();

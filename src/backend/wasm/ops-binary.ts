@@ -17,6 +17,25 @@ import {
   WIDTH,
 } from "./ops-common.js";
 
+/**
+ * runSlab's (address, outer stride, inner stride) triples for one slab: each operand's base address moved to the
+ * slab's first element (`offsets` in elements of `widths` bytes); the output, the last, steps by 1 within a row.
+ */
+function slabViews(
+  bases: readonly number[],
+  widths: readonly number[],
+  offsets: readonly number[],
+  outerStrides: readonly number[],
+  innerStrides: readonly number[],
+): number[] {
+  const last = bases.length - 1;
+  const views: number[] = [];
+  for (let v = 0; v <= last; v++) {
+    views.push(bases[v] + offsets[v] * widths[v], outerStrides[v], v === last ? 1 : innerStrides[v]);
+  }
+  return views;
+}
+
 export function binaryWasm(
   k: Kernels,
   op: BinaryOp,
@@ -86,19 +105,9 @@ export function binaryWasm(
   const c = collapse(shape, [a.strides, b.strides, stridesOf(shape)]);
   const head: [number] = [code];
   const widths = [w, w, wo];
+  const bases = [pa, pb, out.address];
   forEachSlab(c, [0, 0, 0], (offsets, rows, n, os, is) => {
-    const views = [
-      pa + offsets[0] * w,
-      os[0],
-      is[0],
-      pb + offsets[1] * w,
-      os[1],
-      is[1],
-      out.address + offsets[2] * wo,
-      os[2],
-      1,
-    ];
-    runSlab(k, name, head, rows, n, views, widths);
+    runSlab(k, name, head, rows, n, slabViews(bases, widths, offsets, os, is), widths);
   });
   return true;
 }
@@ -121,22 +130,9 @@ export function whereWasm(k: Kernels, c: View, a: View, b: View, out: WasmBuffer
   const pb = B.address + b.offset * w;
   const col = collapse(shape, [c.strides, a.strides, b.strides, stridesOf(shape)]);
   const widths = [1, w, w, w];
+  const bases = [pc, pa, pb, out.address];
   forEachSlab(col, [0, 0, 0, 0], (offsets, rows, n, os, is) => {
-    const views = [
-      pc + offsets[0],
-      os[0],
-      is[0],
-      pa + offsets[1] * w,
-      os[1],
-      is[1],
-      pb + offsets[2] * w,
-      os[2],
-      is[2],
-      out.address + offsets[3] * w,
-      os[3],
-      1,
-    ];
-    runSlab(k, name, [], rows, n, views, widths);
+    runSlab(k, name, [], rows, n, slabViews(bases, widths, offsets, os, is), widths);
   });
   return true;
 }

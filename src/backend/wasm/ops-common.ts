@@ -96,6 +96,37 @@ export function threadsFor(k: Kernels, size: number, heavy = false): number {
   return size >= (heavy ? PARALLEL_MIN : PARALLEL_MIN_STREAMING) ? k.available : 1;
 }
 
+/**
+ * Runs `name(code, count, x, out)` over two contiguous buffers of `size` elements: one call, or aligned chunks
+ * over the threads a job of that size gets (`heavy`: compute-bound).
+ */
+export function runChunked(
+  k: Kernels,
+  name: "ew_unary_f32" | "ew_unary_f64" | "ew_cast",
+  code: number,
+  x: WasmBuffer,
+  out: WasmBuffer,
+  size: number,
+  heavy = false,
+): void {
+  const threads = threadsFor(k, size, heavy);
+  if (threads <= 1) {
+    k.call(name, code, size, x.address, out.address);
+    return;
+  }
+  const wx = WIDTH[x.dtype];
+  const wo = WIDTH[out.dtype];
+  k.parallel(
+    name,
+    chunks(size, threads).map(([start, count]) => [
+      code,
+      count,
+      x.address + start * wx,
+      out.address + start * wo,
+    ]),
+  );
+}
+
 /** The arguments a slab kernel takes before (rows, n, ...views): an op code, nothing, or the element width. */
 export interface SlabHead {
   ew_binary_f32: [op: number];

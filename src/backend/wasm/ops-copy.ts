@@ -5,7 +5,7 @@ import type { View } from "../backend.js";
 import type { WasmBuffer } from "./buffer.js";
 import { collapse, forEachSlab } from "./collapse.js";
 import type { Kernels } from "./kernels.js";
-import { bufferOf, CAST_CODE, chunks, runSlab, runsContiguously, threadsFor, WIDTH } from "./ops-common.js";
+import { bufferOf, CAST_CODE, runChunked, runSlab, runsContiguously, WIDTH } from "./ops-common.js";
 
 export function castWasm(k: Kernels, x: WasmBuffer, out: WasmBuffer, size: number): boolean {
   if (x.dtype === out.dtype && x.dtype !== "bool") {
@@ -17,22 +17,7 @@ export function castWasm(k: Kernels, x: WasmBuffer, out: WasmBuffer, size: numbe
   const code = CAST_CODE[x.dtype][out.dtype];
   if (code === undefined || !k.has("ew_cast")) return false;
   if (size === 0) return true;
-  const threads = threadsFor(k, size);
-  if (threads <= 1) {
-    k.call("ew_cast", code, size, x.address, out.address);
-    return true;
-  }
-  const wx = WIDTH[x.dtype];
-  const wo = WIDTH[out.dtype];
-  k.parallel(
-    "ew_cast",
-    chunks(size, threads).map(([start, count]) => [
-      code,
-      count,
-      x.address + start * wx,
-      out.address + start * wo,
-    ]),
-  );
+  runChunked(k, "ew_cast", code, x, out, size);
   return true;
 }
 

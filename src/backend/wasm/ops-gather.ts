@@ -26,6 +26,30 @@ function kernelName<F extends "gather" | "scatter_add">(
   return dtype === "float32" ? `${family}_f32` : dtype === "float64" ? `${family}_f64` : null;
 }
 
+/**
+ * One `family` kernel call over (outer, count, inner, axis size) for `values` (what is read, x or src), `index`
+ * and `out`; `target` is the shape the index walks into. False where there is no kernel for the dtype or layout.
+ */
+function alongAxisWasm(
+  k: Kernels,
+  family: "gather" | "scatter_add",
+  op: string,
+  values: WasmBuffer,
+  target: Shape,
+  index: WasmBuffer,
+  indexShape: Shape,
+  axis: number,
+  out: WasmBuffer,
+): boolean {
+  const name = kernelName(family, values.dtype);
+  const dims = layout(target, indexShape, axis);
+  if (name === null || dims === null || index.dtype !== "int32" || !k.has(name)) return false;
+  if (k.call(name, ...dims, values.address, index.address, out.address) !== 0) {
+    fail(op, `an index is outside [0, ${dims[3]}) on axis ${axis}`);
+  }
+  return true;
+}
+
 /** out = x gathered at index along axis; false where there is no kernel for the dtype or layout. */
 export function gatherWasm(
   k: Kernels,
@@ -36,13 +60,7 @@ export function gatherWasm(
   axis: number,
   out: WasmBuffer,
 ): boolean {
-  const name = kernelName("gather", x.dtype);
-  const dims = layout(xShape, indexShape, axis);
-  if (name === null || dims === null || index.dtype !== "int32" || !k.has(name)) return false;
-  if (k.call(name, ...dims, x.address, index.address, out.address) !== 0) {
-    fail("gather", `an index is outside [0, ${dims[3]}) on axis ${axis}`);
-  }
-  return true;
+  return alongAxisWasm(k, "gather", "gather", x, xShape, index, indexShape, axis, out);
 }
 
 /** out += src scattered to index along axis; false where there is no kernel for the dtype or layout. */
@@ -55,11 +73,5 @@ export function scatterAddWasm(
   out: WasmBuffer,
   outShape: Shape,
 ): boolean {
-  const name = kernelName("scatter_add", src.dtype);
-  const dims = layout(outShape, indexShape, axis);
-  if (name === null || dims === null || index.dtype !== "int32" || !k.has(name)) return false;
-  if (k.call(name, ...dims, src.address, index.address, out.address) !== 0) {
-    fail("scatterAdd", `an index is outside [0, ${dims[3]}) on axis ${axis}`);
-  }
-  return true;
+  return alongAxisWasm(k, "scatter_add", "scatterAdd", src, outShape, index, indexShape, axis, out);
 }

@@ -3,7 +3,7 @@
 import type { UnaryOp } from "../backend.js";
 import type { WasmBuffer } from "./buffer.js";
 import type { Kernels } from "./kernels.js";
-import { chunks, suffix, threadsFor, UNARY_CODE, WIDTH } from "./ops-common.js";
+import { runChunked, suffix, UNARY_CODE } from "./ops-common.js";
 
 /** Unary ops that cost tens of operations per element. */
 const HEAVY: { readonly [K in UnaryOp]?: true } = {
@@ -22,20 +22,6 @@ export function unaryWasm(k: Kernels, op: UnaryOp, x: WasmBuffer, out: WasmBuffe
   const name = s === "f32" ? "ew_unary_f32" : "ew_unary_f64";
   if (!k.has(name)) return false;
   if (size === 0) return true;
-  const threads = threadsFor(k, size, HEAVY[op]);
-  if (threads <= 1) {
-    k.call(name, code, size, x.address, out.address);
-    return true;
-  }
-  const w = WIDTH[x.dtype];
-  k.parallel(
-    name,
-    chunks(size, threads).map(([start, count]) => [
-      code,
-      count,
-      x.address + start * w,
-      out.address + start * w,
-    ]),
-  );
+  runChunked(k, name, code, x, out, size, HEAVY[op]);
   return true;
 }

@@ -1,5 +1,6 @@
 // WGSL for reductions (one thread per output element, looping over the reduced axes), the softmax and
 // cross-entropy rows (one thread per row), and gather / scatter-add along an axis.
+import { stridesOf } from "../../shape.js";
 import type { ReduceOp, SoftmaxMode } from "../backend.js";
 import { binding, entry, FLOAT_HELPERS, type GpuDType, PARAMS, STORED } from "./wgsl-common.js";
 
@@ -17,12 +18,7 @@ export function reduceParams(
   outputs: number,
   chunks: number,
 ): Uint32Array {
-  const strides: number[] = new Array<number>(shape.length);
-  let s = 1;
-  for (let d = shape.length - 1; d >= 0; d--) {
-    strides[d] = s;
-    s *= shape[d];
-  }
+  const strides = stridesOf(shape);
   const kept = shape.map((_, d) => d).filter((d) => !axes.includes(d));
   return Uint32Array.from([
     outputs,
@@ -140,34 +136,40 @@ fn rowShift(start: u32, cols: u32) -> vec2f {
   return vec2f(shift, log(s));
 }`;
 
+/**
+ * A kernel with one thread per row of xs (p = [rows, cols]) that reads the row's shift: `body` runs with cols,
+ * start (the row's first element) and sl = rowShift(start, cols); `bindings` follow xs (binding 1).
+ */
+function shiftedRowsKernel(bindings: string, body: string): string {
+  return `${PARAMS}
+${binding(1, "xs", "f32", false)}
+${bindings}
+${FLOAT_HELPERS}
+${ROW_SHIFT}
+${entry(`  let cols = p[1];
+  let start = i * cols;
+  let sl = rowShift(start, cols);
+${body}`)}`;
+}
+
 /** p = [rows, cols]; one thread per row: log-softmax or softmax shifted by the row maximum. */
 export function softmaxKernel(mode: SoftmaxMode): string {
   const value = mode === "log" ? "v" : "exp(v)";
-  return `${PARAMS}
-${binding(1, "xs", "f32", false)}
-${binding(2, "out", "f32", true)}
-${FLOAT_HELPERS}
-${ROW_SHIFT}
-${entry(`  let cols = p[1];
-  let start = i * cols;
-  let sl = rowShift(start, cols);
-  for (var j = 0u; j < cols; j++) {
+  return shiftedRowsKernel(
+    binding(2, "out", "f32", true),
+    `  for (var j = 0u; j < cols; j++) {
     let v = xs[start + j] - sl.x - sl.y;
     out[start + j] = ${value};
-  }`)}`;
+  }`,
+  );
 }
 
 /** p = [rows, cols]; ℓ_r = log Σ exp(x_r − m) − (x_r[y_r] − m). */
-export const CROSS_ENTROPY_KERNEL = `${PARAMS}
-${binding(1, "xs", "f32", false)}
-${binding(2, "labels", "i32", false)}
-${binding(3, "out", "f32", true)}
-${FLOAT_HELPERS}
-${ROW_SHIFT}
-${entry(`  let cols = p[1];
-  let start = i * cols;
-  let sl = rowShift(start, cols);
-  out[i] = -(xs[start + u32(labels[i])] - sl.x - sl.y);`)}`;
+export const CROSS_ENTROPY_KERNEL = shiftedRowsKernel(
+  `${binding(2, "labels", "i32", false)}
+${binding(3, "out", "f32", true)}`,
+  "  out[i] = -(xs[start + u32(labels[i])] - sl.x - sl.y);",
+);
 
 /**
  * Gather parameters: [outputs, rank, index shape, target strides with the axis's zeroed, axis stride];
@@ -180,12 +182,7 @@ export function axisParams(
   axis: number,
   zeroAxis: boolean,
 ): Uint32Array {
-  const own: number[] = new Array<number>(target.length);
-  let s = 1;
-  for (let d = target.length - 1; d >= 0; d--) {
-    own[d] = s;
-    s *= target[d];
-  }
+  const own = stridesOf(target);
   const strides = own.map((v, d) => (zeroAxis && d === axis ? 0 : v));
   const head = zeroAxis ? [threads, indexShape.length] : [threads, indexShape.length, axis];
   const tail = zeroAxis ? [own[axis] ?? 0] : [];

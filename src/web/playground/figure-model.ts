@@ -141,25 +141,53 @@ const PHI_PRIME: Record<Activation, string> = {
   gelu: "Φ(z) + z·ϕ(z)",
 };
 
+/** The value `name` among the values computed so far (an operator runs once its inputs are there). */
+const valueNamed = (m: ReadonlyMap<string, cr.Tensor>, name: string) => m.get(name)!;
+
+/**
+ * Layer k's "×" operator: output = W⁽ᵏ⁾ input (+ b⁽ᵏ⁾ with a bias). Its products: ∂J/∂W⁽ᵏ⁾, then ∂J/∂input where
+ * the input is itself computed (h, not the data x), then ∂J/∂b⁽ᵏ⁾.
+ */
+function productOperator(
+  s: FigureSettings,
+  layer: 1 | 2,
+  input: string,
+  output: string,
+  inputIsComputed: boolean,
+): BookOperator {
+  const W = `W${layer}`;
+  const b = `b${layer}`;
+  const dOutput = `∂J/∂${output}`;
+  return {
+    id: `product${layer}`,
+    symbol: "×",
+    title: s.bias ? "matrix product plus bias" : "matrix product",
+    inputs: [W, input, ...(s.bias ? [b] : [])],
+    output,
+    equation: `${output} = ${displayName(W)}${input}${s.bias ? ` + ${displayName(b)}` : ""}`,
+    run: (m) => affine(valueNamed(m, W), valueNamed(m, input), m.get(b) ?? null),
+    products: [
+      { target: W, formula: `∂J/∂${displayName(W)} += ${dOutput} · ${input}ᵀ`, operands: [dOutput, input] },
+      ...(inputIsComputed
+        ? [
+            {
+              target: input,
+              formula: `∂J/∂${input} = ${displayName(W)}ᵀ · ${dOutput}`,
+              operands: [W, dOutput],
+            },
+          ]
+        : []),
+      ...(s.bias
+        ? [{ target: b, formula: `∂J/∂${displayName(b)} = Σₙ ${dOutput}`, operands: [dOutput] }]
+        : []),
+    ],
+  };
+}
+
 /** The operators in forward order; their products are listed in the order backward computes them. */
 export function bookOperators(s: FigureSettings): BookOperator[] {
-  const v = (m: ReadonlyMap<string, cr.Tensor>, name: string) => m.get(name)!;
-  const b1 = s.bias ? ["b1"] : [];
-  const b2 = s.bias ? ["b2"] : [];
   return [
-    {
-      id: "product1",
-      symbol: "×",
-      title: s.bias ? "matrix product plus bias" : "matrix product",
-      inputs: ["W1", "x", ...b1],
-      output: "z",
-      equation: s.bias ? "z = W⁽¹⁾x + b⁽¹⁾" : "z = W⁽¹⁾x",
-      run: (m) => affine(v(m, "W1"), v(m, "x"), m.get("b1") ?? null),
-      products: [
-        { target: "W1", formula: "∂J/∂W⁽¹⁾ += ∂J/∂z · xᵀ", operands: ["∂J/∂z", "x"] },
-        ...(s.bias ? [{ target: "b1", formula: "∂J/∂b⁽¹⁾ = Σₙ ∂J/∂z", operands: ["∂J/∂z"] }] : []),
-      ],
-    },
+    productOperator(s, 1, "x", "z", false),
     {
       id: "phi",
       symbol: "φ",
@@ -167,7 +195,7 @@ export function bookOperators(s: FigureSettings): BookOperator[] {
       inputs: ["z"],
       output: "h",
       equation: "h = φ(z)",
-      run: (m) => activate(v(m, "z"), s.activation),
+      run: (m) => activate(valueNamed(m, "z"), s.activation),
       products: [
         {
           target: "z",
@@ -176,20 +204,7 @@ export function bookOperators(s: FigureSettings): BookOperator[] {
         },
       ],
     },
-    {
-      id: "product2",
-      symbol: "×",
-      title: s.bias ? "matrix product plus bias" : "matrix product",
-      inputs: ["W2", "h", ...b2],
-      output: "o",
-      equation: s.bias ? "o = W⁽²⁾h + b⁽²⁾" : "o = W⁽²⁾h",
-      run: (m) => affine(v(m, "W2"), v(m, "h"), m.get("b2") ?? null),
-      products: [
-        { target: "W2", formula: "∂J/∂W⁽²⁾ += ∂J/∂o · hᵀ", operands: ["∂J/∂o", "h"] },
-        { target: "h", formula: "∂J/∂h = W⁽²⁾ᵀ · ∂J/∂o", operands: ["W2", "∂J/∂o"] },
-        ...(s.bias ? [{ target: "b2", formula: "∂J/∂b⁽²⁾ = Σₙ ∂J/∂o", operands: ["∂J/∂o"] }] : []),
-      ],
-    },
+    productOperator(s, 2, "h", "o", true),
     {
       id: "loss",
       symbol: "l",
@@ -197,7 +212,7 @@ export function bookOperators(s: FigureSettings): BookOperator[] {
       inputs: ["o", "y"],
       output: "L",
       equation: "L = l(o, y) = −(1/n) Σ y ⊙ log softmax(o)",
-      run: (m) => chapterLoss(v(m, "o"), v(m, "y")),
+      run: (m) => chapterLoss(valueNamed(m, "o"), valueNamed(m, "y")),
       products: [
         { target: "o", formula: "∂J/∂o = ∂J/∂L · (softmax(o) − y) / n", operands: ["∂J/∂L", "o", "y"] },
       ],
@@ -209,7 +224,7 @@ export function bookOperators(s: FigureSettings): BookOperator[] {
       inputs: ["W1", "W2"],
       output: "s",
       equation: `s = λ/2 (‖W⁽¹⁾‖²_F + ‖W⁽²⁾‖²_F), λ = ${s.lambda}`,
-      run: (m) => chapterPenalty(v(m, "W1"), v(m, "W2"), s.lambda),
+      run: (m) => chapterPenalty(valueNamed(m, "W1"), valueNamed(m, "W2"), s.lambda),
       products: [
         { target: "W1", formula: "∂J/∂W⁽¹⁾ += ∂J/∂s · λW⁽¹⁾", operands: ["∂J/∂s", "W1"] },
         { target: "W2", formula: "∂J/∂W⁽²⁾ += ∂J/∂s · λW⁽²⁾", operands: ["∂J/∂s", "W2"] },
@@ -222,7 +237,7 @@ export function bookOperators(s: FigureSettings): BookOperator[] {
       inputs: ["L", "s"],
       output: "J",
       equation: "J = L + s",
-      run: (m) => v(m, "L").add(v(m, "s")),
+      run: (m) => valueNamed(m, "L").add(valueNamed(m, "s")),
       products: [
         { target: "L", formula: "∂J/∂L = 1", operands: [] },
         { target: "s", formula: "∂J/∂s = 1", operands: [] },
