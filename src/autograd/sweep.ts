@@ -232,8 +232,11 @@ function giveToLeaf(leaf: Tensor, g: Tensor, slots: Slots, createGraph: boolean)
   if (grad === null) {
     const free = slots.onlyHeld(hooked, hooked === g ? 1 : 0);
     leaf.grad = (free ? hooked : createGraph ? clone(hooked) : detach(hooked)).keep().tagAs("gradient");
-  } else if (createGraph) {
+  } else if (createGraph || grad.isSaved) {
+    // A new sum, not an in-place add: recorded under createGraph; and a .grad that this graph saved (it was used in
+    // the forward pass) must keep the values a node not yet pulled back will read. The leaf lets go of the old one.
     leaf.grad = add(grad, hooked).keep().tagAs("gradient");
+    if (!createGraph) grad.releaseFromScope();
   } else if (grad.dtype === hooked.dtype && sameShape(grad.shape, hooked.shape)) {
     addInto(grad, hooked);
   } else {

@@ -67,11 +67,14 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   try {
-    // CHAINRULE_BACKEND=webgpu starts the GPU asynchronously: every command runs on it, or stops here.
+    // CHAINRULE_BACKEND=webgpu starts the GPU asynchronously: every command runs on it, or stops here,
+    // unless the command names its own --backend, which wins over the environment.
     await ready();
   } catch (error) {
-    process.stderr.write(`chainrule ${name}: ${(error as Error).message}\n`);
-    return 2;
+    if (!rest.some((a) => a === "--backend" || a.startsWith("--backend="))) {
+      process.stderr.write(`chainrule ${name}: ${(error as Error).message}\n`);
+      return 2;
+    }
   }
   try {
     return await command.run(rest);

@@ -8,8 +8,12 @@ export function measuredStep(options: ChapterStepOptions): Record<string, Memory
   const { model, x, y } = chapterSetup(options);
   try {
     resetPeak();
+    const before = memory().devices;
     sgdStep(model, x, y, options);
-    const devices = Object.entries(memory().devices).filter(([, usage]) => usage.peakBytes > 0);
+    // The devices the step allocated on: their peak rose above what they held before it.
+    const devices = Object.entries(memory().devices).filter(
+      ([name, usage]) => usage.peakBytes > (before[name]?.bytes ?? 0),
+    );
     return Object.fromEntries(devices);
   } finally {
     model.dispose();

@@ -119,3 +119,42 @@ describe("early gradients", () => {
     assert.equal(x.grad, null);
   });
 });
+
+describe("early gradients and a .grad the forward pass used", () => {
+  test("x.grad saved by the graph is not written while a node that saved it waits: both operand orders", () => {
+    for (const order of ["grad-first", "grad-last"] as const) {
+      const x = f64([1, 2, 3], [3], true);
+      const w = f64([4, 5, 6], [3], true);
+      x.sum().backward();
+      const before = Array.from(gradOf(x));
+      const a = w.mul(x.grad!).sum(); // saves x.grad for w's gradient
+      const b = x.mul(2).sum(); // x's gradient is final before a's node is pulled back
+      const z = order === "grad-first" ? a.add(b) : b.add(a);
+      z.backward();
+      assert.deepEqual(before, [1, 1, 1]);
+      assert.deepEqual(Array.from(gradOf(x)), [3, 3, 3], order);
+      assert.deepEqual(Array.from(gradOf(w)), [1, 1, 1], order);
+    }
+  });
+
+  test("the replaced .grad is freed once the graph that saved it is released: no tensor left behind", () => {
+    // The same program with x in place of x.grad is the baseline: only w.grad is new afterwards.
+    const growth = (useGrad: boolean) => {
+      const x = f64([1, 2, 3], [3], true);
+      const w = f64([4, 5, 6], [3], true);
+      x.sum().backward();
+      const start = live();
+      cr.tidy(() => {
+        const z = w
+          .mul(useGrad ? x.grad! : x)
+          .sum()
+          .add(x.mul(2).sum());
+        z.backward();
+      });
+      const end = live();
+      return { tensors: end.tensors - start.tensors, bytes: end.bytes - start.bytes };
+    };
+    assert.deepEqual(growth(true), growth(false));
+    assert.equal(growth(true).tensors, 1);
+  });
+});

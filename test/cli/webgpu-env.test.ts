@@ -72,6 +72,14 @@ test("without an adapter every command stops with one line naming the fallbacks,
   }
 });
 
+test("an explicit --backend wins over CHAINRULE_BACKEND=webgpu without an adapter", {
+  timeout: 120_000,
+}, () => {
+  const r = runWith(NO_ADAPTER, "explain", "--hidden", "16", "--backend", "wasm");
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /∂J/);
+});
+
 test("without an adapter the library says so once and runs on wasm; ready() rejects with the reason", () => {
   const r = script(
     NO_ADAPTER,
