@@ -31,14 +31,14 @@ function viewValues(stored: TypedArray, t: Tensor): number[] {
 export function checkIndexValues(op: string, index: Tensor, bound: number, report: IndexReport): void {
   const backend = index.storage.backend;
   if (isMeta(backend) || index.size === 0 || knownWithin(index, bound)) return;
-  const stored = backend.hostValues?.(index.storage.id);
-  let values: ArrayLike<number>;
-  if (stored) values = index.isDense ? stored : viewValues(stored, index);
-  else {
+  let stored = backend.hostValues?.(index.storage.id);
+  if (!stored) {
     const view = { id: index.storage.id, strides: index.strides, offset: index.offset };
     if (backend.checkIndexRange?.(op, view, index.shape, bound, report)) return;
-    values = index.dataSync();
+    // The buffer as the backend reads it synchronously (a live view on wasm and js: checked at once, no copy).
+    stored = backend.readSync(index.storage.id);
   }
+  const values: ArrayLike<number> = index.isDense ? stored : viewValues(stored, index);
   for (let i = 0; i < index.size; i++) {
     const v = values[i];
     if (!(v >= 0 && v < bound)) fail(op, report(v, i));
