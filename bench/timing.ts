@@ -40,6 +40,17 @@ export function median(values: readonly number[]): number {
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
+/** Runs fn `reps` times back to back and returns the median milliseconds of one run (the scripts' quick timer). */
+export function medianMsOf(fn: () => unknown, reps: number): number {
+  const times: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    fn();
+    times.push(performance.now() - t0);
+  }
+  return median(times);
+}
+
 /**
  * Runs warm-up reps, then timed reps, on slots 0, 1, 2, … in turn (the engine takes them modulo the slot
  * count); returns each timed rep's seconds and the last value read back.

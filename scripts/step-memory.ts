@@ -1,6 +1,8 @@
 // The chapter's training step as a user writes it (tensors from typed arrays, forward, crossEntropy + l2Penalty,
 // backward, SGD, J read back): memory() peak above live, bytes and allocations in one step, median step time.
 // Usage: node --import tsx scripts/step-memory.ts ROOT BATCH [REPS]; ROOT is a checkout (compare two commits).
+import { medianMsOf } from "../bench/timing.js";
+
 const [root = ".", batchArg = "256", repsArg = "300"] = process.argv.slice(2);
 const batch = Number(batchArg);
 const reps = Number(repsArg);
@@ -38,14 +40,7 @@ const stop = watchLedger((event: string, s: { bytes: number }) => {
 step();
 stop();
 const peakAboveLive = cr.memory().peakBytes - live;
-const times: number[] = [];
-for (let i = 0; i < reps; i++) {
-  const t0 = performance.now();
-  step();
-  times.push(performance.now() - t0);
-}
-times.sort((a, b) => a - b);
-const medianMs = times[reps >> 1];
+const medianMs = medianMsOf(step, reps);
 console.log(
   JSON.stringify({ batch, peakAboveLive, bytesPerStep: bytes, allocationsPerStep: allocations, medianMs }),
 );

@@ -1,5 +1,7 @@
 // Times the chapter MLP's training step (trainStep) and prediction at a batch size on the current backend.
 // Usage: CHAINRULE_THREADS=2 node --import tsx scripts/time-step.ts [batch] [--profile]
+
+import { medianMsOf } from "../bench/timing.js";
 import { chapter, noGrad, optim, tidy, wasmStatus } from "../src/index.js";
 import { trainStep } from "../src/train/step.js";
 import { randomBatch, threadsReady } from "./chapter-batch.js";
@@ -9,19 +11,9 @@ await threadsReady();
 const model = chapter.mlp({ inputs: 784, hidden: 256, outputs: 10, seed: 1 });
 const optimizer = new optim.SGD(model.parameters(), { lr: 0.1 });
 const { x, y } = randomBatch(batch);
-const median = (f: () => void, reps: number) => {
-  const times: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t0 = performance.now();
-    f();
-    times.push(performance.now() - t0);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
-};
-median(() => trainStep(model, optimizer, x, y, 1e-4), 20);
-const train = median(() => trainStep(model, optimizer, x, y, 1e-4), 100);
-const infer = median(() => tidy(() => noGrad(() => model.forward(x).dataSync())), 100);
+medianMsOf(() => trainStep(model, optimizer, x, y, 1e-4), 20);
+const train = medianMsOf(() => trainStep(model, optimizer, x, y, 1e-4), 100);
+const infer = medianMsOf(() => tidy(() => noGrad(() => model.forward(x).dataSync())), 100);
 console.log(
   `${process.env.CHAINRULE_BACKEND ?? "default"} threads ${wasmStatus().threadsRunning} batch ${batch}: ` +
     `train ${train.toFixed(2)} ms (${Math.round((batch / train) * 1000)} ex/s), ` +

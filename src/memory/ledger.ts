@@ -190,8 +190,8 @@ export interface MemoryUsage {
 export interface MemoryInfo extends MemoryUsage {
   /**
    * The same per backend that has held a buffer ("wasm" and "js" in host memory, "webgpu" in GPU memory,
-   * "meta" for dry runs): each device's own live bytes and peaks. The devices' live figures add up to the totals (peaks need not:
-   * devices peak at different moments).
+   * "meta" for dry runs): each device's own live bytes and peaks. The devices' live figures add up to the
+   * totals; their peaks need not (devices peak at different moments).
    */
   devices: Record<string, MemoryUsage>;
 }
