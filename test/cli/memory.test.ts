@@ -1,26 +1,17 @@
 // `chainrule memory`: the table of peak memory by tag (dry runs), the plot files, --budget, and usage errors.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { PNG } from "pngjs";
 import { memoryTable } from "../../src/cli/memory.js";
 import * as cr from "../../src/index.js";
 import { memoryChart } from "../../src/plot/memory-chart.js";
+import { cliSandbox } from "../cli-sandbox.js";
 
-const root = new URL("../..", import.meta.url).pathname;
-const work = mkdtempSync(join(tmpdir(), "chainrule-memory-"));
-after(() => rmSync(work, { recursive: true, force: true }));
-
-function run(...args: string[]) {
-  const r = spawnSync(process.execPath, [join(root, "bin", "chainrule.js"), "memory", ...args], {
-    encoding: "utf8",
-    cwd: work,
-  });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+const sandbox = cliSandbox("memory");
+const work = sandbox.work;
+const run = (...args: string[]) => sandbox.run("memory", ...args);
 
 describe("chainrule memory", () => {
   test("prints training and prediction by tag, the largest batch, and writes the plot", () => {

@@ -1,23 +1,14 @@
 // `chainrule parallel`: the table per strategy and device, the schedule plot, and usage errors.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { PNG } from "pngjs";
+import { cliSandbox } from "../cli-sandbox.js";
 
-const root = new URL("../..", import.meta.url).pathname;
-const work = mkdtempSync(join(tmpdir(), "chainrule-parallel-"));
-after(() => rmSync(work, { recursive: true, force: true }));
-
-function run(...args: string[]) {
-  const r = spawnSync(process.execPath, [join(root, "bin", "chainrule.js"), "parallel", ...args], {
-    encoding: "utf8",
-    cwd: work,
-  });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+const sandbox = cliSandbox("parallel");
+const work = sandbox.work;
+const run = (...args: string[]) => sandbox.run("parallel", ...args);
 
 describe("chainrule parallel", () => {
   test("prints every strategy's devices with memory, bytes, idle share and speed, and writes the plot", () => {
