@@ -6,7 +6,7 @@ import { before, describe, test } from "node:test";
 import type { BinaryOp, DataId, ReduceOp, UnaryOp, View } from "../../src/backend/backend.js";
 import { JsBackend } from "../../src/backend/js/index.js";
 import type { WasmBackend } from "../../src/backend/wasm/index.js";
-import { PARALLEL_MIN, PARALLEL_MIN_STREAMING } from "../../src/backend/wasm/ops-common.js";
+import { PARALLEL_MIN } from "../../src/backend/wasm/ops-common.js";
 import type { KernelName, KernelSignatures } from "../../src/backend/wasm/signatures.js";
 import { type DType, newArray, type TypedArray } from "../../src/dtype.js";
 import { expectWasm } from "./expect-wasm.js";
@@ -210,7 +210,7 @@ describe("wasm elementwise kernels agree with the reference", () => {
   test("unary: every op, both dtypes, sizes across the threading threshold, in place", () => {
     for (const dtype of FLOATS) {
       for (const op of unaryOps) {
-        for (const n of [0, 1, 3, 5, 8, 33, 1000, PARALLEL_MIN + 37, PARALLEL_MIN_STREAMING + 37]) {
+        for (const n of [0, 1, 3, 5, 8, 33, 1000, PARALLEL_MIN + 37]) {
           const scale = op === "exp" || op === "sigmoid" || op === "tanh" ? 30 : 8;
           const data = values(n, dtype, scale, true);
           if (op === "log" || op === "sqrt" || op === "log1p")
@@ -260,7 +260,7 @@ describe("wasm elementwise kernels agree with the reference", () => {
     [0, 3],
     [300, 301],
     [520, 513],
-    [1, PARALLEL_MIN_STREAMING + 9],
+    [1, PARALLEL_MIN + 9],
   ];
   const layouts: Layout[] = ["contiguous", "offset", "scalar", "row", "column", "permuted", "sliced"];
   const binaryOps: BinaryOp[] = [
@@ -354,7 +354,7 @@ describe("wasm elementwise kernels agree with the reference", () => {
     const all: DType[] = ["float32", "float64", "int32", "bool"];
     for (const from of all) {
       for (const to of all) {
-        for (const n of [0, 1, 7, 64, 1001, PARALLEL_MIN_STREAMING + 3]) {
+        for (const n of [0, 1, 7, 64, 1001, PARALLEL_MIN + 3]) {
           const data = values(n, from, 50, true);
           if (from !== "bool" && from !== "int32") {
             for (let i = 0; i < n; i += 7) data[i] = [3e9, -3e9, 2 ** 31, -(2 ** 31), 1e20, -2.5, 2.5][i % 7];
@@ -479,7 +479,7 @@ describe("wasm elementwise kernels agree with the reference", () => {
       t.skip("one thread here");
       return;
     }
-    const n = PARALLEL_MIN_STREAMING + 5;
+    const n = PARALLEL_MIN + 5;
     const x = pair(values(n, "float32"), "float32");
     const out = empty("float32", n);
     reset();

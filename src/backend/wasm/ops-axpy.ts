@@ -2,10 +2,8 @@
 // a big one is split into contiguous chunks over the threads.
 import type { WasmBuffer } from "./buffer.js";
 import type { Kernels } from "./kernels.js";
+import { threadsFor } from "./ops-common.js";
 import type { KernelSignatures } from "./signatures.js";
-
-/** From this many elements the update is split over threads (it is memory-bound, so only big ones). */
-const PARALLEL_MIN = 1 << 18;
 
 /** y += alpha·x over `size` elements; false where there is no kernel (int32, bool, mixed dtypes). */
 export function axpyWasm(k: Kernels, alpha: number, x: WasmBuffer, y: WasmBuffer, size: number): boolean {
@@ -13,7 +11,7 @@ export function axpyWasm(k: Kernels, alpha: number, x: WasmBuffer, y: WasmBuffer
   if (name === null || x.dtype !== y.dtype || !k.has(name)) return false;
   if (size === 0) return true;
   const width = y.dtype === "float32" ? 4 : 8;
-  const threads = size >= PARALLEL_MIN ? k.available : 1;
+  const threads = threadsFor(k, size);
   if (threads === 1) {
     k.call(name, size, alpha, x.address, y.address);
     return true;

@@ -10,7 +10,7 @@ import {
   bufferOf,
   COMPARE_CODE,
   isScalar,
-  PARALLEL_MIN_STREAMING,
+  PARALLEL_MIN,
   runSlab,
   runsContiguously,
   suffix,
@@ -67,7 +67,7 @@ export function binaryWasm(
   const pa = A.address + a.offset * w;
   const pb = B.address + b.offset * w;
   // Whole-operand fast paths: one call, no allocation, unless the job is split over threads.
-  if (size < PARALLEL_MIN_STREAMING || k.available <= 1) {
+  if (size < PARALLEL_MIN || k.available <= 1) {
     if (runsContiguously(shape, a.strides)) {
       if (runsContiguously(shape, b.strides)) {
         k.call(name, code, 1, size, pa, 0, 1, pb, 0, 1, out.address, 0, 1);
@@ -82,7 +82,7 @@ export function binaryWasm(
       return true;
     }
   }
-  if (shape.length === 2 && size < PARALLEL_MIN_STREAMING) {
+  if (shape.length === 2 && size < PARALLEL_MIN) {
     // Already a slab (a bias add, a transposed operand): no collapsing needed.
     const [rows, n] = shape;
     k.call(

@@ -9,7 +9,7 @@ import type { KernelSignatures } from "./signatures.js";
 
 /** [first row, row count] bands of `rows` for the threads that a job of rows × cols elements gets. */
 function rowBands(k: Kernels, rows: number, cols: number): [number, number][] {
-  const parts = Math.min(rows, threadsFor(k, rows * cols, true));
+  const parts = Math.min(rows, threadsFor(k, rows * cols));
   const band = Math.ceil(rows / Math.max(1, parts));
   const out: [number, number][] = [];
   for (let r0 = 0; r0 < rows; r0 += band) out.push([r0, Math.min(band, rows - r0)]);

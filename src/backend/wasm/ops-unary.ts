@@ -1,19 +1,9 @@
 // Unary float kernels on the wasm backend (contiguous buffers); false for a case without a kernel, which the
-// backend then runs with the reference kernel on views of wasm memory. Transcendentals split from PARALLEL_MIN.
+// backend then runs with the reference kernel on views of wasm memory. Big ones are split over the threads.
 import type { UnaryOp } from "../backend.js";
 import type { WasmBuffer } from "./buffer.js";
 import type { Kernels } from "./kernels.js";
 import { runChunked, suffix, UNARY_CODE } from "./ops-common.js";
-
-/** Unary ops that cost tens of operations per element. */
-const HEAVY: { readonly [K in UnaryOp]?: true } = {
-  exp: true,
-  log: true,
-  log1p: true,
-  tanh: true,
-  sigmoid: true,
-  softplus: true,
-};
 
 export function unaryWasm(k: Kernels, op: UnaryOp, x: WasmBuffer, out: WasmBuffer, size: number): boolean {
   const code = UNARY_CODE[op];
@@ -22,6 +12,6 @@ export function unaryWasm(k: Kernels, op: UnaryOp, x: WasmBuffer, out: WasmBuffe
   const name = s === "f32" ? "ew_unary_f32" : "ew_unary_f64";
   if (!k.has(name)) return false;
   if (size === 0) return true;
-  runChunked(k, name, code, x, out, size, HEAVY[op]);
+  runChunked(k, name, code, x, out, size);
   return true;
 }

@@ -22,21 +22,13 @@ const READY = 8;
 export const MAX_SHARES = 255;
 /** How long an idle worker spins for the next job before it sleeps (milliseconds). */
 const SPIN_MS = 0.5;
-/**
- * For this long after the process's first pool starts, an idle worker sleeps at once instead of spinning. In a
- * young process V8 is still compiling the hot JavaScript on a background thread; a spinning worker takes the
- * core that thread needs (measured on 2 cores: the training step at batch 256 then ran its first second at ~75% of full speed, ~82% without the spin).
- */
-const NO_SPIN_MS = 1000;
-/** When workers may start spinning, in ms since the epoch (comparable across threads); set by the first pool. */
-let spinFrom: number | null = null;
 
 /**
  * The worker's program, as source text so it needs no file of its own (and no TypeScript loader).
  * It instantiates the module on the shared memory, then loops: wait for SEQ to move, claim and run shares.
  */
 const WORKER_BODY = `
-function serve(module, memory, at, names, spinFrom) {
+function serve(module, memory, at, names) {
   const instance = new WebAssembly.Instance(module, { env: { memory, abort() { throw new Error("abort"); } } });
   const kernels = names.map((name) => instance.exports[name]);
   const ctl = new Int32Array(memory.buffer, at, 16);
@@ -44,15 +36,13 @@ function serve(module, memory, at, names, spinFrom) {
   const args = new Float64Array(memory.buffer, at + ${ARGS_AT}, ${MAX_ARG_WORDS});
   let seen = Atomics.load(ctl, ${SEQ});
   Atomics.add(ctl, ${READY}, 1);
-  let spinMs = 0;
   for (;;) {
-    // Spin a while before sleeping (once the process has warmed up): a training step hands out work every
-    // few microseconds, and waking a sleeping thread costs tens of them.
+    // Spin a while before sleeping: a training step hands out work every few microseconds, and waking a
+    // sleeping thread costs tens of them.
     const start = performance.now();
-    if (spinMs === 0 && performance.timeOrigin + start > spinFrom) spinMs = ${SPIN_MS};
     let spins = 0;
     while (Atomics.load(ctl, ${SEQ}) === seen) {
-      if ((++spins & 1023) === 0 && performance.now() - start > spinMs) break;
+      if ((++spins & 1023) === 0 && performance.now() - start > ${SPIN_MS}) break;
     }
     if (Atomics.load(ctl, ${SEQ}) === seen) Atomics.wait(ctl, ${SEQ}, seen);
     seen = Atomics.load(ctl, ${SEQ});
@@ -93,24 +83,23 @@ function startWorker(
   memory: WebAssembly.Memory,
   at: number,
   names: string[],
-  spinFrom: number,
 ) {
   const node = nodeProcess();
   if (node) {
     const { Worker } = node.getBuiltinModule!("node:worker_threads") as NodeWorkerThreads;
-    const source = `${WORKER_BODY}\nconst { workerData } = require("node:worker_threads");\nserve(workerData.module, workerData.memory, workerData.at, workerData.names, workerData.spinFrom);`;
-    const worker = new Worker(source, { eval: true, workerData: { module, memory, at, names, spinFrom } });
+    const source = `${WORKER_BODY}\nconst { workerData } = require("node:worker_threads");\nserve(workerData.module, workerData.memory, workerData.at, workerData.names);`;
+    const worker = new Worker(source, { eval: true, workerData: { module, memory, at, names } });
     worker.on("error", () => {});
     // A worker waiting for work must not keep the process alive.
     worker.unref();
     return worker;
   }
   if (typeof Worker === "undefined" || typeof Blob === "undefined") return null;
-  const source = `${WORKER_BODY}\nonmessage = (e) => serve(e.data.module, e.data.memory, e.data.at, e.data.names, e.data.spinFrom);`;
+  const source = `${WORKER_BODY}\nonmessage = (e) => serve(e.data.module, e.data.memory, e.data.at, e.data.names);`;
   try {
     const url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
     const worker = new Worker(url);
-    worker.postMessage({ module, memory, at, names, spinFrom });
+    worker.postMessage({ module, memory, at, names });
     return worker;
   } catch {
     // A Content-Security-Policy without `worker-src blob:` refuses the worker: run on fewer threads.
@@ -140,8 +129,7 @@ export class ThreadPool {
     for (const [i, name] of names.entries()) this.kernelIndex.set(name, i);
     new Int32Array(memory.buffer, at, CONTROL_BYTES / 4).fill(0);
     for (let i = 0; i < threads - 1; i++) {
-      spinFrom ??= performance.timeOrigin + performance.now() + NO_SPIN_MS;
-      const handle = startWorker(module, memory, at, [...names], spinFrom);
+      const handle = startWorker(module, memory, at, [...names]);
       if (handle) this.workers.push(handle);
     }
   }
