@@ -148,6 +148,9 @@ describe("the sgemm and dgemm kernels", () => {
       [300, 40, 270],
       [300, 260, 270],
       [24, 333, 300],
+      // The chapter's narrow products (ten classes) at batch 256, split from 2^19 multiply-adds.
+      [256, 10, 256],
+      [10, 256, 256],
       // Products that pack op(B) once and split C into 2, 4 or 8 row bands, and one only a few rows high.
       [601, 200, 150],
       [1000, 130, 130],
