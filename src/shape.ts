@@ -9,7 +9,8 @@ export function fmt(shape: Shape): string {
 
 export function sizeOf(shape: Shape): number {
   let n = 1;
-  for (const d of shape) n *= d;
+  // An indexed loop: shapes come as plain and as frozen arrays, and for-of over both is slow.
+  for (let i = 0; i < shape.length; i++) n *= shape[i];
   return n;
 }
 
@@ -24,11 +25,14 @@ export function stridesOf(shape: Shape): number[] {
 }
 
 export function sameShape(a: Shape, b: Shape): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 export function checkShape(op: string, shape: Shape): void {
-  for (const d of shape) {
+  for (let i = 0; i < shape.length; i++) {
+    const d = shape[i];
     if (!Number.isInteger(d) || d < 0) fail(op, `invalid shape ${fmt(shape)}: sizes must be integers >= 0`);
   }
 }

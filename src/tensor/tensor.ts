@@ -44,6 +44,8 @@ export type NestedArray = number | boolean | readonly NestedArray[];
 export class Tensor implements Scoped {
   readonly id = nextTensorId++;
   readonly shape: readonly number[];
+  /** The number of elements (the product of the shape). */
+  readonly size: number;
   readonly dtype: DType;
   /** The buffer read; an in-place write may move the tensor to a buffer of its own (ownBuffer). */
   private buffer: Storage;
@@ -79,6 +81,7 @@ export class Tensor implements Scoped {
   constructor(storage: Storage, shape: Shape, layout?: Layout) {
     holdStorage(storage);
     this.shape = Object.freeze([...shape]);
+    this.size = sizeOf(this.shape);
     this.dtype = storage.dtype;
     this.buffer = storage;
     this.layoutStrides = layout ? Object.freeze([...layout.strides]) : null;
@@ -119,9 +122,6 @@ export class Tensor implements Scoped {
 
   get ndim(): number {
     return this.shape.length;
-  }
-  get size(): number {
-    return sizeOf(this.shape);
   }
   get isLeaf(): boolean {
     return this.node === null;
