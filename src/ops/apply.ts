@@ -10,7 +10,7 @@ import { checkOp, isAnomalyEnabled } from "../tensor/anomaly.js";
 import { outputTensor } from "../tensor/create.js";
 import type { DerivativeOf } from "../tensor/derivative.js";
 import { type Node, record, recording, type VjpRule } from "../tensor/node.js";
-import type { Tensor } from "../tensor/tensor.js";
+import { FREED_BY_LIBRARY, type Tensor } from "../tensor/tensor.js";
 
 interface Forward<A> {
   /** Runs the kernel; its inputs are row-major from offset 0 unless the rule `readsViews`. */
@@ -101,7 +101,7 @@ export function withDense<T>(ts: readonly Tensor[], fn: (dense: readonly Tensor[
     return fn(dense);
   } finally {
     dense.forEach((d, i) => {
-      if (d !== ts[i]) d.dispose();
+      if (d !== ts[i]) d.dispose(FREED_BY_LIBRARY);
     });
   }
 }

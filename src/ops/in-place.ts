@@ -5,7 +5,7 @@ import { isFloat } from "../dtype.js";
 import { fail } from "../errors.js";
 import { fmt, sameShape } from "../shape.js";
 import { checkWrite, isAnomalyEnabled } from "../tensor/anomaly.js";
-import type { Tensor } from "../tensor/tensor.js";
+import { FREED_BY_LIBRARY, type Tensor } from "../tensor/tensor.js";
 import { viewOf, withDense } from "./apply.js";
 import { cast } from "./binary.js";
 import { detach } from "./detach.js";
@@ -36,7 +36,7 @@ export function assign<T extends Tensor>(x: T, values: Tensor): T {
   }
   const source = values.dtype === x.dtype ? values : cast(detach(values), x.dtype);
   copyInto(x, source);
-  if (source !== values) source.dispose();
+  if (source !== values) source.dispose(FREED_BY_LIBRARY);
   return x;
 }
 

@@ -4,7 +4,7 @@
 import { fail } from "../errors.js";
 import { broadcastShapes, fmt, runsContiguously, stridesOf } from "../shape.js";
 import { outputTensor } from "../tensor/create.js";
-import type { Tensor } from "../tensor/tensor.js";
+import { FREED_BY_LIBRARY, type Tensor } from "../tensor/tensor.js";
 import { apply, denseCopy, needsGrad, type PrimRule } from "./apply.js";
 import { mul } from "./binary.js";
 import { commonOperands } from "./convert.js";
@@ -71,8 +71,8 @@ const matmulRules: { matmul: PrimRule<MatmulAttrs["matmul"]> } = {
         transA,
         transB,
       });
-      if (a !== x) a.dispose();
-      if (b !== y) b.dispose();
+      if (a !== x) a.dispose(FREED_BY_LIBRARY);
+      if (b !== y) b.dispose(FREED_BY_LIBRARY);
       return out;
     },
     readsViews: true,

@@ -6,7 +6,7 @@ import { fail } from "../errors.js";
 import { fmt, normalizeAxes, normalizeAxis } from "../shape.js";
 import { emptyTensor, outputTensor } from "../tensor/create.js";
 import { d1 } from "../tensor/derivative.js";
-import type { Tensor } from "../tensor/tensor.js";
+import { FREED_BY_LIBRARY, type Tensor } from "../tensor/tensor.js";
 import { apply, type PrimRule, viewOf } from "./apply.js";
 import { add, cast, div, equal, mul, notEqual } from "./binary.js";
 import { expand, reshape } from "./movement.js";
@@ -70,10 +70,10 @@ function squaresKernel(x: Tensor, attrs: ReduceAttrs): Tensor {
     const input = dtype === x.dtype ? x : cast(x, dtype);
     const view = viewOf(input);
     x.storage.backend.binary("mul", view, view, squares.storage.id, x.shape);
-    if (input !== x) input.dispose();
+    if (input !== x) input.dispose(FREED_BY_LIBRARY);
     return kernel("sum", squares, attrs, dtype);
   } finally {
-    squares.dispose();
+    squares.dispose(FREED_BY_LIBRARY);
   }
 }
 

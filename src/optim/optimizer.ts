@@ -77,7 +77,7 @@ export abstract class Optimizer {
   /** Frees and clears every parameter's gradient. */
   zeroGrad(): void {
     for (const p of this.params) {
-      p.grad?.dispose();
+      p.grad?.dispose("zeroGrad() freed it");
       p.grad = null;
     }
   }

@@ -31,7 +31,8 @@ export interface Layout {
   readonly offset: number;
 }
 
-const FREED_BY_LIBRARY = "it was an intermediate result that the library freed once it had been used";
+/** Why an intermediate result the library made and used up is gone (a sentence: no stack to capture). */
+export const FREED_BY_LIBRARY = "it was an intermediate result that the library freed once it had been used";
 const FREED_WITH_GRAPH =
   "it was kept only for backward, and was freed once backward() had used it (pass { retainGraph: true } to keep it)";
 
