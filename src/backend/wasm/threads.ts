@@ -78,12 +78,7 @@ interface NodeWorkerThreads {
 }
 
 /** Starts one worker serving `slot`; returns null where workers cannot be made. */
-function startWorker(
-  module: WebAssembly.Module,
-  memory: WebAssembly.Memory,
-  at: number,
-  names: string[],
-) {
+function startWorker(module: WebAssembly.Module, memory: WebAssembly.Memory, at: number, names: string[]) {
   const node = nodeProcess();
   if (node) {
     const { Worker } = node.getBuiltinModule!("node:worker_threads") as NodeWorkerThreads;
