@@ -44,6 +44,10 @@ export type NestedArray = number | boolean | readonly NestedArray[];
 
 export class Tensor implements Scoped {
   readonly id = nextTensorId++;
+  /**
+   * The sizes of the axes. Read-only by type, not frozen: a frozen array is another kind of array to V8, and
+   * every shape helper seeing both kinds ran the training step's JavaScript measurably slower.
+   */
   readonly shape: readonly number[];
   /** The number of elements (the product of the shape). */
   readonly size: number;
@@ -81,11 +85,11 @@ export class Tensor implements Scoped {
   /** A tensor over `storage`, row-major unless `layout` says otherwise; it holds one reference to the buffer. */
   constructor(storage: Storage, shape: Shape, layout?: Layout) {
     holdStorage(storage);
-    this.shape = Object.freeze([...shape]);
+    this.shape = [...shape];
     this.size = sizeOf(this.shape);
     this.dtype = storage.dtype;
     this.buffer = storage;
-    this.layoutStrides = layout ? Object.freeze([...layout.strides]) : null;
+    this.layoutStrides = layout ? [...layout.strides] : null;
     this.layoutOffset = layout?.offset ?? 0;
     this.dense = !layout || (this.layoutOffset === 0 && runsContiguously(this.shape, layout.strides));
     finalizer.register(this, storage, this);
@@ -99,7 +103,7 @@ export class Tensor implements Scoped {
   }
   /** Element strides in the buffer: row-major unless this tensor is a view (transpose, expand, slice). */
   get strides(): readonly number[] {
-    this.layoutStrides ??= Object.freeze(stridesOf(this.shape));
+    this.layoutStrides ??= stridesOf(this.shape);
     return this.layoutStrides;
   }
   /** Where the first element sits in the buffer (non-zero for a slice). */
