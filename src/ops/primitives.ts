@@ -5,9 +5,18 @@ import indexing from "./indexing.js";
 import matmul from "./matmul.js";
 import movement from "./movement.js";
 import reduce from "./reduce.js";
+import softmaxRows from "./softmax-rows.js";
 import unary from "./unary.js";
 
-export const PRIMITIVES = { ...unary, ...binary, ...reduce, ...movement, ...indexing, ...matmul };
+export const PRIMITIVES = {
+  ...unary,
+  ...binary,
+  ...reduce,
+  ...movement,
+  ...indexing,
+  ...matmul,
+  ...softmaxRows,
+};
 export type Prim = keyof typeof PRIMITIVES;
 
 /** The exemption list: primitives with no public function of their own name, each with the reason. */

@@ -1,26 +1,27 @@
-// One-kernel log-softmax, softmax and softmax cross-entropy over the last axis, for when no graph is recorded
-// (prediction, evaluation, noGrad): training records the chapter's primitives instead, so the graph, explain
-// and the saved-bytes count show each step; the values agree to rounding (test/ops/softmax-rows.test.ts).
+// Row kernels over the last axis: log-softmax as a primitive (one kernel forward, recorded as one node whose
+// VJP is written with ops), and the one-kernel softmax and softmax cross-entropy for when no graph is recorded
+// (prediction, evaluation, noGrad); the values agree with the composites to rounding (test/ops/softmax-rows.test.ts).
 
 import type { SoftmaxMode } from "../backend/backend.js";
 import { fail } from "../errors.js";
 import { noteOp } from "../memory/ledger.js";
 import { checkOp, isAnomalyEnabled } from "../tensor/anomaly.js";
 import { outputTensor } from "../tensor/create.js";
+import { d1 } from "../tensor/derivative.js";
 import { isGradEnabled } from "../tensor/grad-mode.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { withDense } from "./apply.js";
+import { apply, type RuleTable, withDense } from "./apply.js";
+import { mul, sub } from "./binary.js";
+import { sum } from "./reduce.js";
+import { exp } from "./unary.js";
 
 /** Whether an op on x would record nothing, so the fused kernels may stand in for the composite. */
 export function recordsNothing(x: Tensor): boolean {
   return !(isGradEnabled() && x.requiresGrad);
 }
 
-/** log softmax or softmax of a float tensor over its last axis (ndim ≥ 1). */
-export function softmaxLastAxis(mode: SoftmaxMode, x: Tensor): Tensor {
-  const op = mode === "log" ? "logSoftmax" : "softmax";
-  x.assertLive(op);
-  noteOp(op);
+/** The row kernel: log softmax or softmax of a float tensor over its last axis (ndim ≥ 1). */
+function rowsKernel(mode: SoftmaxMode, x: Tensor): Tensor {
   const cols = x.shape[x.ndim - 1];
   const out = outputTensor(x.shape, x.dtype);
   withDense([x], ([rows]) =>
@@ -32,8 +33,44 @@ export function softmaxLastAxis(mode: SoftmaxMode, x: Tensor): Tensor {
       cols,
     ),
   );
-  if (isAnomalyEnabled()) checkOp(op, [x], out);
   return out;
+}
+
+/** softmax of a float tensor over its last axis (ndim ≥ 1), not recorded. */
+export function softmaxLastAxis(x: Tensor): Tensor {
+  x.assertLive("softmax");
+  noteOp("softmax");
+  const out = rowsKernel("softmax", x);
+  if (isAnomalyEnabled()) checkOp("softmax", [x], out);
+  return out;
+}
+
+type Empty = Record<string, never>;
+export interface SoftmaxRowAttrs {
+  logSoftmax: Empty;
+}
+
+/** The rule table: this module's default export, so `export *` (the package root) leaves it out. */
+const softmaxRules: RuleTable<SoftmaxRowAttrs> = {
+  // d logSoftmax(x) = g − softmax(x) · Σ g along the row, with softmax(x) = exp(y) from the saved output y
+  logSoftmax: {
+    forward: ([x]) => rowsKernel("log", x),
+    save: (_, out) => [out],
+    vjp: (g, [y]) => [sub(g, mul(exp(y), sum(g, { axis: -1, keepdims: true })))],
+    derivative: d1(
+      "{g} − exp({y}) ⊙ Σ_row {g}",
+      "{g} - \\exp({y}) \\odot \\textstyle\\sum_{\\text{row}} {g}",
+    ),
+  },
+};
+export default softmaxRules;
+
+/**
+ * log softmax of a float tensor over its last axis (ndim ≥ 1): one kernel, and one graph node when recorded,
+ * which saves only its output (the composite kept exp of the shifted input and the row sums).
+ */
+export function logSoftmaxLastAxis(x: Tensor): Tensor {
+  return apply(softmaxRules, "logSoftmax", [x], {});
 }
 
 /** −log softmax(logits)[label] per row, for float logits [n, q] and int32 labels [n] in [0, q). */

@@ -72,11 +72,11 @@ describe("chainrule memory", () => {
     assert.equal(existsSync(join(work, "bad")), false);
   });
 
-  test("the table's saved column is the formula 4n(Lh + q + 1) + 16 in MB", () => {
+  test("the table's saved column is the formula 4n(Lh + q) + 16 in MB", () => {
     const m = cr.chapterMemory({ batch: 1024, layers: 8 });
     const table = memoryTable([{ layers: 8, batch: 1024, ...m }]);
     const training = table.split("\n")[2].split(/\s+/);
-    assert.equal(training[5], ((4 * 1024 * (8 * 256 + 11) + 16) / 2 ** 20).toFixed(2));
+    assert.equal(training[5], ((4 * 1024 * (8 * 256 + 10) + 16) / 2 ** 20).toFixed(2));
     assert.match(memoryChart([{ layers: 8, batch: 1024, ...m }], 256), /L=8 train/);
   });
 });

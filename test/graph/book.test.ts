@@ -77,13 +77,13 @@ describe("trace at the book's level", () => {
       g.operators.map((o) => `${o.op} ${o.title}`),
       ["× Linear", "φ relu", "× Linear", "l softmax cross-entropy", "‖·‖² s = λ/2 Σ‖W‖²_F", "+ add"],
     );
-    // l is ten primitives (log-softmax, gather, mean...) and the penalty four (sumSquares twice, add, the
-    // λ/2 multiply); their insides are hidden.
+    // l is six primitives (log-softmax, reshape, gather, neg, the mean's sum and divide) and the penalty four
+    // (sumSquares twice, add, the λ/2 multiply); their insides are hidden.
     assert.deepEqual(
       g.operators.map((o) => o.members?.length),
-      [1, 1, 1, 10, 4, 1],
+      [1, 1, 1, 6, 4, 1],
     );
-    assert.ok(trace(J, { names: model, detail: "ops" }).operators.length >= 18);
+    assert.ok(trace(J, { names: model, detail: "ops" }).operators.length >= 14);
   });
 
   test("exercise 2, a hidden bias: Linear with a bias is one operator '×, +' reading b(1)", () => {
@@ -240,7 +240,7 @@ describe("explain and memory at the book's level", () => {
       /∂J\/∂W\(2\) \[3,4\] = ∂J\/∂o \[n,3\]ᵀ · h \[n,4\] {2}\(\+ λ W\(2\) from s\) {2}\(5\.3\.11\)/,
     );
     assert.match(text, /step 2: l \(softmax cross-entropy\): L \[\] ← o \[n,3\], y \[n\]/);
-    assert.equal(explainSteps(J, { names: model, detail: "ops" }).steps.length, 18);
+    assert.equal(explainSteps(J, { names: model, detail: "ops" }).steps.length, 14);
   });
 
   test("saved bytes per book-level operator sum to what the ledger counts as saved", () => {
@@ -268,13 +268,13 @@ describe("explain and memory at the book's level", () => {
     );
   });
 
-  test("the chapter's step (dry run): S(n) = 4n(h + q + 1) + 16, φ's 4nh, l's 4n(q + 1) + 8, the penalty's 8", () => {
+  test("the chapter's step (dry run): S(n) = 4n(h + q) + 16, φ's 4nh, l's 4nq + 8, the penalty's 8", () => {
     for (const batch of [1, 16, 64]) {
       const r = chapterSavedByOperator({ batch });
-      assert.equal(r.total, 4 * batch * (256 + 10 + 1) + 16);
+      assert.equal(r.total, 4 * batch * (256 + 10) + 16);
       assert.deepEqual(
         r.operators.map((o) => o.bytes),
-        [0, 4 * batch * 256, 0, 4 * batch * 11 + 8, 8, 0],
+        [0, 4 * batch * 256, 0, 4 * batch * 10 + 8, 8, 0],
       );
     }
   });
@@ -290,7 +290,7 @@ describe("chainrule graph and explain at the book's level", () => {
     assert.match(r.out, /W\(1\)\\n\[16×784\]/);
     const ops = run("graph", "--hidden", "16", "--detail", "ops");
     assert.equal(ops.code, 0, ops.err);
-    assert.ok((ops.out.match(/shape=circle/g) ?? []).length >= 18);
+    assert.ok((ops.out.match(/shape=circle/g) ?? []).length >= 14);
     assert.match(ops.out, /label="gather"/);
     assert.match(ops.out, /W1\\n\[16×784\]/);
     const bad = run("graph", "--detail", "primitives");
@@ -307,6 +307,6 @@ describe("chainrule graph and explain at the book's level", () => {
     assert.equal(e.code, 0, e.err);
     assert.equal((e.out.match(/^step \d+:/gm) ?? []).length, 6);
     const ops = run("explain", "--detail", "ops");
-    assert.ok((ops.out.match(/^step \d+:/gm) ?? []).length >= 18);
+    assert.ok((ops.out.match(/^step \d+:/gm) ?? []).length >= 14);
   });
 });

@@ -69,7 +69,7 @@ describe("dry runs predict the ledger", () => {
 
   test("chapterMemory's saved bytes follow the formula; prediction saves nothing", () => {
     const m = cr.chapterMemory({ batch: 100 });
-    assert.equal(m.training.byTag.saved, 4 * 100 * (256 + 10 + 1) + 16);
+    assert.equal(m.training.byTag.saved, 4 * 100 * (256 + 10) + 16);
     assert.equal(m.prediction.byTag.saved, 0);
     assert.equal(m.training.byTag.parameter, 4 * (256 * 784 + 10 * 256));
     assert.equal(m.training.byTag.gradient, 4 * (256 * 784 + 10 * 256));

@@ -11,7 +11,7 @@ export const table: OpRow[] = [...elementwiseRows, ...reduceRows, ...shapeRows, 
 
 /** Ops that are not primitives: composites, kernels with no gradient, and variants that get a row of their own. */
 const NOT_PRIMITIVES = [
-  ..."leakyRelu gelu gelu(tanh) clamp isfinite logicalNot logsumexp softmax logSoftmax mean".split(" "),
+  ..."leakyRelu gelu gelu(tanh) clamp isfinite logicalNot logsumexp softmax mean".split(" "),
   ..."var std dot outer flatten transpose broadcastTo squeeze unsqueeze index stack split pad".split(" "),
   "matmul transposed",
 ];

@@ -7,7 +7,7 @@ import type { Tensor } from "../../tensor/tensor.js";
 import { add, greater, less, mul, notEqual, sub, where } from "../binary.js";
 import { asFloat, type TensorLike, toTensor } from "../convert.js";
 import { max, sum } from "../reduce.js";
-import { recordsNothing, softmaxLastAxis } from "../softmax-rows.js";
+import { logSoftmaxLastAxis, recordsNothing, softmaxLastAxis } from "../softmax-rows.js";
 import { erf, exp, isfinite, log, tanh } from "../unary.js";
 
 /** x where x > 0, slope·x elsewhere; the gradient at 0 is the slope, as in PyTorch. */
@@ -77,8 +77,8 @@ export function logSoftmax(x: Tensor, options: SoftmaxOptions = {}): Tensor {
   // A 0-d tensor (axis 0 or -1) is normalised over its single element, as in PyTorch.
   const axes = x.ndim === 0 ? [] : axis;
   const xf = asFloat(x);
-  // Nothing recorded: one row kernel gives the same values (to rounding) without the intermediates.
-  if (x.ndim > 0 && axis === x.ndim - 1 && recordsNothing(x)) return softmaxLastAxis("log", xf);
+  // The last axis: the row kernel, recorded as one primitive. Other axes, and 0-d tensors, are composed.
+  if (x.ndim > 0 && axis === x.ndim - 1) return logSoftmaxLastAxis(xf);
   const shifted = sub(xf, maxShift(xf, axes));
   return sub(shifted, log(sum(exp(shifted), { axis: axes, keepdims: true })));
 }
@@ -86,6 +86,6 @@ export function logSoftmax(x: Tensor, options: SoftmaxOptions = {}): Tensor {
 /** exp(logSoftmax(x)): the row kernel's softmax where nothing is recorded and the axis is the last. */
 export function softmax(x: Tensor, options: SoftmaxOptions = {}): Tensor {
   const axis = normalizeAxis("softmax", options.axis ?? -1, x.shape, Math.max(x.ndim, 1));
-  if (x.ndim > 0 && axis === x.ndim - 1 && recordsNothing(x)) return softmaxLastAxis("softmax", asFloat(x));
+  if (x.ndim > 0 && axis === x.ndim - 1 && recordsNothing(x)) return softmaxLastAxis(asFloat(x));
   return exp(logSoftmax(x, options));
 }
