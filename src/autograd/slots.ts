@@ -35,6 +35,14 @@ export class Slots extends Map<Tensor, Tensor> {
   onlyHeld(g: Tensor, slots: number): boolean {
     return this.owner.holds(g) && g.owners === 1 + slots;
   }
+  /**
+   * t's gradient so far, where a VJP may add into it in place: sums in place are allowed, and only this slot
+   * holds it (not a graph, not another slot, not the caller). Else null.
+   */
+  accumulator(t: Tensor): Tensor | null {
+    const g = this.get(t);
+    return g !== undefined && this.inPlace && !g.isSaved && this.onlyHeld(g, 1) ? g : null;
+  }
   /** Empties t's slot, letting go of its gradient. */
   empty(t: Tensor): void {
     const g = this.get(t);

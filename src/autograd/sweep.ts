@@ -163,7 +163,10 @@ function pullBack(
               tidyInternal(FREED_BY_BACKWARD, () => {
                 const hooked = runHooks(t, g);
                 if (t.retainsGrad) t.grad = detach(hooked).keep().tagAs("gradient");
-                return [...node.rule.vjp(hooked, saved, node.attrs, node)];
+                const into = node.inputs.map((input) => grads.accumulator(input));
+                const results = node.rule.vjp(hooked, saved, node.attrs, node, into);
+                // A gradient the rule added into the slot's own tensor is delivered already.
+                return results.map((r, i) => (r !== null && r === into[i] ? null : r));
               });
             if (isAnomalyEnabled()) {
               // Anomaly mode: an op inside the VJP, or the VJP's result, that is not finite names this node.

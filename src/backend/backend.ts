@@ -52,6 +52,8 @@ export interface MatmulSpec {
   readonly transA: boolean;
   /** b is stored as [n, k] per batch (read transposed) rather than [k, n]. */
   readonly transB: boolean;
+  /** out += op(a)·op(b) instead of out = op(a)·op(b). */
+  readonly accumulate?: boolean;
 }
 
 export interface Backend {

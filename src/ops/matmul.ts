@@ -2,6 +2,7 @@
 // transposed operands in place, so backward's Xᵀ·G and G·Wᵀ never materialise a transpose, and neither does
 // a transposed view (x.transpose()) passed in.
 import { fail } from "../errors.js";
+import { noteOp } from "../memory/ledger.js";
 import { broadcastShapes, fmt, runsContiguously, stridesOf } from "../shape.js";
 import { outputTensor } from "../tensor/create.js";
 import { FREED_BY_LIBRARY, type Tensor } from "../tensor/tensor.js";
@@ -78,9 +79,17 @@ const matmulRules: { matmul: PrimRule<MatmulAttrs["matmul"]> } = {
     readsViews: true,
     save: ([a, b]) => [a, b],
     // C = op(A)·op(B): dop(A) = G·op(B)ᵀ, dop(B) = op(A)ᵀ·G, each read through transposes, never copied
-    vjp: (g, [a, b], { transA, transB }, n) => [
-      needsGrad(n, 0) ? (transA ? mm(b, g, transB, true) : mm(g, b, false, !transB)) : null,
-      needsGrad(n, 1) ? (transB ? mm(g, a, true, transA) : mm(a, g, !transA, false)) : null,
+    vjp: (g, [a, b], { transA, transB }, n, into) => [
+      needsGrad(n, 0)
+        ? transA
+          ? mmOr(into?.[0], b, g, transB, true)
+          : mmOr(into?.[0], g, b, false, !transB)
+        : null,
+      needsGrad(n, 1)
+        ? transB
+          ? mmOr(into?.[1], g, a, true, transA)
+          : mmOr(into?.[1], a, g, !transA, false)
+        : null,
     ],
     derivative: ({ transA, transB }) => ({
       text: [
@@ -94,6 +103,37 @@ const matmulRules: { matmul: PrimRule<MatmulAttrs["matmul"]> } = {
     }),
   },
 };
+
+/**
+ * op(a)·op(b) added into `sum` in place and `sum` returned, where the backward sweep offers its gradient so far
+ * and all three are matrices of one dtype: the product is never made on its own, nor the sum of the two (the
+ * chapter's ∂J/∂W = (∂J/∂o) hᵀ + λW is then one GEMM onto λW). Otherwise the product, recorded as usual.
+ */
+function mmOr(
+  sum: Tensor | null | undefined,
+  a: Tensor,
+  b: Tensor,
+  transA: boolean,
+  transB: boolean,
+): Tensor {
+  if (!sum || a.ndim !== 2 || b.ndim !== 2 || sum.ndim !== 2 || !sum.isDense) return mm(a, b, transA, transB);
+  const [m, k] = dims(a, transA);
+  const [, n] = dims(b, transB);
+  const backend = sum.storage.backend;
+  const oneDType = a.dtype === sum.dtype && b.dtype === sum.dtype;
+  const oneBackend = a.storage.backend === backend && b.storage.backend === backend;
+  if (!oneDType || !oneBackend || sum.shape[0] !== m || sum.shape[1] !== n) return mm(a, b, transA, transB);
+  noteOp("matmul");
+  sum.ownBuffer();
+  const [x, tx] = operand(a, transA);
+  const [y, ty] = operand(b, transB);
+  const spec = { batchShape: [], aBatchStrides: [], bBatchStrides: [], m, k, n, transA: tx, transB: ty };
+  backend.matmul(x.storage.id, y.storage.id, sum.storage.id, { ...spec, accumulate: true });
+  if (x !== a) x.dispose(FREED_BY_LIBRARY);
+  if (y !== b) y.dispose(FREED_BY_LIBRARY);
+  sum.bumpVersion();
+  return sum;
+}
 
 /** The primitive on operands of rank >= 2: op(a)·op(b) with op a transpose of the last two axes when asked. */
 export function mm(a: Tensor, b: Tensor, transA = false, transB = false): Tensor {

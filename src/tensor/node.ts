@@ -8,8 +8,17 @@ import type { Tensor } from "./tensor.js";
 
 /** How to pull a gradient back through one node. Written with ops, so it can itself be recorded. */
 export interface VjpRule<A = unknown> {
-  /** Gradients for each input (null where none flows), given the output's gradient `g`. */
-  vjp(g: Tensor, saved: readonly Tensor[], attrs: A, node: Node): readonly (Tensor | null)[];
+  /**
+   * Gradients for each input (null where none flows), given the output's gradient `g`. `into[i]`, where the
+   * sweep offers one, is input i's gradient so far, which the rule may add its own into in place and return.
+   */
+  vjp(
+    g: Tensor,
+    saved: readonly Tensor[],
+    attrs: A,
+    node: Node,
+    into?: readonly (Tensor | null)[],
+  ): readonly (Tensor | null)[];
   /** The same derivative as data (text and LaTeX) for explain and the drawings; absent for customGrad. */
   derivative?: DerivativeOf<A>;
 }

@@ -54,6 +54,13 @@ function rowDots(
 }
 
 export function matmulInto(a: TypedArray, b: TypedArray, out: TypedArray, spec: MatmulSpec): void {
+  if (spec.accumulate) {
+    // The product apart, then added: each element is written once more, which the reference can afford.
+    const product = new Float64Array(out.length);
+    matmulInto(a, b, product, { ...spec, accumulate: false });
+    for (let i = 0; i < out.length; i++) out[i] += product[i];
+    return;
+  }
   const { m, k, n, transA, transB } = spec;
   const aOff = offsetsOf(spec.batchShape, spec.aBatchStrides, 0);
   const bOff = offsetsOf(spec.batchShape, spec.bBatchStrides, 0);

@@ -86,7 +86,7 @@ export function matmulWasm(
         ldb,
         pc + dc,
         n,
-        0,
+        spec.accumulate ? 1 : 0,
         scratch,
       ]);
     }
@@ -136,7 +136,19 @@ function splitOverThreads(
     const a0 = pa + (transA ? i0 : i0 * lda) * w;
     const c0 = pc + i0 * n * w;
     const scratch = kernels.scratchFor(b, bandScratch);
-    bandShares.push([transA ? 1 : 0, i1 - i0, n, k, a0, lda, packed, c0, n, 0, scratch]);
+    bandShares.push([
+      transA ? 1 : 0,
+      i1 - i0,
+      n,
+      k,
+      a0,
+      lda,
+      packed,
+      c0,
+      n,
+      spec.accumulate ? 1 : 0,
+      scratch,
+    ]);
   }
   kernels.parallel(`${gemm}Band`, bandShares);
 }

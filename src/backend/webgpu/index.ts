@@ -215,6 +215,16 @@ export class WebGpuBackend implements Backend {
     const dtype = refuseFloat64("matmul", buf(out).dtype);
     const batches = product(spec.batchShape);
     if (spec.m === 0 || spec.n === 0) return;
+    if (spec.accumulate) {
+      // out += product: the product into a temporary, then one elementwise add.
+      const shape = [batches, spec.m, spec.n];
+      const sum = this.alloc(buf(out).dtype, batches * spec.m * spec.n, false);
+      this.matmul(a, b, sum, { ...spec, accumulate: false });
+      const whole = { strides: [spec.m * spec.n, spec.n, 1], offset: 0 };
+      this.binary("add", { id: out, ...whole }, { id: sum, ...whole }, out, shape);
+      this.free(sum);
+      return;
+    }
     for (let first = 0; first < batches; first += MAX_BATCHES) {
       const groups: [number, number, number] = [
         Math.ceil(spec.n / TILE),
