@@ -122,21 +122,24 @@ describe("backward adds a matmul's gradient onto the penalty's in place", () => 
     const z = cr.matmul(x, W.detach().transpose());
     const want = cr.matmul(z.transpose(), x).add(W.detach().mul(lambda)).dataSync();
     const got = W.grad!.dataSync();
-    want.forEach((w, i) => assert.ok(Math.abs(got[i] - w) <= 1e-12 * Math.max(1, Math.abs(w)), `[${i}]`));
+    want.forEach((w, i) => {
+      assert.ok(Math.abs(got[i] - w) <= 1e-12 * Math.max(1, Math.abs(w)), `[${i}]`);
+    });
     for (const t of [x, W, J, z]) t.dispose();
   });
 
-  test("the same values as a sweep that sums out of place (anomaly mode), and a retained view stays as it was", () => {
+  test("the same values as a sweep that sums out of place (anomaly mode)", () => {
     const x = cr.randn([9, 4], { seed: 6, dtype: "float64" });
     const W = cr.randn([3, 4], { seed: 7, dtype: "float64", requiresGrad: true });
     objective(W, x, 0.1).backward();
     const inPlace = Array.from(W.grad!.dataSync());
+    W.grad!.dispose();
     W.grad = null;
     cr.detectAnomaly(() => objective(W, x, 0.1).backward());
     const outOfPlace = Array.from(W.grad!.dataSync());
-    inPlace.forEach((v, i) =>
-      assert.ok(Math.abs(v - outOfPlace[i]) <= 1e-13 * Math.max(1, Math.abs(v)), `[${i}]`),
-    );
+    inPlace.forEach((v, i) => {
+      assert.ok(Math.abs(v - outOfPlace[i]) <= 1e-13 * Math.max(1, Math.abs(v)), `[${i}]`);
+    });
     for (const t of [x, W]) t.dispose();
   });
 });
