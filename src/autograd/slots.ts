@@ -41,7 +41,11 @@ export class Slots extends Map<Tensor, Tensor> {
    */
   accumulator(t: Tensor): Tensor | null {
     const g = this.get(t);
-    return g !== undefined && this.inPlace && !g.isSaved && this.onlyHeld(g, 1) ? g : null;
+    return g !== undefined && this.canSumInto(g) ? g : null;
+  }
+  /** Whether a sum may go into g in place: allowed here, g saved by no graph, held by this slot alone. */
+  private canSumInto(g: Tensor): boolean {
+    return this.inPlace && !g.isSaved && this.onlyHeld(g, 1);
   }
   /** Empties t's slot, letting go of its gradient. */
   empty(t: Tensor): void {
@@ -73,7 +77,7 @@ export class Slots extends Map<Tensor, Tensor> {
           });
     const before = this.get(t);
     if (before === undefined) this.set(t, fitted.hold());
-    else if (this.inPlace && !before.isSaved && this.onlyHeld(before, 1)) addInto(before, fitted);
+    else if (this.canSumInto(before)) addInto(before, fitted);
     else {
       this.set(t, add(before, fitted).hold());
       this.drop(before);

@@ -163,6 +163,7 @@ function pullBack(
               tidyInternal(FREED_BY_BACKWARD, () => {
                 const hooked = runHooks(t, g);
                 if (t.retainsGrad) t.grad = detach(hooked).keep().tagAs("gradient");
+                if (!node.rule.addsInto) return [...node.rule.vjp(hooked, saved, node.attrs, node)];
                 const into = node.inputs.map((input) => grads.accumulator(input));
                 const results = node.rule.vjp(hooked, saved, node.attrs, node, into);
                 // A gradient the rule added into the slot's own tensor is delivered already.

@@ -24,6 +24,8 @@ interface Differentiable<A> extends Forward<A> {
   /** Which tensors backward will need; what is listed here is what training keeps in memory. */
   save?(inputs: readonly Tensor[], output: Tensor, attrs: A): Tensor[];
   vjp: VjpRule<A>["vjp"];
+  /** The sweep offers vjp its inputs' gradients so far (VjpRule's `into`). */
+  addsInto?: true;
   derivative: DerivativeOf<A>;
 }
 

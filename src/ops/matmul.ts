@@ -52,32 +52,42 @@ function operand(t: Tensor, trans: boolean): [Tensor, boolean] {
 const t = (operand: string, transposed: boolean) => (transposed ? `${operand}ᵀ` : operand);
 const tex = (operand: string, transposed: boolean) => (transposed ? `${operand}^\\top` : operand);
 
+/** Runs op(x)·op(y) into `out` (out += it when `accumulate`), reading views in place where it can. */
+function product(x: Tensor, y: Tensor, trans: [boolean, boolean], out: Tensor, accumulate: boolean): void {
+  const [a, transA] = operand(x, trans[0]);
+  const [b, transB] = operand(y, trans[1]);
+  const [m, k] = dims(x, trans[0]);
+  const [, n] = dims(y, trans[1]);
+  const batchShape = out.shape.slice(0, -2);
+  out.storage.backend.matmul(a.storage.id, b.storage.id, out.storage.id, {
+    batchShape,
+    aBatchStrides: batchStrides(x, batchShape),
+    bBatchStrides: batchStrides(y, batchShape),
+    m,
+    k,
+    n,
+    transA,
+    transB,
+    accumulate,
+  });
+  if (a !== x) a.dispose(FREED_BY_LIBRARY);
+  if (b !== y) b.dispose(FREED_BY_LIBRARY);
+}
+
 /** The rule table: this module's default export, so `export *` (the package root) leaves it out. */
 const matmulRules: { matmul: PrimRule<MatmulAttrs["matmul"]> } = {
   matmul: {
-    forward: ([x, y], attrs) => {
-      const [a, transA] = operand(x, attrs.transA);
-      const [b, transB] = operand(y, attrs.transB);
-      const [m, k] = dims(x, attrs.transA);
-      const [, n] = dims(y, attrs.transB);
+    forward: ([x, y], { transA, transB }) => {
+      const [m] = dims(x, transA);
+      const [, n] = dims(y, transB);
       const batchShape = broadcastShapes("matmul", x.shape.slice(0, -2), y.shape.slice(0, -2));
       const out = outputTensor([...batchShape, m, n], x.dtype);
-      x.storage.backend.matmul(a.storage.id, b.storage.id, out.storage.id, {
-        batchShape,
-        aBatchStrides: batchStrides(x, batchShape),
-        bBatchStrides: batchStrides(y, batchShape),
-        m,
-        k,
-        n,
-        transA,
-        transB,
-      });
-      if (a !== x) a.dispose(FREED_BY_LIBRARY);
-      if (b !== y) b.dispose(FREED_BY_LIBRARY);
+      product(x, y, [transA, transB], out, false);
       return out;
     },
     readsViews: true,
     save: ([a, b]) => [a, b],
+    addsInto: true,
     // C = op(A)·op(B): dop(A) = G·op(B)ᵀ, dop(B) = op(A)ᵀ·G, each read through transposes, never copied
     vjp: (g, [a, b], { transA, transB }, n, into) => [
       needsGrad(n, 0)
@@ -117,7 +127,7 @@ function mmOr(
   transB: boolean,
 ): Tensor {
   if (!sum || a.ndim !== 2 || b.ndim !== 2 || sum.ndim !== 2 || !sum.isDense) return mm(a, b, transA, transB);
-  const [m, k] = dims(a, transA);
+  const [m] = dims(a, transA);
   const [, n] = dims(b, transB);
   const backend = sum.storage.backend;
   const oneDType = a.dtype === sum.dtype && b.dtype === sum.dtype;
@@ -125,12 +135,7 @@ function mmOr(
   if (!oneDType || !oneBackend || sum.shape[0] !== m || sum.shape[1] !== n) return mm(a, b, transA, transB);
   noteOp("matmul");
   sum.ownBuffer();
-  const [x, tx] = operand(a, transA);
-  const [y, ty] = operand(b, transB);
-  const spec = { batchShape: [], aBatchStrides: [], bBatchStrides: [], m, k, n, transA: tx, transB: ty };
-  backend.matmul(x.storage.id, y.storage.id, sum.storage.id, { ...spec, accumulate: true });
-  if (x !== a) x.dispose(FREED_BY_LIBRARY);
-  if (y !== b) y.dispose(FREED_BY_LIBRARY);
+  product(a, b, [transA, transB], sum, true);
   sum.bumpVersion();
   return sum;
 }

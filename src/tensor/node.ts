@@ -19,6 +19,8 @@ export interface VjpRule<A = unknown> {
     node: Node,
     into?: readonly (Tensor | null)[],
   ): readonly (Tensor | null)[];
+  /** Whether vjp may use `into`: the sweep offers it to these rules only (matmul's). */
+  addsInto?: true;
   /** The same derivative as data (text and LaTeX) for explain and the drawings; absent for customGrad. */
   derivative?: DerivativeOf<A>;
 }
