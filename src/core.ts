@@ -26,6 +26,7 @@ export {
   webgpuStatus,
 } from "./backend/registry.js";
 export type { KernelSource } from "./backend/wasm/module.js";
+export { type CapturedStep, capture, type StepResult } from "./capture/capture.js";
 // Old names for one version (cr.chapterMlp is now cr.chapter.mlp, cr.checkpoint cr.recompute...).
 export * from "./deprecated.js";
 export type { DType, TypedArray } from "./dtype.js";

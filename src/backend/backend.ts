@@ -56,6 +56,13 @@ export interface MatmulSpec {
   readonly accumulate?: boolean;
 }
 
+/** One backend call of a captured step, as the backend can run it again on the same buffers (recordCall). */
+export interface RecordedCall {
+  replay(): void;
+  /** It will not run again. */
+  release(): void;
+}
+
 export interface Backend {
   readonly name: string;
   /**
@@ -113,4 +120,10 @@ export interface Backend {
   softmaxRows(mode: SoftmaxMode, x: DataId, out: DataId, rows: number, cols: number): void;
   /** out[r] = −log softmax(x[r])[labels[r]] for int32 labels, which the caller has checked are in [0, cols). */
   crossEntropyRows(x: DataId, labels: DataId, out: DataId, rows: number, cols: number): void;
+  /**
+   * Optional, for captured steps (capture/recorder.ts): runs `call` (one call of this backend's methods) and
+   * returns a cheaper way to run the same work again on the same buffers, or null where calling the method
+   * again is the way.
+   */
+  recordCall?(call: () => void): RecordedCall | null;
 }

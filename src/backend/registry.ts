@@ -97,6 +97,11 @@ export function listBackends(): string[] {
   return [...backends.keys()];
 }
 
+/** Every registered backend object (a capture watches them all: capture/recorder.ts). */
+export function registeredBackends(): Backend[] {
+  return [...backends.values()];
+}
+
 /** Options of initWasm. */
 export interface InitWasmOptions {
   /**

@@ -22,6 +22,10 @@ export class Storage {
   views = 0;
   savedRefs = 0;
   freed = false;
+  /** Captured steps that replay into this buffer (capture/recorder.ts): while > 0, a release waits. */
+  pins = 0;
+  /** Released while pinned: freed when the last pin goes. */
+  releaseWaits = false;
   /** The counters of the backend that holds it (memory().devices). */
   readonly device: DeviceCounters;
   constructor(
@@ -59,6 +63,8 @@ const newCounters = (): DeviceCounters => ({
   byTag: Object.fromEntries(MEMORY_TAGS.map((t) => [t, newCounter()])) as Record<MemoryTag, Counter>,
 });
 const { total, byTag } = newCounters();
+/** Each buffer's Storage by its backend id, so that a capture can hold the buffers its kernels use. */
+const storages = new WeakMap<DataId, Storage>();
 /** Per backend name, from its first allocation on: js and wasm hold host memory, webgpu GPU memory. */
 const devices = new Map<string, DeviceCounters>();
 
@@ -126,6 +132,7 @@ export function allocate(
     tag,
   );
   count(tag, storage, 1);
+  storages.set(storage.id, storage);
   if (listeners.size > 0) notify("allocate", storage);
   return storage;
 }
@@ -143,10 +150,28 @@ export function dropStorage(storage: Storage): void {
 /** Frees the buffer now, whoever still reads it (dry runs, scratch buffers); idempotent. */
 export function release(storage: Storage): void {
   if (storage.freed) return;
+  if (storage.pins > 0) {
+    // A captured step still replays into it: it stays allocated, counted as a temporary, until unpinned.
+    storage.releaseWaits = true;
+    retag(storage, "temporary");
+    return;
+  }
   storage.freed = true;
   count(storage.effectiveTag, storage, -1);
   storage.backend.free(storage.id);
   if (listeners.size > 0) notify("release", storage);
+}
+
+/** The Storage of a live buffer the ledger made, by its backend id. */
+export function storageOf(id: DataId): Storage | undefined {
+  const storage = storages.get(id);
+  return storage && !storage.freed ? storage : undefined;
+}
+
+/** A captured step starts (+1) or stops (−1) replaying into this buffer; the last unpin does a waiting release. */
+export function pinStorage(storage: Storage, delta: 1 | -1): void {
+  storage.pins += delta;
+  if (storage.pins === 0 && storage.releaseWaits) release(storage);
 }
 
 /** Changes what a live buffer is for (a temporary becoming a parameter, say), moving its bytes between tags. */

@@ -1,7 +1,8 @@
 // Range checks of int32 index values (gather, index, scatterAdd, crossEntropy's labels): on the host from the
 // backend's host copy or a read, or, where the backend would rather not be read (a page's GPU), on the device.
-import type { IndexReport } from "../backend/backend.js";
+import type { DataId, IndexReport } from "../backend/backend.js";
 import { isMeta } from "../backend/meta/index.js";
+import { capturing } from "../capture/state.js";
 import type { TypedArray } from "../dtype.js";
 import { fail } from "../errors.js";
 import { knownWithin } from "../tensor/known-range.js";
@@ -29,14 +30,22 @@ function viewValues(stored: TypedArray, t: Tensor): number[] {
  * check; a backend that checks on the device reports at its next read.
  */
 export function checkIndexValues(op: string, index: Tensor, bound: number, report: IndexReport): void {
+  if (isMeta(index.storage.backend) || index.size === 0) return;
+  const sink = capturing();
+  // A captured step checks again on every replay, on that replay's buffer (its labels may be any).
+  if (sink !== null) sink.check((buffer) => checkBuffer(op, index, buffer(index.storage.id), bound, report));
+  else if (!knownWithin(index, bound)) checkBuffer(op, index, index.storage.id, bound, report);
+}
+
+/** The check of index's values as they are in buffer `id` (index's own, or a replay's in its layout). */
+function checkBuffer(op: string, index: Tensor, id: DataId, bound: number, report: IndexReport): void {
   const backend = index.storage.backend;
-  if (isMeta(backend) || index.size === 0 || knownWithin(index, bound)) return;
-  let stored = backend.hostValues?.(index.storage.id);
+  let stored = backend.hostValues?.(id);
   if (!stored) {
-    const view = { id: index.storage.id, strides: index.strides, offset: index.offset };
+    const view = { id, strides: index.strides, offset: index.offset };
     if (backend.checkIndexRange?.(op, view, index.shape, bound, report)) return;
     // The buffer as the backend reads it synchronously (a live view on wasm and js: checked at once, no copy).
-    stored = backend.readSync(index.storage.id);
+    stored = backend.readSync(id);
   }
   const values: ArrayLike<number> = index.isDense ? stored : viewValues(stored, index);
   for (let i = 0; i < index.size; i++) {

@@ -32,6 +32,11 @@ export class Adam extends Optimizer {
     return { beta1: this.beta1, beta2: this.beta2, eps: this.eps, weightDecay: this.weightDecay };
   }
 
+  /** The bias correction 1 − βᵗ changes every step: a captured Adam step is recorded anew each time. */
+  protected override replayKey(): string {
+    return `${super.replayKey()}|${this.steps}`;
+  }
+
   // m ← β₁m + (1−β₁)g;  v ← β₂v + (1−β₂)g²;  p ← p − lr·m̂/(√v̂ + ε) with m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ)
   protected update(p: Tensor, grad: Tensor): Tensor {
     const t = this.steps;

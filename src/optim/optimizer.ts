@@ -1,6 +1,7 @@
 // Optimizer base: holds parameters, per-parameter state tensors (tagged "optimizer" in the ledger),
 // zeroGrad and a step that runs without recording and frees its temporaries.
 
+import { capturing } from "../capture/state.js";
 import { fail } from "../errors.js";
 import { assign } from "../ops/in-place.js";
 import { fmt, sameShape } from "../shape.js";
@@ -60,8 +61,26 @@ export abstract class Optimizer {
     return assign(this.buffer(p, name), value);
   }
 
+  /**
+   * What a captured step's recording of this optimizer depends on (capture/capture.ts): the learning rate, the
+   * hyperparameters and which state tensors exist (SGD's momentum starts on the second step). An optimizer
+   * whose update depends on the step count (Adam's bias correction) adds it, so each step records anew.
+   */
+  protected replayKey(): string {
+    let slots = 0;
+    for (const s of this.state.values()) slots += s.size;
+    return `${this.lr}|${JSON.stringify(this.hyper())}|${slots}`;
+  }
+
   /** Applies one update to every parameter that has a gradient. */
   step(): void {
+    const sink = capturing();
+    if (sink !== null) {
+      sink.guard(`${this.constructor.name}'s learning rate, hyperparameters or state`, () =>
+        this.replayKey(),
+      );
+      sink.onReplay(() => this.steps++);
+    }
     this.steps++;
     noGrad(() =>
       tidyInternal("freed when the optimizer step ended (a temporary of the update)", () => {

@@ -8,6 +8,7 @@ import type {
   BinaryOp,
   DataId,
   MatmulSpec,
+  RecordedCall,
   ReduceOp,
   SoftmaxMode,
   UnaryOp,
@@ -139,6 +140,14 @@ export class WasmBackend implements Backend {
     if (!crossEntropyRowsWasm(this.kernels, buf(x), buf(labels), buf(out), rows, cols)) {
       this.reference.crossEntropyRows(this.js(x), this.js(labels), this.js(out), rows, cols);
     }
+  }
+
+  /** The kernels `call` ran, replayed as they were; null where it also read or wrote memory from JavaScript. */
+  recordCall(call: () => void): RecordedCall | null {
+    const kernels = this.kernels;
+    const trace = kernels.trace(call);
+    if (trace === null) return null;
+    return { replay: () => kernels.replay(trace), release: () => kernels.releaseTrace() };
   }
 
   /** Live bytes in the heap's blocks, and the bytes of memory the heap has ever touched. */

@@ -14,6 +14,14 @@ const CONTROL_BASE = HEAP_BASE - ThreadPool.controlBytes;
 
 type KernelFn = (...args: number[]) => number;
 
+/** One kernel run as a trace saw it: on this thread (args) or split over the pool (shares). */
+type Invocation =
+  | { readonly name: KernelName; readonly args: readonly number[]; readonly shares?: undefined }
+  | { readonly name: KernelName; readonly shares: readonly (readonly number[])[]; readonly args?: undefined };
+
+/** What trace() saw: the kernel runs, or null where JavaScript also read or wrote the memory. */
+export type Trace = readonly Invocation[] | null;
+
 interface Buffer {
   readonly address: number;
   readonly dtype: DType;
@@ -30,6 +38,13 @@ export class Kernels {
   private wanted = 1;
   /** Per-thread scratch blocks (address, bytes) for kernels that pack their operands. */
   private readonly scratch: { address: number; bytes: number }[] = [];
+  /** The kernel runs of the trace in progress, or null. */
+  private tracing: Invocation[] | null = null;
+  /** Whether JavaScript touched the memory during the trace in progress (a view was made). */
+  private touched = false;
+  /** Traces that may still replay into the scratch blocks: while > 0, a grown block keeps the old one. */
+  private scratchHolds = 0;
+  private readonly retiredScratch: { address: number; bytes: number }[] = [];
 
   constructor(
     private readonly loaded: KernelModule,
@@ -58,7 +73,43 @@ export class Kernels {
 
   /** Runs kernel `name` on this thread; its parameters are KernelSignatures[name] (signatures.ts). */
   call<N extends KernelName>(name: N, ...args: KernelSignatures[N]): number {
+    if (this.tracing !== null) this.tracing.push({ name, args: [...args] });
     return this.exports[name](...args);
+  }
+
+  /**
+   * Runs `fn` and returns the kernel runs it made, split as for every thread asked for (a replay may find
+   * them all started), or null where it also touched memory from JavaScript; the scratch blocks those runs
+   * use stay allocated until releaseTrace().
+   */
+  trace(fn: () => void): Trace {
+    if (this.tracing !== null) throw new Error("wasm backend: traces do not nest");
+    const seen: Invocation[] = [];
+    this.tracing = seen;
+    this.touched = false;
+    try {
+      fn();
+    } finally {
+      this.tracing = null;
+    }
+    if (this.touched) return null;
+    this.scratchHolds++;
+    return seen;
+  }
+
+  /** Runs a trace again: the same kernels on the same addresses. */
+  replay(trace: readonly Invocation[]): void {
+    for (const run of trace) {
+      if (run.shares !== undefined) this.runShares(run.name, run.shares);
+      else this.exports[run.name](...run.args);
+    }
+  }
+
+  /** A trace will not run again: once none may, the scratch blocks grown meanwhile are freed. */
+  releaseTrace(): void {
+    if (--this.scratchHolds > 0) return;
+    for (const block of this.retiredScratch) this.heap.free(block.address, block.bytes);
+    this.retiredScratch.length = 0;
   }
 
   /** Every exported function and its parameter count, as compiled (for the signature test). */
@@ -74,8 +125,9 @@ export class Kernels {
     return this.wanted;
   }
 
-  /** Threads that can take a share of a job now (workers start asynchronously). */
+  /** Threads that can take a share of a job now (workers start asynchronously); all asked for in a trace. */
   get available(): number {
+    if (this.tracing !== null) return this.wanted;
     return this.pool ? this.pool.available : 1;
   }
 
@@ -103,6 +155,11 @@ export class Kernels {
 
   /** Runs `name` with each argument list in `shares` at once, one per thread (the first on this one). */
   parallel<N extends KernelName>(name: N, shares: readonly KernelSignatures[N][]): void {
+    if (this.tracing !== null) this.tracing.push({ name, shares: shares.map((share) => [...share]) });
+    this.runShares(name, shares);
+  }
+
+  private runShares(name: KernelName, shares: readonly (readonly number[])[]): void {
     if (shares.length === 1 || !this.pool) {
       for (const share of shares) this.exports[name](...share);
       return;
@@ -114,7 +171,8 @@ export class Kernels {
   scratchFor(thread: number, bytes: number): number {
     const have = this.scratch[thread];
     if (have && have.bytes >= bytes) return have.address;
-    if (have) this.heap.free(have.address, have.bytes);
+    if (have && this.scratchHolds > 0) this.retiredScratch.push(have);
+    else if (have) this.heap.free(have.address, have.bytes);
     const grown = Math.max(bytes, (have?.bytes ?? 0) * 2, 65536);
     this.scratch[thread] = { address: this.heap.alloc(grown), bytes: grown };
     return this.scratch[thread].address;
@@ -122,6 +180,7 @@ export class Kernels {
 
   /** A typed view of a buffer: valid until memory grows (the next allocation may do that). */
   view(b: Buffer): TypedArray {
+    this.touched = true;
     const buffer = this.heap.buffer;
     switch (b.dtype) {
       case "float32":
@@ -133,6 +192,12 @@ export class Kernels {
       case "bool":
         return new Uint8Array(buffer, b.address, b.size);
     }
+  }
+
+  /** The memory as JavaScript sees it, for reading what kernels wrote (marks a trace as touched). */
+  hostMemory(): ArrayBufferLike {
+    this.touched = true;
+    return this.heap.buffer;
   }
 
   /** Bytes per element of a buffer's dtype. */

@@ -108,7 +108,7 @@ export function reduceWasm(
       ]);
       k.parallel(part, partShares);
     }
-    const partials = new Float64Array(k.heap.buffer, scratch, outer * pieces.length);
+    const partials = new Float64Array(k.hostMemory(), scratch, outer * pieces.length);
     const result = k.view(out);
     for (let o = 0; o < outer; o++) {
       let acc = partials[o * pieces.length];

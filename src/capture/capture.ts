@@ -1,0 +1,160 @@
+// cr.capture(step): the first call runs the step as usual and records its backend calls; later calls with
+// inputs of the same layout replay those calls on the new inputs, without the step's JavaScript (tensors,
+// graph, scopes): a training step's per-op cost paid once, not every step (what a CUDA graph does for PyTorch).
+import type { Backend, DataId } from "../backend/backend.js";
+import { getBackend } from "../backend/registry.js";
+import { fail } from "../errors.js";
+import { allocate } from "../memory/ledger.js";
+import { viewOf } from "../ops/apply.js";
+import { sizeOf } from "../shape.js";
+import { isAnomalyEnabled } from "../tensor/anomaly.js";
+import { isGradEnabled } from "../tensor/grad-mode.js";
+import { Tensor } from "../tensor/tensor.js";
+import { type OutputPlace, Recording } from "./recorder.js";
+import { capturing, withCapture } from "./state.js";
+
+/** What a step returns: a tensor, an array of them, or nothing (a step that only updates parameters). */
+export type StepResult = Tensor | readonly Tensor[] | undefined;
+
+export interface CapturedStep<A extends Tensor[], R extends StepResult> {
+  /** Runs the step: replays its recording where one holds for these inputs, else records one. */
+  (...inputs: A): R;
+  /** Recordings made so far: one per input layout, and a new one whenever a guarded value changed. */
+  readonly recordings: number;
+  /** Calls answered by a replay. */
+  readonly replays: number;
+  /** Bytes of the buffers the live recordings hold (counted as temporaries in cr.memory()). */
+  heldBytes(): number;
+  /** Lets go of every recording and the buffers it holds; a later call records again. */
+  dispose(): void;
+}
+
+interface Entry {
+  readonly recording: Recording;
+  readonly outputs: readonly (OutputPlace & { readonly input: number })[];
+  readonly single: boolean;
+  readonly none: boolean;
+}
+
+/**
+ * Captures `step`, a function of tensors (a training step: forward, backward, optimizer update). Each later
+ * call with inputs of the same dtypes, shapes and layout replays the recorded kernels on the new inputs and
+ * returns new tensors holding the outputs' values (without a graph). What the step reads from JavaScript
+ * (arrays it closes over, modes, numbers) is fixed at the recording, except the optimizers' hyperparameters
+ * and state, which are checked on every call (a change records again). Index values (labels) are checked on
+ * every replay. The step may not read tensor values (item(), dataSync()) or draw random numbers: return what
+ * you want to read, and pass random tensors in.
+ */
+export function capture<A extends Tensor[], R extends StepResult>(
+  step: (...inputs: A) => R,
+): CapturedStep<A, R> {
+  if (typeof step !== "function") throw new TypeError("capture: expected a function");
+  const entries = new Map<string, Entry>();
+  let recordings = 0;
+  let replays = 0;
+
+  const run = (...inputs: A): R => {
+    if (capturing() !== null) fail("capture", "a captured step cannot run inside a capture");
+    const backend = backendOf(inputs);
+    const key = keyOf(backend, inputs);
+    const entry = entries.get(key);
+    if (entry !== undefined) {
+      if (entry.recording.stale() === null) {
+        entry.recording.replay(inputs.map((t) => t.storage.id));
+        replays++;
+        return results(entry, backend, inputs);
+      }
+      entry.recording.dispose();
+      entries.delete(key);
+    }
+    const made = record(step, backend, inputs);
+    entries.set(key, made.entry);
+    recordings++;
+    return made.result;
+  };
+  return Object.defineProperties(run, {
+    recordings: { get: () => recordings },
+    replays: { get: () => replays },
+    heldBytes: {
+      value: () => [...entries.values()].reduce((sum, e) => sum + e.recording.heldBytes(), 0),
+    },
+    dispose: {
+      value: () => {
+        for (const e of entries.values()) e.recording.dispose();
+        entries.clear();
+      },
+    },
+  }) as CapturedStep<A, R>;
+}
+
+function backendOf(inputs: readonly Tensor[]): Backend {
+  inputs.forEach((t, i) => {
+    if (!(t instanceof Tensor)) fail("capture", `input ${i} is not a tensor`);
+    if (t.isDisposed) fail("capture", `input ${i} ${t.describe()} has been disposed`);
+  });
+  const backend = inputs[0]?.storage.backend ?? getBackend();
+  inputs.forEach((t, i) => {
+    if (t.storage.backend !== backend)
+      fail("capture", `input ${i} lives on ${t.storage.backend.name}, input 0 on ${backend.name}`);
+  });
+  return backend;
+}
+
+/** Recordings are kept per backend, grad mode and input layout (dtype, shape, strides, offset). */
+function keyOf(backend: Backend, inputs: readonly Tensor[]): string {
+  let key = `${backend.name}|${isGradEnabled() ? "grad" : "nograd"}`;
+  for (const t of inputs) key += `|${t.dtype}[${t.shape.join(",")}]/${t.strides.join(",")}+${t.offset}`;
+  return key;
+}
+
+function record<A extends Tensor[], R extends StepResult>(
+  step: (...inputs: A) => R,
+  backend: Backend,
+  inputs: A,
+): { entry: Entry; result: R } {
+  if (isAnomalyEnabled()) fail("capture", "anomaly mode reads every result, which a replay cannot do");
+  const ids = inputs.map((t) => t.storage.id);
+  ids.forEach((id, i) => {
+    const j = ids.indexOf(id);
+    if (j !== i) fail("capture", `inputs ${j} and ${i} share a buffer; pass separate tensors`);
+  });
+  const recording = new Recording(backend, ids);
+  let result: R;
+  try {
+    result = recording.record(() => withCapture(recording, () => step(...inputs)));
+  } catch (error) {
+    recording.dispose();
+    throw error;
+  }
+  const single = result instanceof Tensor;
+  const none = result === undefined;
+  const list: readonly unknown[] = none ? [] : single ? [result] : (result as readonly unknown[]);
+  if (!none && !single && !Array.isArray(result)) {
+    recording.dispose();
+    fail("capture", "the step must return a tensor, an array of tensors, or nothing");
+  }
+  const outputs = list.map((t, i) => {
+    if (!(t instanceof Tensor) || t.isDisposed) {
+      recording.dispose();
+      return fail("capture", `output ${i} is not a live tensor`);
+    }
+    if (t.storage.backend !== backend) {
+      recording.dispose();
+      return fail("capture", `output ${i} lives on ${t.storage.backend.name}, the inputs on ${backend.name}`);
+    }
+    return { view: viewOf(t), shape: [...t.shape], dtype: t.dtype, input: ids.indexOf(t.storage.id) };
+  });
+  recording.finish(outputs.filter((o) => o.input < 0));
+  return { entry: { recording, outputs, single, none }, result };
+}
+
+/** New tensors holding the outputs' values after a replay. */
+function results<R extends StepResult>(entry: Entry, backend: Backend, inputs: readonly Tensor[]): R {
+  const made = entry.outputs.map((o) => {
+    const out = new Tensor(allocate(o.dtype, sizeOf(o.shape), "temporary", false, backend), o.shape);
+    const id: DataId = o.input >= 0 ? inputs[o.input].storage.id : o.view.id;
+    backend.copy({ ...o.view, id }, viewOf(out), o.shape);
+    return out;
+  });
+  return (entry.none ? undefined : entry.single ? made[0] : made) as R;
+}
