@@ -11,7 +11,7 @@ import { isAnomalyEnabled } from "../tensor/anomaly.js";
 import { isGradEnabled } from "../tensor/grad-mode.js";
 import { Tensor } from "../tensor/tensor.js";
 import { type OutputPlace, Recording } from "./recorder.js";
-import { capturing, withCapture } from "./state.js";
+import { capturing, withCapture } from "../tensor/capture-state.js";
 
 /** What a step returns: a tensor, an array of them, or nothing (a step that only updates parameters). */
 export type StepResult = Tensor | readonly Tensor[] | undefined;

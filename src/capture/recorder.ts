@@ -5,7 +5,7 @@ import { registeredBackends } from "../backend/registry.js";
 import type { DType } from "../dtype.js";
 import { fail } from "../errors.js";
 import { pinStorage, type Storage, storageOf } from "../memory/ledger.js";
-import type { CaptureSink } from "./state.js";
+import type { CaptureSink } from "../tensor/capture-state.js";
 
 /** The backend methods a replay runs again: every one that computes or writes. */
 type Replayed =

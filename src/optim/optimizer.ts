@@ -1,7 +1,7 @@
 // Optimizer base: holds parameters, per-parameter state tensors (tagged "optimizer" in the ledger),
 // zeroGrad and a step that runs without recording and frees its temporaries.
 
-import { capturing } from "../capture/state.js";
+import { capturing } from "../tensor/capture-state.js";
 import { fail } from "../errors.js";
 import { assign } from "../ops/in-place.js";
 import { fmt, sameShape } from "../shape.js";

@@ -1,7 +1,7 @@
 // Seeded random numbers: xoshiro128** seeded by splitmix32, in 32-bit integer math, so the same seed
 // gives the same numbers on every run, machine and JavaScript engine.
 
-import { refuseInCapture } from "../capture/state.js";
+import { refuseInCapture } from "./capture-state.js";
 
 function splitmix32(state: number): [number, number] {
   state = (state + 0x9e3779b9) | 0;
