@@ -7,6 +7,7 @@ import { clone, detach } from "../ops/detach.js";
 import { addInto, copyInto } from "../ops/in-place.js";
 import { fmt, sameShape } from "../shape.js";
 import { checkVjp, isAnomalyEnabled, pullingBack } from "../tensor/anomaly.js";
+import { capturing } from "../tensor/capture-state.js";
 import { onesLike } from "../tensor/create.js";
 import { withGradMode } from "../tensor/grad-mode.js";
 import { duringBackward, type Node } from "../tensor/node.js";
@@ -233,6 +234,8 @@ export function backward(root: Tensor, upstream?: Tensor, options: BackwardOptio
 function giveToLeaf(leaf: Tensor, g: Tensor, slots: Slots, createGraph: boolean): void {
   const hooked = tidyInternal(FREED_BY_BACKWARD, () => runHooks(leaf, g));
   const grad = leaf.grad !== null && !leaf.grad.isDisposed ? leaf.grad : null;
+  // A captured step that adds onto an existing .grad replays only while .grad is still that tensor.
+  if (grad !== null) capturing()?.guard("a gradient the step adds onto", () => leaf.grad);
   if (grad === null) {
     const free = slots.onlyHeld(hooked, hooked === g ? 1 : 0);
     leaf.grad = (free ? hooked : createGraph ? clone(hooked) : detach(hooked)).keep().tagAs("gradient");
