@@ -63,8 +63,8 @@ const newCounters = (): DeviceCounters => ({
   byTag: Object.fromEntries(MEMORY_TAGS.map((t) => [t, newCounter()])) as Record<MemoryTag, Counter>,
 });
 const { total, byTag } = newCounters();
-/** Each buffer's Storage by its backend id, so that a capture can hold the buffers its kernels use. */
-const storages = new WeakMap<DataId, Storage>();
+/** Each live buffer's Storage by its backend id, so that a capture can hold the buffers its kernels use. */
+const storages = new Map<DataId, Storage>();
 /** Per backend name, from its first allocation on: js and wasm hold host memory, webgpu GPU memory. */
 const devices = new Map<string, DeviceCounters>();
 
@@ -157,6 +157,7 @@ export function release(storage: Storage): void {
     return;
   }
   storage.freed = true;
+  storages.delete(storage.id);
   count(storage.effectiveTag, storage, -1);
   storage.backend.free(storage.id);
   if (listeners.size > 0) notify("release", storage);
