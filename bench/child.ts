@@ -10,6 +10,7 @@ import {
   ENGINES,
   type Engine,
   type EngineName,
+  engineKinds,
   engineLayouts,
   LAYOUT_LABEL,
   type Layout,
@@ -156,7 +157,9 @@ async function main(): Promise<void> {
         .map(([k, v]) => `${k}=${v}`)
         .join(" ")}`,
     );
-    for (const id of cases) result.cases.push(await runCase(name, engine, id, data, timing));
+    const kinds = engineKinds(name);
+    for (const id of cases.filter((c) => kinds.includes(parseCase(c).kind)))
+      result.cases.push(await runCase(name, engine, id, data, timing));
     if (ioSizes.length && engine.io) {
       result.io = [];
       const seconds = Number(arg("io-seconds") ?? 0.5);

@@ -24,6 +24,7 @@ export const ENGINES = [
   "chainrule-js",
   "chainrule-wasm-1t",
   "chainrule-wasm-2t",
+  "chainrule-capture-2t",
   "tfjs-cpu",
   "tfjs-wasm",
   "jax-js",
@@ -38,6 +39,8 @@ export const GPU_ENGINES: readonly EngineName[] = ["chainrule-webgpu", "tfjs-web
 
 /** The figure the ratios are taken from, and the peers it is compared with. */
 export const FOCUS: EngineName = "chainrule-wasm-2t";
+/** The same, with the training step and the forward pass written with cr.capture. */
+export const CAPTURED: EngineName = "chainrule-capture-2t";
 export const PEERS: readonly EngineName[] = ["tfjs-cpu", "tfjs-wasm", "jax-js"];
 
 export function isChainrule(engine: EngineName): boolean {
@@ -68,6 +71,8 @@ export function engineEnv(engine: EngineName): Record<string, string> {
       return { CHAINRULE_BACKEND: "wasm", CHAINRULE_THREADS: "1" };
     case "chainrule-wasm-2t":
       return { CHAINRULE_BACKEND: "wasm", CHAINRULE_THREADS: "2" };
+    case "chainrule-capture-2t":
+      return { CHAINRULE_BACKEND: "wasm", CHAINRULE_THREADS: "2", CHAINRULE_BENCH_CAPTURE: "1" };
     case "chainrule-webgpu":
       return { CHAINRULE_BENCH_WEBGPU: "1" };
     default:
@@ -76,6 +81,11 @@ export function engineEnv(engine: EngineName): Record<string, string> {
 }
 
 export type CaseKind = "sgemm" | "mlp" | "infer";
+
+/** The case kinds an engine runs: a captured step is about steps, so the capture engine skips sgemm. */
+export function engineKinds(engine: EngineName): readonly CaseKind[] {
+  return engine === CAPTURED ? ["mlp", "infer"] : ["sgemm", "mlp", "infer"];
+}
 
 export interface CaseSpec {
   id: string;

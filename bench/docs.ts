@@ -83,6 +83,7 @@ The engines:
 | chainrule-js | Chainrule's reference backend: plain JavaScript loops (\`CHAINRULE_BACKEND=js\`) |
 | chainrule-wasm-1t | Chainrule's WebAssembly backend, one thread (\`CHAINRULE_BACKEND=wasm CHAINRULE_THREADS=1\`) |
 | chainrule-wasm-2t | the same with two threads (\`CHAINRULE_THREADS=2\`); the ratios are taken from this one |
+| chainrule-capture-2t | the same, with the training step and the forward pass written with \`cr.capture\` (recorded on the first call, its kernels replayed after: docs/capture.md); no sgemm or data rows |
 | tfjs-cpu | \`@tensorflow/tfjs\` with its \`cpu\` backend (JavaScript) |
 | tfjs-wasm | \`@tensorflow/tfjs-backend-wasm\` (XNNPACK); in Node it picks its SIMD build without threads |
 | jax-js | \`@jax-js/jax\` on its \`wasm\` device with \`jit\`; in Node it has no worker threads (no global \`Worker\`) |

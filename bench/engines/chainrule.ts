@@ -1,6 +1,7 @@
 // Chainrule, used the way a user would: every step makes its batch tensors from the loader's typed arrays, runs
 // the chapter's MLP (chapter.mlp, nn.Linear's [out, in] weights) inside tidy and reads J back; backend from
-// CHAINRULE_BACKEND / CHAINRULE_THREADS. Also x.matmul(W) with W as [in, out] (the layout section), and data in/out.
+// CHAINRULE_BACKEND / CHAINRULE_THREADS, and with CHAINRULE_BENCH_CAPTURE=1 the step and the forward pass written
+// with cr.capture. Also x.matmul(W) with W as [in, out] (the layout section), and data in/out.
 import * as cr from "../../src/index.js";
 import {
   type BenchData,
@@ -111,9 +112,11 @@ export async function create(options: { waitForThreads?: boolean } = {}): Promis
     info.threads = 1;
   }
 
+  const capture = process.env.CHAINRULE_BENCH_CAPTURE === "1";
+  if (capture) info.capture = true;
   return {
     info,
-    io,
+    ...(capture ? {} : { io }),
 
     async sgemm(n, a, b): Promise<Prepared> {
       const A = cr.tensor(a, { shape: [n, n] }).keep();
@@ -134,20 +137,26 @@ export async function create(options: { waitForThreads?: boolean } = {}): Promis
     async mlpTrain(batch, data, layout): Promise<Prepared> {
       const net = netIn(layout, data);
       const opt = new cr.optim.SGD(net.parameters(), { lr: MLP.lr });
+      const step = (x: cr.Tensor, y: cr.Tensor): cr.Tensor => {
+        const o = net.forward(x); //                                      o = W2 φ(W1 x)
+        const L = cr.nn.crossEntropy(o, y); //                           L = l(o, y)
+        const s = cr.nn.l2Penalty(net.parameters(), MLP.lambda); //      s = λ/2 (‖W1‖² + ‖W2‖²)
+        const J = L.add(s); //                                           J = L + s
+        opt.zeroGrad();
+        J.backward();
+        opt.step();
+        return J;
+      };
+      const captured = capture ? cr.capture(step) : null;
+      const run = captured ?? step;
       return {
         rep: (slot) =>
           cr.tidy(() => {
-            const { x, y } = batchTensors(data, batch, slot); //             from the loader's typed arrays
-            const o = net.forward(x); //                                    o = W2 φ(W1 x)
-            const L = cr.nn.crossEntropy(o, y); //                         L = l(o, y)
-            const s = cr.nn.l2Penalty(net.parameters(), MLP.lambda); //    s = λ/2 (‖W1‖² + ‖W2‖²)
-            const J = L.add(s); //                                         J = L + s
-            opt.zeroGrad();
-            J.backward();
-            opt.step();
-            return J.item(); //                                            read back every step
+            const { x, y } = batchTensors(data, batch, slot); // from the loader's typed arrays
+            return run(x, y).item(); //                            read back every step
           }),
         dispose: () => {
+          captured?.dispose();
           opt.zeroGrad();
           net.dispose();
         },
@@ -156,18 +165,23 @@ export async function create(options: { waitForThreads?: boolean } = {}): Promis
 
     async infer(batch, data, layout): Promise<Prepared> {
       const net = netIn(layout, data);
+      const captured = capture ? cr.capture((x: cr.Tensor) => net.forward(x)) : null;
+      const forward = captured ?? ((x: cr.Tensor) => net.forward(x));
       return {
         rep: (slot) =>
           cr.noGrad(() =>
             cr.tidy(() => {
               const x = cr.tensor(batchArrays(data, batch, slot).x, { shape: [batch, MLP.inputs] });
-              const o = net.forward(x).dataSync(); // every output read back
+              const o = forward(x).dataSync(); // every output read back
               let first = 0;
               for (let k = 0; k < MLP.outputs; k++) first += o[k];
               return first;
             }),
           ),
-        dispose: () => net.dispose(),
+        dispose: () => {
+          captured?.dispose();
+          net.dispose();
+        },
       };
     },
   };

@@ -11,6 +11,7 @@ export async function makeEngine(
     case "chainrule-js":
     case "chainrule-wasm-1t":
     case "chainrule-wasm-2t":
+    case "chainrule-capture-2t":
     case "chainrule-webgpu":
       return (await import("./chainrule.js")).create(options);
     case "tfjs-cpu":

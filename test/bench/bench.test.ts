@@ -53,7 +53,8 @@ function checkShort(r: ShortRun, window: number): void {
 }
 
 test("bench/run.ts, Chainrule: steady cases, short runs, data in and out, checks, targets and the page", () => {
-  const args = ["--quick", "--only", "chainrule-js,chainrule-wasm-2t", "--cases", "mlp16,infer16,io"];
+  const engines = "chainrule-js,chainrule-wasm-2t,chainrule-capture-2t";
+  const args = ["--quick", "--only", engines, "--cases", "sgemm256,mlp16,infer16,io"];
   args.push("--reps", "2", "--seconds", "0", "--short-seconds", "0.4");
   const { run, dir } = bench("bench/run.ts", (d) => [
     ...args,
@@ -74,6 +75,7 @@ test("bench/run.ts, Chainrule: steady cases, short runs, data in and out, checks
       [
         ["chainrule-js", true, "js"],
         ["chainrule-wasm-2t", true, "wasm"],
+        ["chainrule-capture-2t", true, "wasm"],
       ],
     );
     for (const e of report.engines) {
@@ -82,14 +84,23 @@ test("bench/run.ts, Chainrule: steady cases, short runs, data in and out, checks
       assert.equal(mlp?.layout, "out-in"); // Chainrule runs nn.Linear only
       assert.equal(mlp?.byLayout, undefined);
       assert.ok(Number.isFinite(e.cases.find((c) => c.id === "infer16")?.checksum));
+      // The captured engine runs the steps only: no sgemm, no data in and out.
+      const captured = e.engine === "chainrule-capture-2t";
+      assert.equal(e.info.capture, captured ? true : undefined);
+      assert.equal(e.cases.some((c) => c.id === "sgemm256"), !captured);
       assert.deepEqual(
         e.io?.map((r) => r.bytes),
-        [64 * 1024, 2 ** 20],
+        captured ? undefined : [64 * 1024, 2 ** 20],
       );
       for (const r of e.io ?? [])
         for (const v of [r.tensor, r.dataSync, r.data, r.memcpy]) assert.ok(Number.isFinite(v) && v > 0);
     }
-    assert.equal(report.shortRuns?.length, 2);
+    // The captured step's J agrees with the eager one's after the check steps and on the first step.
+    const after = report.engines.map((e) => e.cases.find((c) => c.id === "mlp16")!.lossAfter!);
+    assert.ok(Math.abs(after[2] - after[1]) <= 1e-4 * Math.abs(after[1]), `${after}`);
+    const captureTarget = report.targets.find((t) => t.what.includes("cr.capture, batch 64"));
+    assert.ok(captureTarget, "the first-second target names the captured step");
+    assert.equal(report.shortRuns?.length, 3);
     for (const r of report.shortRuns ?? []) checkShort(r, 0.4);
     assert.deepEqual(
       report.lossCheck.map((l) => [l.check, l.flagged]),
