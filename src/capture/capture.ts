@@ -8,10 +8,10 @@ import { allocate } from "../memory/ledger.js";
 import { viewOf } from "../ops/apply.js";
 import { sizeOf } from "../shape.js";
 import { isAnomalyEnabled } from "../tensor/anomaly.js";
+import { capturing, withCapture } from "../tensor/capture-state.js";
 import { isGradEnabled } from "../tensor/grad-mode.js";
 import { Tensor } from "../tensor/tensor.js";
 import { type OutputPlace, Recording } from "./recorder.js";
-import { capturing, withCapture } from "../tensor/capture-state.js";
 
 /** What a step returns: a tensor, an array of them, or nothing (a step that only updates parameters). */
 export type StepResult = Tensor | readonly Tensor[] | undefined;
@@ -23,17 +23,29 @@ export interface CapturedStep<A extends Tensor[], R extends StepResult> {
   readonly recordings: number;
   /** Calls answered by a replay. */
   readonly replays: number;
+  /**
+   * Calls run as the plain step: for an input layout whose recording went stale STALE_LIMIT times in a row
+   * (Adam's step count changes every step, say), the step stops recording and runs as written.
+   */
+  readonly eagerCalls: number;
   /** Bytes of the buffers the live recordings hold (counted as temporaries in cr.memory()). */
   heldBytes(): number;
   /** Lets go of every recording and the buffers it holds; a later call records again. */
   dispose(): void;
 }
 
+/** Consecutive stale recordings of one input layout after which its calls run the plain step. */
+export const STALE_LIMIT = 3;
+
 interface Entry {
   readonly recording: Recording;
+  /** Recordings of this layout in a row that went stale at their first replay. */
+  readonly staleInARow: number;
   readonly outputs: readonly (OutputPlace & { readonly input: number })[];
   readonly single: boolean;
   readonly none: boolean;
+  /** Whether a replay used it. */
+  replayed: boolean;
 }
 
 /**
@@ -50,24 +62,39 @@ export function capture<A extends Tensor[], R extends StepResult>(
 ): CapturedStep<A, R> {
   if (typeof step !== "function") throw new TypeError("capture: expected a function");
   const entries = new Map<string, Entry>();
+  /** Input layouts whose recordings kept going stale: their calls run the plain step. */
+  const plain = new Set<string>();
   let recordings = 0;
   let replays = 0;
+  let eagerCalls = 0;
 
   const run = (...inputs: A): R => {
     if (capturing() !== null) fail("capture", "a captured step cannot run inside a capture");
     const backend = backendOf(inputs);
     const key = keyOf(backend, inputs);
+    if (plain.has(key)) {
+      eagerCalls++;
+      return step(...inputs);
+    }
     const entry = entries.get(key);
+    let staleInARow = 0;
     if (entry !== undefined) {
       if (entry.recording.stale() === null) {
         entry.recording.replay(inputs.map((t) => t.storage.id));
+        entry.replayed = true;
         replays++;
         return results(entry, backend, inputs);
       }
       entry.recording.dispose();
       entries.delete(key);
+      staleInARow = entry.replayed ? 1 : entry.staleInARow + 1;
+      if (staleInARow >= STALE_LIMIT) {
+        plain.add(key);
+        eagerCalls++;
+        return step(...inputs);
+      }
     }
-    const made = record(step, backend, inputs);
+    const made = record(step, backend, inputs, staleInARow);
     entries.set(key, made.entry);
     recordings++;
     return made.result;
@@ -75,6 +102,7 @@ export function capture<A extends Tensor[], R extends StepResult>(
   return Object.defineProperties(run, {
     recordings: { get: () => recordings },
     replays: { get: () => replays },
+    eagerCalls: { get: () => eagerCalls },
     heldBytes: {
       value: () => [...entries.values()].reduce((sum, e) => sum + e.recording.heldBytes(), 0),
     },
@@ -82,6 +110,7 @@ export function capture<A extends Tensor[], R extends StepResult>(
       value: () => {
         for (const e of entries.values()) e.recording.dispose();
         entries.clear();
+        plain.clear();
       },
     },
   }) as CapturedStep<A, R>;
@@ -111,6 +140,7 @@ function record<A extends Tensor[], R extends StepResult>(
   step: (...inputs: A) => R,
   backend: Backend,
   inputs: A,
+  staleInARow: number,
 ): { entry: Entry; result: R } {
   if (isAnomalyEnabled()) fail("capture", "anomaly mode reads every result, which a replay cannot do");
   const ids = inputs.map((t) => t.storage.id);
@@ -145,7 +175,7 @@ function record<A extends Tensor[], R extends StepResult>(
     return { view: viewOf(t), shape: [...t.shape], dtype: t.dtype, input: ids.indexOf(t.storage.id) };
   });
   recording.finish(outputs.filter((o) => o.input < 0));
-  return { entry: { recording, outputs, single, none }, result };
+  return { entry: { recording, outputs, single, none, staleInARow, replayed: false }, result };
 }
 
 /** New tensors holding the outputs' values after a replay. */

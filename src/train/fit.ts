@@ -3,6 +3,7 @@
 // stay on the backend and are read back asynchronously every `readEvery` batches, so a GPU is never waited for
 // per step.
 import { existsSync } from "node:fs";
+import { type CapturedStep, capture } from "../capture/capture.js";
 import type { Dataset } from "../data/dataset.js";
 import { DataLoader } from "../data/loader.js";
 import { AnomalyError, asInput, fail, failInput } from "../errors.js";
@@ -250,6 +251,33 @@ export async function fit(
   const metrics = options.resume ? restore(options.resume, model, optimizer, config) : [];
   loader.epoch = metrics.length;
   const stepOptions = { lambda: config.weightDecay, readBack: "tensors" } as const;
+  // Recorded on the first batch, replayed after (a new recording for the last, smaller batch of an epoch).
+  const step = capture((x: Tensor, y: Tensor) => {
+    const { objective, correct } = trainStep(model, optimizer, x, y, stepOptions);
+    return [objective, correct];
+  });
+  try {
+    return await epochs(config, data, options, { model, optimizer, loader, metrics, step, readEvery });
+  } finally {
+    step.dispose();
+  }
+}
+
+interface Training {
+  model: Module;
+  optimizer: Optimizer;
+  loader: DataLoader;
+  metrics: EpochMetrics[];
+  step: CapturedStep<[Tensor, Tensor], Tensor[]>;
+  readEvery: number;
+}
+
+async function epochs(
+  config: TrainConfig,
+  data: { train: Dataset; test: Dataset },
+  options: FitOptions,
+  { model, optimizer, loader, metrics, step, readEvery }: Training,
+): Promise<FitResult> {
   for (let epoch = metrics.length + 1; epoch <= config.epochs; epoch++) {
     const start = performance.now();
     const totals = new EpochTotals(epoch, options.onStep);
@@ -257,7 +285,10 @@ export async function fit(
     try {
       for (const { x, y } of loader) {
         batch++;
-        const tensors = located(epoch, batch, () => trainStep(model, optimizer, x, y, stepOptions));
+        const tensors = located(epoch, batch, () => {
+          const [objective, correct] = step(x, y);
+          return { objective, correct };
+        });
         totals.add({ batch, examples: x.shape[0], tensors });
         if (totals.pending < readEvery && batch < loader.length) continue;
         await totals.read();
