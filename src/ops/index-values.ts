@@ -2,9 +2,9 @@
 // backend's host copy or a read, or, where the backend would rather not be read (a page's GPU), on the device.
 import type { DataId, IndexReport } from "../backend/backend.js";
 import { isMeta } from "../backend/meta/index.js";
-import { capturing } from "../tensor/capture-state.js";
 import type { TypedArray } from "../dtype.js";
 import { fail } from "../errors.js";
+import { capturing } from "../tensor/capture-state.js";
 import { knownWithin } from "../tensor/known-range.js";
 import type { Tensor } from "../tensor/tensor.js";
 

@@ -1,10 +1,10 @@
 // Optimizer base: holds parameters, per-parameter state tensors (tagged "optimizer" in the ledger),
 // zeroGrad and a step that runs without recording and frees its temporaries.
 
-import { capturing } from "../tensor/capture-state.js";
 import { fail } from "../errors.js";
 import { assign } from "../ops/in-place.js";
 import { fmt, sameShape } from "../shape.js";
+import { capturing } from "../tensor/capture-state.js";
 import { full } from "../tensor/create.js";
 import { noGrad } from "../tensor/grad-mode.js";
 import { tidyInternal } from "../tensor/scope.js";

@@ -87,7 +87,10 @@ test("bench/run.ts, Chainrule: steady cases, short runs, data in and out, checks
       // The captured engine runs the steps only: no sgemm, no data in and out.
       const captured = e.engine === "chainrule-capture-2t";
       assert.equal(e.info.capture, captured ? true : undefined);
-      assert.equal(e.cases.some((c) => c.id === "sgemm256"), !captured);
+      assert.equal(
+        e.cases.some((c) => c.id === "sgemm256"),
+        !captured,
+      );
       assert.deepEqual(
         e.io?.map((r) => r.bytes),
         captured ? undefined : [64 * 1024, 2 ** 20],

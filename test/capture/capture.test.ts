@@ -56,7 +56,7 @@ function train(run: Step, net: cr.nn.Module, steps: number, rows = BATCH) {
 
 function sameTraining(a: ReturnType<typeof train>, b: ReturnType<typeof train>): void {
   close(a.losses, b.losses, 1e-5, "J per step");
-  a.params.forEach((p, i) => close(p, b.params[i], 1e-5, `parameter ${i}`));
+  for (const [i, p] of a.params.entries()) close(p, b.params[i], 1e-5, `parameter ${i}`);
 }
 
 describe(`capture (${cr.getBackend().name} backend)`, () => {
@@ -173,7 +173,7 @@ describe(`capture (${cr.getBackend().name} backend)`, () => {
       /crossEntropy/,
       /5/,
     );
-    net.parameters().forEach((p, i) => assert.deepEqual([...p.dataSync()], before[i]));
+    for (const [i, p] of net.parameters().entries()) assert.deepEqual([...p.dataSync()], before[i]);
     captured.dispose();
   });
 
