@@ -10,6 +10,7 @@ import { sizeOf } from "../shape.js";
 import { isAnomalyEnabled } from "../tensor/anomaly.js";
 import { capturing, withCapture } from "../tensor/capture-state.js";
 import { isGradEnabled } from "../tensor/grad-mode.js";
+import { tidyInternal } from "../tensor/scope.js";
 import { Tensor } from "../tensor/tensor.js";
 import { type OutputPlace, Recording } from "./recorder.js";
 
@@ -49,9 +50,9 @@ interface Entry {
 }
 
 /**
- * Captures `step`, a function of tensors (a training step: forward, backward, optimizer update). Each later
- * call with inputs of the same dtypes, shapes and layout replays the recorded kernels on the new inputs and
- * returns new tensors holding the outputs' values (without a graph). What the step reads from JavaScript
+ * Captures `step`, a function of tensors (a training step: forward, backward, optimizer update). The first call
+ * runs it and records its backend calls; each later call with inputs of the same dtypes, shapes and layout
+ * replays them on the new inputs. Every call returns new tensors holding the outputs' values (without a graph). What the step reads from JavaScript
  * (arrays it closes over, modes, numbers) is fixed at the recording, except the optimizers' hyperparameters
  * and state, which are checked on every call (a change records again). Index values (labels) are checked on
  * every replay. The step may not read tensor values (item(), dataSync()) or draw random numbers: return what
@@ -72,7 +73,8 @@ export function capture<A extends Tensor[], R extends StepResult>(
     if (capturing() !== null) fail("capture", "a captured step cannot run inside a capture");
     const backend = backendOf(inputs);
     const key = keyOf(backend, inputs);
-    if (plain.has(key)) {
+    // Anomaly mode reads every result, which a replay cannot: the step runs as written while it is on.
+    if (plain.has(key) || isAnomalyEnabled()) {
       eagerCalls++;
       return step(...inputs);
     }
@@ -136,46 +138,59 @@ function keyOf(backend: Backend, inputs: readonly Tensor[]): string {
   return key;
 }
 
+/**
+ * Records the step on this call's inputs. Its outputs are returned as copies, as a replay's are: the step's own
+ * output buffers are the recording's, which the next replay overwrites. What the step made and did not keep
+ * is freed when the call ends (buffers the recording holds wait for it).
+ */
 function record<A extends Tensor[], R extends StepResult>(
   step: (...inputs: A) => R,
   backend: Backend,
   inputs: A,
   staleInARow: number,
 ): { entry: Entry; result: R } {
-  if (isAnomalyEnabled()) fail("capture", "anomaly mode reads every result, which a replay cannot do");
   const ids = inputs.map((t) => t.storage.id);
   ids.forEach((id, i) => {
     const j = ids.indexOf(id);
     if (j !== i) fail("capture", `inputs ${j} and ${i} share a buffer; pass separate tensors`);
   });
   const recording = new Recording(backend, ids);
-  let result: R;
+  let entry: Entry | undefined;
   try {
-    result = recording.record(() => withCapture(recording, () => step(...inputs)));
+    const result = tidyInternal(
+      "freed when a captured step's first call ended (its outputs were copied)",
+      () => {
+        const returned = recording.record(() => withCapture(recording, () => step(...inputs)));
+        entry = { recording, ...outputsOf(returned, backend, ids), staleInARow, replayed: false };
+        recording.finish(entry.outputs.filter((o) => o.input < 0));
+        return results<R>(entry, backend, inputs);
+      },
+    );
+    return { entry: entry as Entry, result };
   } catch (error) {
     recording.dispose();
     throw error;
   }
+}
+
+/** Where the step's outputs are, checked: tensors on the step's backend, or an array of them, or nothing. */
+function outputsOf(
+  result: StepResult,
+  backend: Backend,
+  ids: readonly DataId[],
+): Pick<Entry, "outputs" | "single" | "none"> {
   const single = result instanceof Tensor;
   const none = result === undefined;
-  const list: readonly unknown[] = none ? [] : single ? [result] : (result as readonly unknown[]);
-  if (!none && !single && !Array.isArray(result)) {
-    recording.dispose();
+  if (!none && !single && !Array.isArray(result))
     fail("capture", "the step must return a tensor, an array of tensors, or nothing");
-  }
+  const list: readonly unknown[] = none ? [] : single ? [result] : (result as readonly unknown[]);
   const outputs = list.map((t, i) => {
-    if (!(t instanceof Tensor) || t.isDisposed) {
-      recording.dispose();
-      return fail("capture", `output ${i} is not a live tensor`);
-    }
-    if (t.storage.backend !== backend) {
-      recording.dispose();
+    if (!(t instanceof Tensor) || t.isDisposed) return fail("capture", `output ${i} is not a live tensor`);
+    if (t.storage.backend !== backend)
       return fail("capture", `output ${i} lives on ${t.storage.backend.name}, the inputs on ${backend.name}`);
-    }
     return { view: viewOf(t), shape: [...t.shape], dtype: t.dtype, input: ids.indexOf(t.storage.id) };
   });
-  recording.finish(outputs.filter((o) => o.input < 0));
-  return { entry: { recording, outputs, single, none, staleInARow, replayed: false }, result };
+  return { outputs, single, none };
 }
 
 /** New tensors holding the outputs' values after a replay. */

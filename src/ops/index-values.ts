@@ -4,8 +4,9 @@ import type { DataId, IndexReport } from "../backend/backend.js";
 import { isMeta } from "../backend/meta/index.js";
 import type { TypedArray } from "../dtype.js";
 import { fail } from "../errors.js";
+import { storageOf } from "../memory/ledger.js";
 import { capturing } from "../tensor/capture-state.js";
-import { knownWithin } from "../tensor/known-range.js";
+import { knownWithin, storageWithin } from "../tensor/known-range.js";
 import type { Tensor } from "../tensor/tensor.js";
 
 /** The view's elements, row-major, picked out of its buffer's values by its strides and offset. */
@@ -32,8 +33,11 @@ function viewValues(stored: TypedArray, t: Tensor): number[] {
 export function checkIndexValues(op: string, index: Tensor, bound: number, report: IndexReport): void {
   if (isMeta(index.storage.backend) || index.size === 0) return;
   const sink = capturing();
-  // A captured step checks again on every replay, on that replay's buffer (its labels may be any).
-  if (sink !== null) sink.check((buffer) => checkBuffer(op, index, buffer(index.storage.id), bound, report));
+  // A captured step checks again on every replay, on that replay's buffer, unless its values are known.
+  const check = (id: DataId) => {
+    if (!storageWithin(storageOf(id), bound)) checkBuffer(op, index, id, bound, report);
+  };
+  if (sink !== null) sink.check((buffer) => check(buffer(index.storage.id)));
   else if (!knownWithin(index, bound)) checkBuffer(op, index, index.storage.id, bound, report);
 }
 

@@ -19,6 +19,11 @@ export function forgetValueRange(storage: Storage): void {
 
 /** Whether every value `t` reads is known to lie in [0, size) without reading it back. */
 export function knownWithin(t: Tensor, size: number): boolean {
-  const range = known.get(t.storage);
+  return storageWithin(t.storage, size);
+}
+
+/** Whether every value in a buffer is known to lie in [0, size) (a captured step's replay asks of its inputs). */
+export function storageWithin(storage: Storage | undefined, size: number): boolean {
+  const range = storage === undefined ? undefined : known.get(storage);
   return range !== undefined && range.min >= 0 && range.max < size;
 }

@@ -83,20 +83,21 @@ describe(`capture (${cr.getBackend().name} backend)`, () => {
     step.dispose();
   });
 
-  test("a replay's outputs are new tensors: the next replay does not change them", () => {
+  test("every call's outputs are new tensors: later calls do not change them, read late as fit reads them", () => {
+    const eager = losses(chapterStep().step, 4);
     const { step } = chapterStep();
     const captured = cr.capture(step);
-    const run = (k: number) => {
-      const { x, y } = batch(k);
-      return captured(cr.tensor(x, { shape: [BATCH, SIZES.inputs] }), cr.tensor(y, { shape: [BATCH] }));
-    };
     cr.tidy(() => {
-      run(0);
-      const second = run(1);
-      const value = second.item();
-      run(2);
-      assert.equal(second.item(), value);
-      assert.equal(second.requiresGrad, false);
+      const outputs = [0, 1, 2, 3].map((k) => {
+        const { x, y } = batch(k);
+        return captured(cr.tensor(x, { shape: [BATCH, SIZES.inputs] }), cr.tensor(y, { shape: [BATCH] }));
+      });
+      close(
+        outputs.map((t) => t.item()),
+        eager,
+        1e-5,
+      );
+      assert.ok(outputs.every((t) => !t.requiresGrad));
     });
     captured.dispose();
   });
@@ -253,7 +254,7 @@ describe(`capture (${cr.getBackend().name} backend)`, () => {
     assert.equal(cr.memory().bytes, start);
   });
 
-  test("grad mode is part of what a recording is for", () => {
+  test("grad mode is part of what a recording is for; anomaly mode runs the step as written", () => {
     const w = cr.tensor([1, 2], { requiresGrad: true });
     const f = cr.capture((t: cr.Tensor) => t.mul(w).sum());
     const x = cr.tensor([3, 4]);
@@ -264,6 +265,9 @@ describe(`capture (${cr.getBackend().name} backend)`, () => {
     });
     assert.equal(f.recordings, 2);
     assert.equal(f.replays, 1);
+    // Anomaly mode reads every result: the step runs as written while it is on.
+    cr.tidy(() => assert.equal(cr.detectAnomaly(() => f(x)).item(), 11));
+    assert.equal(f.eagerCalls, 1);
     f.dispose();
     w.dispose();
     x.dispose();
