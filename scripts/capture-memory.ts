@@ -17,7 +17,10 @@ for (const batch of batches.length ? batches : [16, 64, 256, 1024]) {
     return J;
   };
   const x = cr.rand([batch, 784]);
-  const y = cr.tensor(new Int32Array(batch).map((_, i) => i % 10), { shape: [batch] });
+  const y = cr.tensor(
+    new Int32Array(batch).map((_, i) => i % 10),
+    { shape: [batch] },
+  );
   const peakOf = (run: () => void) => {
     run(); // the first step makes the gradients (and records, for the captured step)
     cr.resetPeak();
