@@ -72,6 +72,17 @@ const KEEPS_OUTPUT = new Set<Replayed>(["axpy", "copy", "scatterAdd"]);
 /** Reads of values: a replay could not feed them back into the JavaScript that made decisions from them. */
 const READS = ["readSync", "read", "hostValues"] as const;
 
+/** What a recording lets through unrecorded: allocation (noted), frees, and a fill of a new tensor's values. */
+type PassedThrough = "name" | "alloc" | "free" | "writableView" | "recordCall";
+/** Every Backend member is replayed, refused or passed through: a new one fails the type check until classified. */
+const EVERY_MEMBER_CLASSIFIED: Exclude<
+  keyof Backend,
+  Replayed | (typeof READS)[number] | PassedThrough
+> extends never
+  ? true
+  : never = true;
+void EVERY_MEMBER_CLASSIFIED;
+
 type Method = (...args: unknown[]) => unknown;
 
 /**
