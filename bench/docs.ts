@@ -31,10 +31,12 @@ initial weights (made once, seeded, by the parent process and handed to each chi
 - **mlpB**: one training step of the chapter's network, 784-${MLP.hidden}-10 without biases: h = ReLU(x·W1),
   o = h·W2, J = mean softmax cross-entropy(o, y) + λ/2 (‖W1‖² + ‖W2‖²) with λ = ${MLP.lambda}, then plain SGD
   with lr ${MLP.lr}, on a batch of B examples (x uniform in [0, 1), random labels); examples/s. Chainrule runs
-  the README's loop (\`chapterMlp\`, \`nn.crossEntropy\`, \`nn.l2Penalty\`, \`backward\`, \`optim.SGD\`, inside
-  \`tidy\`); TensorFlow.js uses variables, \`tf.losses.softmaxCrossEntropy\` and \`tf.train.sgd(…).minimize\`
+  the README's step (\`chapterMlp\`, \`nn.crossEntropy\`, \`nn.l2Penalty\`, \`backward\`, \`optim.SGD\`, inside
+  \`tidy\`): called directly (eager) on chainrule-js, -wasm-1t and -wasm-2t, and through \`cr.capture\`, as the
+  README's loop calls it, on chainrule-capture-2t; TensorFlow.js uses variables, \`tf.losses.softmaxCrossEntropy\` and \`tf.train.sgd(…).minimize\`
   inside \`tf.tidy\`; jax-js uses \`valueAndGrad\` with \`jit\` around the whole step.
-- **inferB**: the forward pass alone (Chainrule under \`noGrad\`) on B examples; examples/s.
+- **inferB**: the forward pass alone (Chainrule under \`noGrad\`; on chainrule-capture-2t through \`cr.capture\`)
+  on B examples; examples/s.
 
 **Every timed training or inference step is a user's step.** Inside the timing, each step
 
