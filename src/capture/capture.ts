@@ -50,13 +50,13 @@ interface Entry {
 }
 
 /**
- * Captures `step`, a function of tensors (a training step: forward, backward, optimizer update). The first call
- * runs it and records its backend calls; each later call with inputs of the same dtypes, shapes and layout
- * replays them on the new inputs. Every call returns new tensors holding the outputs' values (without a graph). What the step reads from JavaScript
- * (arrays it closes over, modes, numbers) is fixed at the recording, except the optimizers' hyperparameters
- * and state, which are checked on every call (a change records again). Index values (labels) are checked on
- * every replay. The step may not read tensor values (item(), dataSync()) or draw random numbers: return what
- * you want to read, and pass random tensors in.
+ * Captures `step`, a function of tensors (a training step: forward, backward, optimizer update). The first
+ * call runs it and records its backend calls; each later call with inputs of the same dtypes, shapes and
+ * layout replays them on the new inputs. Every call returns new tensors holding the outputs' values (without
+ * a graph). What the step reads from JavaScript (arrays it closes over, modes, numbers) is fixed at the
+ * recording, except the optimizers' hyperparameters and state, which are checked on every call (a change
+ * records again). Index values (labels) are checked on every replay. The step may not read tensor values
+ * (item(), dataSync()) or draw random numbers: return what you want to read, and pass random tensors in.
  */
 export function capture<A extends Tensor[], R extends StepResult>(
   step: (...inputs: A) => R,
