@@ -164,6 +164,12 @@ export function setUpTraining(sets: PageDataSets, state: TrainState): void {
     state.model = cr.chapter.mlp({ hidden, activation, seed: 0 });
     state.dataSet = name;
     const optimizer = new cr.optim.SGD(state.model.parameters(), { lr });
+    const model = state.model;
+    // Recorded on the first batch, replayed after: full speed from the first second (docs/capture.md).
+    const step = cr.capture(
+      (x: cr.Tensor, y: cr.Tensor) =>
+        trainStep(model, optimizer, x, y, { lambda, readBack: "tensors" }).objective,
+    );
     const initial = Float32Array.from(state.model.parameters()[0].dataSync());
     const weightsNow = () => drawWeights(state.model!, initial);
     $("train-weights").onchange = weightsNow;
@@ -181,7 +187,7 @@ export function setUpTraining(sets: PageDataSets, state: TrainState): void {
       let sliceStart = performance.now();
       for (const { x, y } of loader) {
         const t0 = performance.now();
-        const { objective } = trainStep(state.model, optimizer, x, y, lambda);
+        const objective = cr.tidy(() => step(x, y).item());
         busy += performance.now() - t0;
         examples += x.shape[0];
         recent.push(objective);
@@ -213,6 +219,7 @@ export function setUpTraining(sets: PageDataSets, state: TrainState): void {
       });
       await frame();
     }
+    step.dispose();
     status.dataset.state = stopping ? "stopped" : "done";
     if (stopping) status.textContent += " (stopped)";
     training = false;
