@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import * as cr from "../../src/index.js";
+import { addInto } from "../../src/ops/in-place.js";
 import { close, throwsMessage } from "../assertions.js";
 
 const BATCH = 8;
@@ -336,4 +337,73 @@ describe("capture on the webgpu backend", { skip: !gpu && "no WebGPU adapter" },
       cr.setBackend(start);
     }
   });
+});
+
+describe(`capture of a step that uses every kind of backend call (${cr.getBackend().name})`, () => {
+  /** A parameter, and a loss over pad, stack, concat, index, where, softmax, logsumexp, max, std, views. */
+  function program() {
+    const w = cr.tensor(
+      Float32Array.from({ length: 24 }, (_, i) => Math.sin(i + 1)),
+      { shape: [4, 6], requiresGrad: true },
+    );
+    const opt = new cr.optim.SGD([w], { lr: 0.05, momentum: 0.5 });
+    const step = (x: cr.Tensor, idx: cr.Tensor): cr.Tensor => {
+      const h = x.matmul(w); //                                   [3, 6]
+      const p = cr.pad(h, [
+        [1, 0],
+        [0, 2],
+      ]); //                                                     [4, 8], zeros around h
+      const t = cr.stack([p, p.tanh()], 0).sum({ axis: 0 }); //  [4, 8]
+      const c = cr.concat([t, t.exp().neg()], 1); //             [4, 16]
+      const g = cr.index(c, idx, 0); //                          [3, 16], rows picked by idx
+      const m = cr.where(g.greater(0), g, g.mul(0.1));
+      const loss = cr
+        .softmax(m)
+        .mul(m)
+        .sum()
+        .add(cr.logsumexp(m, { axis: 1 }).sum())
+        .add(m.max({ axis: 0 }).sum())
+        .add(cr.std(h, { axis: 1 }).sum())
+        .add(h.transpose().reshape([18]).pow(2).mean());
+      opt.zeroGrad();
+      loss.backward();
+      opt.step();
+      return loss;
+    };
+    return { w, step };
+  }
+
+  test("captured, it gives the eager losses, gradients and weights call after call", () => {
+    const eager = program();
+    const captured = program();
+    const run = cr.capture(captured.step);
+    for (let k = 0; k < 5; k++) {
+      const g = new cr.Generator(k);
+      const x = Float32Array.from({ length: 12 }, () => g.uniform() - 0.5);
+      const idx = Int32Array.from({ length: 3 }, () => g.nextUint32() % 4);
+      const [a, b] = cr.tidy(() => {
+        const mk = () => [cr.tensor(x, { shape: [3, 4] }), cr.tensor(idx, { shape: [3] })] as const;
+        return [eager.step(...mk()).item(), run(...mk()).item()];
+      });
+      close([b], [a], 1e-5, `loss ${k}`);
+      close(captured.w.grad!.dataSync(), eager.w.grad!.dataSync(), 1e-5, `gradient ${k}`);
+      close(captured.w.dataSync(), eager.w.dataSync(), 1e-5, `weights ${k}`);
+    }
+    assert.equal(run.recordings, 2); // momentum's buffer appears on the second step
+    run.dispose();
+  });
+});
+
+test("a buffer the step zeroes and then adds into in place starts from zero on every replay", () => {
+  const twice = cr.capture((x: cr.Tensor) => {
+    const total = cr.zeros([3]); // zero-filled when allocated, not by a recorded call
+    addInto(total, x); // reads and writes total: its zeros must be written again before each replay
+    addInto(total, x);
+    return total;
+  });
+  for (const v of [1, 2, 3]) {
+    cr.tidy(() => assert.deepEqual([...twice(cr.tensor([v, -v, 0.5])).dataSync()], [2 * v, -2 * v, 1]));
+  }
+  assert.equal(twice.replays, 2);
+  twice.dispose();
 });
