@@ -394,7 +394,7 @@ describe(`capture of a step that uses every kind of backend call (${cr.getBacken
   });
 });
 
-test("a buffer the step zeroes and then adds into in place starts from zero on every replay", () => {
+test("a buffer the step zeroes or fills and then adds into in place starts over on every replay", () => {
   const twice = cr.capture((x: cr.Tensor) => {
     const total = cr.zeros([3]); // zero-filled when allocated, not by a recorded call
     addInto(total, x); // reads and writes total: its zeros must be written again before each replay
@@ -406,4 +406,14 @@ test("a buffer the step zeroes and then adds into in place starts from zero on e
   }
   assert.equal(twice.replays, 2);
   twice.dispose();
+  // The same with a buffer filled by a recorded fill: refilled before each replay, as something writes it after.
+  const plusOne = cr.capture((x: cr.Tensor) => {
+    const total = cr.full([3], 1);
+    addInto(total, x);
+    return total;
+  });
+  for (const v of [1, 2, 3]) {
+    cr.tidy(() => assert.deepEqual([...plusOne(cr.tensor([v, -v, 0.5])).dataSync()], [1 + v, 1 - v, 1.5]));
+  }
+  plusOne.dispose();
 });
