@@ -2,6 +2,8 @@
 // current backend (wasm, and js in the reference run); records again where it must; refuses what it cannot replay.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { sizeClass } from "../../src/backend/wasm/heap.js";
+import type { Kernels } from "../../src/backend/wasm/kernels.js";
 import * as cr from "../../src/index.js";
 import { addInto } from "../../src/ops/in-place.js";
 import { close, throwsMessage } from "../assertions.js";
@@ -284,12 +286,33 @@ describe("capture on the wasm backend: the kernels themselves are replayed", {
     const product = cr.capture((x: cr.Tensor) => cr.matmul(x, b).relu());
     const expected = cr.tidy(() => [...cr.matmul(a, b).relu().dataSync()]);
     cr.tidy(() => product(a));
-    // A much larger product grows the packing scratch the recording's kernels use.
+    // A much larger product grows the packing scratch the recording's kernels use; then tensors are made
+    // where the old blocks would be free again, if they were freed: a replay must not write into them.
     cr.tidy(() => cr.matmul(cr.rand([512, 1024]), cr.rand([1024, 768])).dataSync());
+    const canaries = Array.from({ length: 64 }, () => cr.full([16384], 7));
     cr.tidy(() => close(product(a).dataSync(), expected, 1e-5));
+    for (const c of canaries)
+      assert.ok(
+        c.dataSync().every((v) => v === 7),
+        "a canary was overwritten",
+      );
+    for (const c of canaries) c.dispose();
     product.dispose();
     a.dispose();
     b.dispose();
+  });
+
+  test("a scratch block grown while a trace may replay into it is kept until the trace is released", () => {
+    const kernels = (cr.getBackend() as unknown as { kernels: Kernels }).kernels;
+    const slot = 40; // a scratch slot no thread of this process uses
+    const trace = kernels.trace(() => kernels.scratchFor(slot, 100_000));
+    assert.ok(trace);
+    const before = kernels.heap.allocatedBytes;
+    kernels.scratchFor(slot, 1_000_000); // grows: the old block must stay allocated
+    const grown = kernels.heap.allocatedBytes;
+    assert.equal(grown, before + sizeClass(1_000_000));
+    kernels.releaseTrace(); // now the old block is freed
+    assert.equal(kernels.heap.allocatedBytes, grown - sizeClass(100_000));
   });
 
   test("recordCall replays kernel runs, and declines a call that touched memory from JavaScript", () => {
