@@ -286,17 +286,10 @@ describe("capture on the wasm backend: the kernels themselves are replayed", {
     const product = cr.capture((x: cr.Tensor) => cr.matmul(x, b).relu());
     const expected = cr.tidy(() => [...cr.matmul(a, b).relu().dataSync()]);
     cr.tidy(() => product(a));
-    // A much larger product grows the packing scratch the recording's kernels use; then tensors are made
-    // where the old blocks would be free again, if they were freed: a replay must not write into them.
+    // A much larger product grows the packing scratch the recording's kernels use (the next test checks
+    // that the old blocks stay allocated).
     cr.tidy(() => cr.matmul(cr.rand([512, 1024]), cr.rand([1024, 768])).dataSync());
-    const canaries = Array.from({ length: 64 }, () => cr.full([16384], 7));
     cr.tidy(() => close(product(a).dataSync(), expected, 1e-5));
-    for (const c of canaries)
-      assert.ok(
-        c.dataSync().every((v) => v === 7),
-        "a canary was overwritten",
-      );
-    for (const c of canaries) c.dispose();
     product.dispose();
     a.dispose();
     b.dispose();
