@@ -5,7 +5,7 @@ import { bytesPerElement } from "../../dtype.js";
 import { HEAP_BASE, WasmHeap } from "./heap.js";
 import type { KernelModule } from "./module.js";
 import type { KernelName, KernelSignatures } from "./signatures.js";
-import { ThreadPool } from "./threads.js";
+import { type Job, ThreadPool } from "./threads.js";
 
 /** The most threads a pool may have. */
 const MAX_THREADS = 64;
@@ -19,8 +19,16 @@ type Invocation =
   | { readonly name: KernelName; readonly args: readonly number[]; readonly shares?: undefined }
   | { readonly name: KernelName; readonly shares: readonly (readonly number[])[]; readonly args?: undefined };
 
-/** What trace() saw: the kernel runs, or null where JavaScript also read or wrote the memory. */
-export type Trace = readonly Invocation[] | null;
+/**
+ * A kernel run made ready to run again: a call with its arguments bound, or a job packed for the pool that
+ * will run it (packed again if the pool changed since).
+ */
+type Replayable =
+  | { readonly call: () => number }
+  | { readonly shares: readonly (readonly number[])[]; readonly name: KernelName; job: Job | null };
+
+/** What trace() saw, ready to replay; null where JavaScript also read or wrote the memory. */
+export type Trace = readonly Replayable[] | null;
 
 interface Buffer {
   readonly address: number;
@@ -94,14 +102,22 @@ export class Kernels {
     }
     if (this.touched) return null;
     this.scratchHolds++;
-    return seen;
+    return seen.map((run) =>
+      run.shares === undefined
+        ? { call: this.exports[run.name].bind(null, ...run.args) }
+        : { name: run.name, shares: run.shares, job: null },
+    );
   }
 
   /** Runs a trace again: the same kernels on the same addresses. */
-  replay(trace: readonly Invocation[]): void {
+  replay(trace: readonly Replayable[]): void {
     for (const run of trace) {
-      if (run.shares !== undefined) this.runShares(run.name, run.shares);
-      else this.exports[run.name](...run.args);
+      if ("call" in run) run.call();
+      else if (run.shares.length === 1 || !this.pool) this.runShares(run.name, run.shares);
+      else {
+        if (run.job?.pool !== this.pool) run.job = this.pool.prepare(run.name, run.shares);
+        this.pool.runJob(run.job);
+      }
     }
   }
 

@@ -107,6 +107,16 @@ function canBlock(): boolean {
   return nodeProcess() !== null;
 }
 
+/** A job ready to run on the pool that prepared it: its kernel's index and its shares' arguments, packed. */
+export interface Job {
+  readonly pool: ThreadPool;
+  readonly name: string;
+  readonly index: number;
+  readonly nargs: number;
+  readonly shares: readonly (readonly number[])[];
+  readonly packed: Float64Array;
+}
+
 export class ThreadPool {
   private readonly workers: WorkerHandle[] = [];
   private readonly kernelIndex = new Map<string, number>();
@@ -150,6 +160,30 @@ export class ThreadPool {
    * a few more shares than threads evens out a worker that starts late.
    */
   run(name: string, shares: readonly (readonly number[])[]): void {
+    const index = this.indexOf(name, shares);
+    const nargs = shares[0]?.length ?? 0;
+    const args = new Float64Array(this.memory.buffer, this.at + ARGS_AT, shares.length * nargs);
+    for (let i = 0; i < shares.length; i++) args.set(shares[i], i * nargs);
+    this.execute(name, index, nargs, shares);
+  }
+
+  /** A job checked and its arguments packed, to run many times (a captured step's). */
+  prepare(name: string, shares: readonly (readonly number[])[]): Job {
+    const index = this.indexOf(name, shares);
+    const nargs = shares[0]?.length ?? 0;
+    const packed = new Float64Array(shares.length * nargs);
+    for (let i = 0; i < shares.length; i++) packed.set(shares[i], i * nargs);
+    return { pool: this, name, index, nargs, shares, packed };
+  }
+
+  /** Runs a job this pool prepared. */
+  runJob(job: Job): void {
+    new Float64Array(this.memory.buffer, this.at + ARGS_AT, job.packed.length).set(job.packed);
+    this.execute(job.name, job.index, job.nargs, job.shares);
+  }
+
+  /** The kernel's index, once the shares are checked: few enough, of one length, fitting the control block. */
+  private indexOf(name: string, shares: readonly (readonly number[])[]): number {
     const index = this.kernelIndex.get(name);
     if (index === undefined) throw new Error(`wasm threads: no kernel "${name}"`);
     const count = shares.length;
@@ -158,13 +192,15 @@ export class ThreadPool {
     if (count * nargs > MAX_ARG_WORDS) {
       throw new Error(`wasm threads: ${count} shares of ${nargs} arguments do not fit the control block`);
     }
-    const ctl = this.control();
-    const args = new Float64Array(this.memory.buffer, this.at + ARGS_AT, MAX_ARG_WORDS);
-    for (let i = 0; i < count; i++) {
-      const share = shares[i];
+    for (const share of shares)
       if (share.length !== nargs) throw new Error(`wasm threads: shares of "${name}" differ in length`);
-      for (let j = 0; j < nargs; j++) args[i * nargs + j] = share[j];
-    }
+    return index;
+  }
+
+  /** Starts the job whose arguments are in place, runs shares on this thread too, and waits for the rest. */
+  private execute(name: string, index: number, nargs: number, shares: readonly (readonly number[])[]): void {
+    const count = shares.length;
+    const ctl = this.control();
     ctl[KERNEL] = index;
     ctl[NARGS] = nargs;
     Atomics.store(ctl, DONE, 0);
