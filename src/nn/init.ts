@@ -1,5 +1,6 @@
 // Seeded weight initialisation: Xavier (Glorot) uniform for tanh/sigmoid nets, He (Kaiming) normal for ReLU nets.
 import { oneOf } from "../errors.js";
+import { refuseInCapture } from "../tensor/capture-state.js";
 import { type CreateOptions, tensor } from "../tensor/create.js";
 import type { Generator } from "../tensor/random.js";
 import { defaultGenerator, Generator as Gen } from "../tensor/random.js";
@@ -27,6 +28,7 @@ export function initWeight(
   options: InitOptions = {},
 ): Tensor {
   oneOf("initWeight", "scheme", scheme, INIT_SCHEMES);
+  refuseInCapture("initWeight", "draws random numbers in JavaScript, so every replay would repeat them");
   const g = options.generator ?? (options.seed === undefined ? defaultGenerator() : new Gen(options.seed));
   const size = shape.reduce((a, b) => a * b, 1);
   const values = new Float64Array(size);

@@ -3,6 +3,7 @@ import { type DType, dtypeOfArray, isDType, isFloat, newArray, type TypedArray }
 import { fail, oneOf } from "../errors.js";
 import { allocate, MEMORY_TAGS, type MemoryTag } from "../memory/ledger.js";
 import { checkShape, fmt, type Shape, sizeOf } from "../shape.js";
+import { refuseInCapture } from "./capture-state.js";
 import { defaultGenerator, Generator } from "./random.js";
 import { type Layout, type NestedArray, Tensor } from "./tensor.js";
 
@@ -235,6 +236,8 @@ function draw(
   dtype: DType,
 ) {
   checkShape(op, shape);
+  // Numbers drawn while a step is captured would repeat on every replay.
+  refuseInCapture(op, "draws random numbers in JavaScript, so every replay would repeat them");
   const g = generatorOf(options);
   const values = new Float64Array(sizeOf(shape));
   for (let i = 0; i < values.length; i++) values[i] = sample(g);

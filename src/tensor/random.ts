@@ -1,8 +1,6 @@
 // Seeded random numbers: xoshiro128** seeded by splitmix32, in 32-bit integer math, so the same seed
 // gives the same numbers on every run, machine and JavaScript engine.
 
-import { refuseInCapture } from "./capture-state.js";
-
 function splitmix32(state: number): [number, number] {
   state = (state + 0x9e3779b9) | 0;
   let z = state;
@@ -32,8 +30,6 @@ export class Generator {
 
   /** The next 32 random bits as an unsigned integer. */
   nextUint32(): number {
-    // Numbers drawn while a step is captured would repeat on every replay.
-    refuseInCapture("random numbers", "are drawn in JavaScript, so every replay would repeat them");
     const s = this.s;
     const result = Math.imul(rotl(Math.imul(s[1], 5), 7), 9) >>> 0;
     const t = s[1] << 9;

@@ -189,6 +189,8 @@ describe(`capture (${cr.getBackend().name} backend)`, () => {
       /read tensor values/,
     );
     throwsMessage(() => cr.capture((t: cr.Tensor) => t.add(cr.rand([3])))(x), /capture/, /random numbers/);
+    const drop = new cr.nn.Dropout(0.5);
+    throwsMessage(() => cr.capture((t: cr.Tensor) => drop.forward(t))(x), /capture: rand/, /random numbers/);
     const inner = cr.capture((t: cr.Tensor) => t.mul(2));
     throwsMessage(() => cr.capture((t: cr.Tensor) => inner(t))(x), /capture/, /inside a capture/);
     throwsMessage(() => cr.capture((a: cr.Tensor, _b: cr.Tensor) => a)(x, x), /share a buffer/);
