@@ -116,8 +116,6 @@ export class Recording implements CaptureSink {
   private calls: Call[] = [];
   /** How many recorded calls write each buffer. */
   private readonly writes = new Map<DataId, number>();
-  /** Buffers that recorded calls have named so far. */
-  private readonly used = new WeakSet<DataId>();
   /**
    * fill() and write() calls that were the first use of a buffer made inside: constants, unless something
    * else writes the buffer too.
@@ -187,9 +185,14 @@ export class Recording implements CaptureSink {
     // writing them again on each replay would change nothing.
     const once = new Set<Call>();
     for (const [id, call] of this.constants) if (this.writes.get(id) === 1) once.add(call);
-    this.calls = this.calls.filter(
-      (c) => !once.has(c) && (c.restores === undefined || this.writes.has(c.restores)),
-    );
+    const kept = (c: Call) => !once.has(c) && (c.restores === undefined || this.writes.has(c.restores));
+    for (const c of this.calls) if (!kept(c)) c.fast?.release();
+    this.calls = this.calls.filter(kept);
+    // What only the recording needed: let go of the buffer ids it kept.
+    this.writes.clear();
+    this.constants.clear();
+    this.firstContents.clear();
+    this.originals.clear();
     for (const s of this.outside) {
       if (s.releaseWaits) {
         this.dispose();
@@ -347,14 +350,12 @@ export class Recording implements CaptureSink {
   ): void {
     const out = WRITES[name];
     const target = out === undefined ? undefined : idOf(ARG_KINDS[name][out] as ArgKind, args[out]);
+    // A fill or write that is the first use of a buffer made inside (none holds it yet) may be a constant.
     const constant =
       (name === "fill" || name === "write") &&
       this.madeInside.has(target as DataId) &&
-      !this.used.has(target as DataId);
-    this.forEachBuffer(name, args, (id) => {
-      this.used.add(id);
-      this.hold(id);
-    });
+      !this.isHeld(target as DataId);
+    this.forEachBuffer(name, args, (id) => this.hold(id));
     // write's values may be the caller's array, changed later: keep a copy.
     const kept = name === "write" ? [args[0], (args[1] as { slice(): unknown }).slice()] : args;
     const call: Call = {
@@ -398,6 +399,11 @@ export class Recording implements CaptureSink {
     } finally {
       this.depth--;
     }
+  }
+
+  private isHeld(id: DataId): boolean {
+    const storage = storageOf(id);
+    return storage !== undefined && this.held.has(storage);
   }
 
   private hold(id: DataId): void {

@@ -33,12 +33,15 @@ function viewValues(stored: TypedArray, t: Tensor): number[] {
 export function checkIndexValues(op: string, index: Tensor, bound: number, report: IndexReport): void {
   if (isMeta(index.storage.backend) || index.size === 0) return;
   const sink = capturing();
+  if (sink === null) {
+    if (!knownWithin(index, bound)) checkBuffer(op, index, index.storage.id, bound, report);
+    return;
+  }
   // A captured step checks again on every replay, on that replay's buffer, unless its values are known.
-  const check = (id: DataId) => {
+  sink.check((buffer) => {
+    const id = buffer(index.storage.id);
     if (!storageWithin(storageOf(id), bound)) checkBuffer(op, index, id, bound, report);
-  };
-  if (sink !== null) sink.check((buffer) => check(buffer(index.storage.id)));
-  else if (!knownWithin(index, bound)) checkBuffer(op, index, index.storage.id, bound, report);
+  });
 }
 
 /** The check of index's values as they are in buffer `id` (index's own, or a replay's in its layout). */

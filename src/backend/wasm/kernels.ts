@@ -14,14 +14,9 @@ const CONTROL_BASE = HEAP_BASE - ThreadPool.controlBytes;
 
 type KernelFn = (...args: number[]) => number;
 
-/** One kernel run as a trace saw it: on this thread (args) or split over the pool (shares). */
-type Invocation =
-  | { readonly name: KernelName; readonly args: readonly number[]; readonly shares?: undefined }
-  | { readonly name: KernelName; readonly shares: readonly (readonly number[])[]; readonly args?: undefined };
-
 /**
- * A kernel run made ready to run again: a call with its arguments bound, or a job packed for the pool that
- * will run it (packed again if the pool changed since).
+ * A kernel run as a trace saw it, ready to run again: a call on this thread with its arguments bound, or a
+ * job split over the pool, packed by the pool that runs it (packed again if the pool changed since).
  */
 type Replayable =
   | { readonly call: () => number }
@@ -47,7 +42,7 @@ export class Kernels {
   /** Per-thread scratch blocks (address, bytes) for kernels that pack their operands. */
   private readonly scratch: { address: number; bytes: number }[] = [];
   /** The kernel runs of the trace in progress, or null. */
-  private tracing: Invocation[] | null = null;
+  private tracing: Replayable[] | null = null;
   /** Whether JavaScript touched the memory during the trace in progress (a view was made). */
   private touched = false;
   /** Traces that may still replay into the scratch blocks: while > 0, a grown block keeps the old one. */
@@ -81,7 +76,7 @@ export class Kernels {
 
   /** Runs kernel `name` on this thread; its parameters are KernelSignatures[name] (signatures.ts). */
   call<N extends KernelName>(name: N, ...args: KernelSignatures[N]): number {
-    if (this.tracing !== null) this.tracing.push({ name, args: [...args] });
+    if (this.tracing !== null) this.tracing.push({ call: this.exports[name].bind(null, ...args) });
     return this.exports[name](...args);
   }
 
@@ -92,7 +87,7 @@ export class Kernels {
    */
   trace(fn: () => void): Trace {
     if (this.tracing !== null) throw new Error("wasm backend: traces do not nest");
-    const seen: Invocation[] = [];
+    const seen: Replayable[] = [];
     this.tracing = seen;
     this.touched = false;
     try {
@@ -102,11 +97,7 @@ export class Kernels {
     }
     if (this.touched) return null;
     this.scratchHolds++;
-    return seen.map((run) =>
-      run.shares === undefined
-        ? { call: this.exports[run.name].bind(null, ...run.args) }
-        : { name: run.name, shares: run.shares, job: null },
-    );
+    return seen;
   }
 
   /** Runs a trace again: the same kernels on the same addresses. */
@@ -171,7 +162,8 @@ export class Kernels {
 
   /** Runs `name` with each argument list in `shares` at once, one per thread (the first on this one). */
   parallel<N extends KernelName>(name: N, shares: readonly KernelSignatures[N][]): void {
-    if (this.tracing !== null) this.tracing.push({ name, shares: shares.map((share) => [...share]) });
+    if (this.tracing !== null)
+      this.tracing.push({ name, shares: shares.map((share) => [...share]), job: null });
     this.runShares(name, shares);
   }
 
