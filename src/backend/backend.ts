@@ -56,9 +56,12 @@ export interface MatmulSpec {
   readonly accumulate?: boolean;
 }
 
-/** One backend call of a captured step, as the backend can run it again on the same buffers (recordCall). */
+/**
+ * One backend call of a captured step, as the backend can run it again on the same buffers (recordCall), but
+ * the step's inputs: `inputs` are the replay's, in the order recordCall was given them.
+ */
 export interface RecordedCall {
-  replay(): void;
+  replay(inputs: readonly DataId[]): void;
   /** It will not run again. */
   release(): void;
 }
@@ -122,8 +125,8 @@ export interface Backend {
   crossEntropyRows(x: DataId, labels: DataId, out: DataId, rows: number, cols: number): void;
   /**
    * Optional, for captured steps (capture/recorder.ts): runs `call` (one call of this backend's methods) and
-   * returns a cheaper way to run the same work again on the same buffers, or null where calling the method
-   * again is the way.
+   * returns a cheaper way to run the same work again on the same buffers but `inputs`, which a replay gives
+   * anew, or null where calling the method again is the way.
    */
-  recordCall?(call: () => void): RecordedCall | null;
+  recordCall?(call: () => void, inputs: readonly DataId[]): RecordedCall | null;
 }

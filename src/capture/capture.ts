@@ -82,7 +82,7 @@ export function capture<A extends Tensor[], R extends StepResult>(
     let staleInARow = 0;
     if (entry !== undefined) {
       if (entry.recording.stale() === null) {
-        entry.recording.replay(inputs.map((t) => t.storage.id));
+        entry.recording.replay(storageIds(inputs));
         entry.replayed = true;
         replays++;
         return results(entry, backend, inputs);
@@ -129,6 +129,16 @@ function backendOf(inputs: readonly Tensor[]): Backend {
       fail("capture", `input ${i} lives on ${t.storage.backend.name}, input 0 on ${backend.name}`);
   });
   return backend;
+}
+
+/**
+ * The inputs' buffers, in an array made by push: V8's optimized Array.map makes a holey array where the
+ * interpreter's is packed, and the replay's code, compiled for one, would be compiled again for the other.
+ */
+function storageIds(inputs: readonly Tensor[]): DataId[] {
+  const ids: DataId[] = [];
+  for (const t of inputs) ids.push(t.storage.id);
+  return ids;
 }
 
 /** Recordings are kept per backend, grad mode and input layout (dtype, shape, strides, offset). */

@@ -87,7 +87,7 @@ type Method = (...args: unknown[]) => unknown;
 
 /**
  * One recorded call; `swaps` lists [argument, input] pairs where an argument names input `input`'s buffer.
- * `fast` is the backend's own replay of it (recordCall), for calls that touch no input.
+ * `fast` is the backend's own replay of it (recordCall), given the replay's inputs.
  */
 interface Call {
   readonly method: Method;
@@ -114,6 +114,8 @@ export interface OutputPlace {
 
 export class Recording implements CaptureSink {
   private calls: Call[] = [];
+  /** The kept calls as functions of the replay's inputs, one type for all (made by finish). */
+  private runs: ((inputs: readonly DataId[]) => void)[] = [];
   /** How many recorded calls write each buffer. */
   private readonly writes = new Map<DataId, number>();
   /**
@@ -188,6 +190,13 @@ export class Recording implements CaptureSink {
     const kept = (c: Call) => !once.has(c) && (c.restores === undefined || this.writes.has(c.restores));
     for (const c of this.calls) if (!kept(c)) c.fast?.release();
     this.calls = this.calls.filter(kept);
+    const backend = this.backend;
+    this.runs = this.calls.map((call) => {
+      if (call.fast !== undefined) return call.fast.replay.bind(call.fast);
+      return (inputs) => {
+        call.method.apply(backend, call.swaps.length === 0 ? call.args : swapped(call, inputs));
+      };
+    });
     // What only the recording needed: let go of the buffer ids it kept.
     this.writes.clear();
     this.constants.clear();
@@ -212,18 +221,15 @@ export class Recording implements CaptureSink {
     return null;
   }
 
-  /** Runs the recorded calls on `inputs` (buffers laid out as at the capture), then the checks and effects. */
+  /** Runs the checks, the recorded calls on `inputs` (buffers laid out as at the capture), then the effects. */
   replay(inputs: readonly DataId[]): void {
     const swap = (id: object): object => {
       const at = this.inputs.indexOf(id);
       return at >= 0 ? inputs[at] : id;
     };
     for (const run of this.checks) run(swap);
-    const backend = this.backend;
-    for (const call of this.calls) {
-      if (call.fast !== undefined) call.fast.replay();
-      else call.method.apply(backend, call.swaps.length === 0 ? call.args : swapped(call, inputs));
-    }
+    // One call site for every kind of call: V8 compiles this loop small, and never again for a new kind.
+    for (const run of this.runs) run(inputs);
     for (const effect of this.effects) effect();
   }
 
@@ -269,10 +275,10 @@ export class Recording implements CaptureSink {
         let fast: RecordedCall | null = null;
         this.depth++;
         try {
-          if (swaps.length === 0 && b.recordCall) {
+          if (b.recordCall) {
             fast = b.recordCall(() => {
               result = original.apply(b, args);
-            });
+            }, this.inputs);
           } else result = original.apply(b, args);
         } finally {
           this.depth--;

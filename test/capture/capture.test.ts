@@ -310,22 +310,58 @@ describe("capture on the wasm backend: the kernels themselves are replayed", {
     assert.equal(kernels.heap.allocatedBytes, grown - sizeClass(100_000));
   });
 
-  test("recordCall replays kernel runs, and declines a call that touched memory from JavaScript", () => {
+  test("recordCall replays kernel runs and fills, and declines a call that wrote memory from JavaScript", () => {
     const backend = cr.getBackend();
     const id = backend.alloc("float32", 4);
+    const out = backend.alloc("float32", 4);
     assert.equal(
-      backend.recordCall?.(() => backend.fill(id, 2)),
+      backend.recordCall?.(() => backend.write(id, new Float32Array([1, 2, 3, 4])), []),
       null,
     );
-    const out = backend.alloc("float32", 4);
-    const recorded = backend.recordCall?.(() => backend.unary("exp", id, out, 4));
-    assert.ok(recorded);
+    const fill = backend.recordCall?.(() => backend.fill(id, 2), []);
+    const exp = backend.recordCall?.(() => backend.unary("exp", id, out, 4), []);
+    assert.ok(fill && exp);
+    backend.write(id, new Float32Array([5, 5, 5, 5]));
+    fill.replay([]);
+    assert.deepEqual([...backend.readSync(id)], [2, 2, 2, 2]);
     backend.fill(id, 0);
-    recorded.replay();
+    exp.replay([]);
     assert.deepEqual([...backend.readSync(out)], [1, 1, 1, 1]);
-    recorded.release();
+    fill.release();
+    exp.release();
     backend.free(id);
     backend.free(out);
+  });
+
+  test("recordCall replays a call on the replay's inputs, at the same offsets into them", () => {
+    const backend = cr.getBackend();
+    const first = backend.alloc("float32", 6);
+    const second = backend.alloc("float32", 6);
+    backend.write(first, new Float32Array([0, 0, 1, 2, 3, 4]));
+    backend.write(second, new Float32Array([0, 0, 10, 20, 30, 40]));
+    // Rows 1 and 2 of a [3, 2] input, read transposed: a view at an offset into the input.
+    const wide = backend.alloc("float32", 4);
+    const copyWide = () =>
+      backend.copy(
+        { id: first, strides: [1, 2], offset: 2 },
+        { id: wide, strides: [2, 1], offset: 0 },
+        [2, 2],
+      );
+    copyWide();
+    assert.deepEqual([...backend.readSync(wide)], [1, 3, 2, 4]);
+    const recorded = backend.recordCall?.(copyWide, [first]);
+    assert.ok(recorded);
+    recorded.replay([second]);
+    assert.deepEqual([...backend.readSync(wide)], [10, 30, 20, 40]);
+    recorded.replay([first]);
+    assert.deepEqual([...backend.readSync(wide)], [1, 3, 2, 4]);
+    // A fill of an input is JavaScript writing the input's memory: declined.
+    assert.equal(
+      backend.recordCall?.(() => backend.fill(first, 1), [first]),
+      null,
+    );
+    recorded.release();
+    for (const id of [first, second, wide]) backend.free(id);
   });
 });
 

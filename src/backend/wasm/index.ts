@@ -74,7 +74,7 @@ export class WasmBackend implements Backend {
     return Promise.resolve(copyOf(this.view(id)));
   }
   fill(id: DataId, value: number): void {
-    this.view(id).fill(value);
+    this.kernels.host(() => this.view(id).fill(value), [buf(id)]);
   }
   cast(x: DataId, out: DataId, size: number): void {
     if (!castWasm(this.kernels, buf(x), buf(out), size)) this.reference.cast(this.js(x), this.js(out), size);
@@ -142,12 +142,18 @@ export class WasmBackend implements Backend {
     }
   }
 
-  /** The kernels `call` ran, replayed as they were; null where it also read or wrote memory from JavaScript. */
-  recordCall(call: () => void): RecordedCall | null {
+  /**
+   * The kernels `call` ran, replayed as they were but on the replay's inputs; null where it also read or wrote
+   * memory from JavaScript.
+   */
+  recordCall(call: () => void, inputs: readonly DataId[]): RecordedCall | null {
     const kernels = this.kernels;
-    const trace = kernels.trace(call);
+    const trace = kernels.trace(call, inputs.map(buf));
     if (trace === null) return null;
-    return { replay: () => kernels.replay(trace), release: () => kernels.releaseTrace() };
+    return {
+      replay: (ids) => kernels.replay(trace, ids as readonly WasmBuffer[]),
+      release: () => kernels.releaseTrace(),
+    };
   }
 
   /** Live bytes in the heap's blocks, and the bytes of memory the heap has ever touched. */

@@ -4,7 +4,7 @@ import type { DType, TypedArray } from "../../dtype.js";
 import { bytesPerElement } from "../../dtype.js";
 import { HEAP_BASE, WasmHeap } from "./heap.js";
 import type { KernelModule } from "./module.js";
-import type { KernelName, KernelSignatures } from "./signatures.js";
+import { KERNEL_ADDRESSES, type KernelName, type KernelSignatures } from "./signatures.js";
 import { type Job, ThreadPool } from "./threads.js";
 
 /** The most threads a pool may have. */
@@ -14,16 +14,24 @@ const CONTROL_BASE = HEAP_BASE - ThreadPool.controlBytes;
 
 type KernelFn = (...args: number[]) => number;
 
+/** Where a traced run names a traced input's memory: its argument, the input, and the byte offset into it. */
+type Rebind = readonly [arg: number, input: number, offset: number];
+
 /**
- * A kernel run as a trace saw it, ready to run again: a call on this thread with its arguments bound, or a
- * job split over the pool, packed by the pool that runs it (packed again if the pool changed since).
+ * A kernel run as a trace saw it, ready to run again on the replay's inputs (the buffers at the traced inputs'
+ * places). One function type for every kind of run, so that the loop that replays them stays small once V8
+ * compiles it, whatever runs it meets.
  */
-type Replayable =
-  | { readonly call: () => number }
-  | { readonly shares: readonly (readonly number[])[]; readonly name: KernelName; job: Job | null };
+type Replayable = (inputs: readonly Buffer[]) => unknown;
 
 /** What trace() saw, ready to replay; null where JavaScript also read or wrote the memory. */
 export type Trace = readonly Replayable[] | null;
+
+/** A traced input: the bytes [start, end) of the memory that a replay finds elsewhere. */
+interface InputRange {
+  readonly start: number;
+  readonly end: number;
+}
 
 interface Buffer {
   readonly address: number;
@@ -43,6 +51,8 @@ export class Kernels {
   private readonly scratch: { address: number; bytes: number }[] = [];
   /** The kernel runs of the trace in progress, or null. */
   private tracing: Replayable[] | null = null;
+  /** The inputs of the trace in progress: runs that name their memory are patched on each replay. */
+  private tracedInputs: readonly InputRange[] = [];
   /** Whether JavaScript touched the memory during the trace in progress (a view was made). */
   private touched = false;
   /** Traces that may still replay into the scratch blocks: while > 0, a grown block keeps the old one. */
@@ -76,40 +86,51 @@ export class Kernels {
 
   /** Runs kernel `name` on this thread; its parameters are KernelSignatures[name] (signatures.ts). */
   call<N extends KernelName>(name: N, ...args: KernelSignatures[N]): number {
-    if (this.tracing !== null) this.tracing.push({ call: this.exports[name].bind(null, ...args) });
+    if (this.tracing !== null) this.traceCall(name, args);
     return this.exports[name](...args);
+  }
+
+  /**
+   * Runs `fn`, JavaScript that reads or writes `buffers` through views, and no other memory or state; a trace
+   * replays it as it replays kernels (a fill, the sum of a reduction's partials), unless a buffer is an input.
+   */
+  host(fn: () => void, buffers: readonly Buffer[]): void {
+    const touched = this.touched;
+    fn();
+    this.touched = touched;
+    if (this.tracing === null) return;
+    const end = (b: Buffer) => b.address + b.size * Kernels.width(b);
+    const input = buffers.some((b) => this.tracedInputs.some((r) => b.address < r.end && end(b) > r.start));
+    if (input) this.touched = true;
+    else this.tracing.push(fn);
   }
 
   /**
    * Runs `fn` and returns the kernel runs it made, split as for every thread asked for (a replay may find
    * them all started), or null where it also touched memory from JavaScript; the scratch blocks those runs
-   * use stay allocated until releaseTrace().
+   * use stay allocated until releaseTrace(). Runs that name the memory of `inputs` are replayed on the
+   * addresses that replay() is given for them.
    */
-  trace(fn: () => void): Trace {
+  trace(fn: () => void, inputs: readonly Buffer[] = []): Trace {
     if (this.tracing !== null) throw new Error("wasm backend: traces do not nest");
     const seen: Replayable[] = [];
     this.tracing = seen;
+    this.tracedInputs = inputs.map((b) => ({ start: b.address, end: b.address + b.size * Kernels.width(b) }));
     this.touched = false;
     try {
       fn();
     } finally {
       this.tracing = null;
+      this.tracedInputs = [];
     }
     if (this.touched) return null;
     this.scratchHolds++;
     return seen;
   }
 
-  /** Runs a trace again: the same kernels on the same addresses. */
-  replay(trace: readonly Replayable[]): void {
-    for (const run of trace) {
-      if ("call" in run) run.call();
-      else if (run.shares.length === 1 || !this.pool) this.runShares(run.name, run.shares);
-      else {
-        if (run.job?.pool !== this.pool) run.job = this.pool.prepare(run.name, run.shares);
-        this.pool.runJob(run.job);
-      }
-    }
+  /** Runs a trace again: the same kernels on the same addresses, but the inputs' (`inputs`, as traced). */
+  replay(trace: readonly Replayable[], inputs: readonly Buffer[] = []): void {
+    for (const run of trace) run(inputs);
   }
 
   /** A trace will not run again: once none may, the scratch blocks grown meanwhile are freed. */
@@ -162,9 +183,62 @@ export class Kernels {
 
   /** Runs `name` with each argument list in `shares` at once, one per thread (the first on this one). */
   parallel<N extends KernelName>(name: N, shares: readonly KernelSignatures[N][]): void {
-    if (this.tracing !== null)
-      this.tracing.push({ name, shares: shares.map((share) => [...share]), job: null });
+    if (this.tracing !== null) this.traceJob(name, shares);
     this.runShares(name, shares);
+  }
+
+  /** Adds a call on this thread to the trace in progress: bound, or patched on replay where it names an input. */
+  private traceCall(name: KernelName, args: readonly number[]): void {
+    const kernel = this.exports[name];
+    const rebinds = this.rebindsOf(name, args);
+    if (rebinds.length === 0) {
+      // A wasm function ignores arguments past its own: the replay's inputs are dropped.
+      const bound: () => number = kernel.bind(null, ...args);
+      this.tracing?.push(bound);
+      return;
+    }
+    const patched = [...args];
+    this.tracing?.push((inputs) => {
+      for (const [arg, input, offset] of rebinds) patched[arg] = inputs[input].address + offset;
+      return kernel(...patched);
+    });
+  }
+
+  /**
+   * Adds a split run to the trace in progress: packed once by the pool that runs it (again if the pool changed
+   * since), its shares' input addresses patched on each replay.
+   */
+  private traceJob(name: KernelName, shares: readonly (readonly number[])[]): void {
+    const copies = shares.map((share) => [...share]);
+    const rebinds = copies.flatMap((share, i) => this.rebindsOf(name, share).map((r) => [i, ...r] as const));
+    let job: Job | null = null;
+    this.tracing?.push((inputs) => {
+      const pool = this.pool;
+      if (pool !== null && job?.pool !== pool) job = pool.prepare(name, copies);
+      for (const [share, arg, input, offset] of rebinds) {
+        const address = inputs[input].address + offset;
+        copies[share][arg] = address;
+        if (job !== null) job.packed[share * job.nargs + arg] = address;
+      }
+      if (pool === null || job === null || copies.length === 1) this.runShares(name, copies);
+      else pool.runJob(job);
+    });
+  }
+
+  /** The address arguments of a call that point into a traced input. */
+  private rebindsOf(name: KernelName, args: readonly number[]): Rebind[] {
+    const rebinds: Rebind[] = [];
+    if (this.tracedInputs.length === 0) return rebinds;
+    for (const arg of KERNEL_ADDRESSES[name]) {
+      const input = this.inputAt(args[arg]);
+      if (input >= 0) rebinds.push([arg, input, args[arg] - this.tracedInputs[input].start]);
+    }
+    return rebinds;
+  }
+
+  /** The traced input whose bytes hold `address`, or -1. */
+  private inputAt(address: number): number {
+    return this.tracedInputs.findIndex((r) => address >= r.start && address < r.end);
   }
 
   private runShares(name: KernelName, shares: readonly (readonly number[])[]): void {
@@ -200,12 +274,6 @@ export class Kernels {
       case "bool":
         return new Uint8Array(buffer, b.address, b.size);
     }
-  }
-
-  /** The memory as JavaScript sees it, for reading what kernels wrote (marks a trace as touched). */
-  hostMemory(): ArrayBufferLike {
-    this.touched = true;
-    return this.heap.buffer;
   }
 
   /** Bytes per element of a buffer's dtype. */

@@ -57,13 +57,13 @@ export function reduceWasm(
   if (outer * inner === 0 || out.size === 0) return true;
   if (r === 0) {
     if (arg) return false;
-    k.view(out).fill(
+    const identity =
       op === "sum" || op === "sumSquares"
         ? 0
         : op === "max"
           ? Number.NEGATIVE_INFINITY
-          : Number.POSITIVE_INFINITY,
-    );
+          : Number.POSITIVE_INFINITY;
+    k.host(() => k.view(out).fill(identity), [out]);
     return true;
   }
   const code = REDUCE_CODE[op];
@@ -108,18 +108,20 @@ export function reduceWasm(
       ]);
       k.parallel(part, partShares);
     }
-    const partials = new Float64Array(k.hostMemory(), scratch, outer * pieces.length);
-    const result = k.view(out);
-    for (let o = 0; o < outer; o++) {
-      let acc = partials[o * pieces.length];
-      for (let t = 1; t < pieces.length; t++) {
-        const v = partials[o * pieces.length + t];
-        if (op === "sum" || op === "sumSquares") acc += v;
-        else if (Number.isNaN(acc) || Number.isNaN(v)) acc = Number.NaN;
-        else acc = op === "max" ? Math.max(acc, v) : Math.min(acc, v);
+    k.host(() => {
+      const partials = new Float64Array(k.heap.buffer, scratch, outer * pieces.length);
+      const result = k.view(out);
+      for (let o = 0; o < outer; o++) {
+        let acc = partials[o * pieces.length];
+        for (let t = 1; t < pieces.length; t++) {
+          const v = partials[o * pieces.length + t];
+          if (op === "sum" || op === "sumSquares") acc += v;
+          else if (Number.isNaN(acc) || Number.isNaN(v)) acc = Number.NaN;
+          else acc = op === "max" ? Math.max(acc, v) : Math.min(acc, v);
+        }
+        result[o] = acc;
       }
-      result[o] = acc;
-    }
+    }, [out]);
     return true;
   } else {
     k.call(name, code, outer, r, inner, inner, x.address, out.address);

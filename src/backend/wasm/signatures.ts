@@ -154,3 +154,48 @@ export const KERNEL_ARITY: { readonly [K in KernelName]: KernelSignatures[K]["le
   xent_rows_f32: 5,
   xent_rows_f64: 5,
 };
+
+/**
+ * Each kernel's address parameters (the `usize` ones of wasm/assembly, but ew_memcpy's byte count): a captured
+ * step's replay patches those that named an input with the new input's address. A test holds it to the sources.
+ */
+export const KERNEL_ADDRESSES: { readonly [K in KernelName]: readonly number[] } = {
+  axpy_f32: [2, 3],
+  axpy_f64: [2, 3],
+  saxpy: [2, 3],
+  ew_unary_f32: [2, 3],
+  ew_unary_f64: [2, 3],
+  ew_binary_f32: [3, 6, 9],
+  ew_binary_f64: [3, 6, 9],
+  ew_compare_f32: [3, 6, 9],
+  ew_compare_f64: [3, 6, 9],
+  ew_where_f32: [2, 5, 8, 11],
+  ew_where_f64: [2, 5, 8, 11],
+  ew_cast: [2, 3],
+  ew_copy: [3, 6],
+  ew_memcpy: [0, 1],
+  ew_reduce_f32: [5, 6],
+  ew_reduce_f64: [5, 6],
+  ew_reduce_part_f32: [2, 3],
+  ew_reduce_part_f64: [2, 3],
+  gather_f32: [4, 5, 6],
+  gather_f64: [4, 5, 6],
+  scatter_add_f32: [4, 5, 6],
+  scatter_add_f64: [4, 5, 6],
+  sgemm: [5, 7, 9, 12],
+  dgemm: [5, 7, 9, 12],
+  sgemmScratchBytes: [],
+  dgemmScratchBytes: [],
+  sgemmBand: [4, 6, 7, 10],
+  dgemmBand: [4, 6, 7, 10],
+  sgemmPackB: [3, 5],
+  dgemmPackB: [3, 5],
+  sgemmPackedBytes: [],
+  dgemmPackedBytes: [],
+  sgemmBandScratchBytes: [],
+  dgemmBandScratchBytes: [],
+  softmax_rows_f32: [3, 4],
+  softmax_rows_f64: [3, 4],
+  xent_rows_f32: [2, 3, 4],
+  xent_rows_f64: [2, 3, 4],
+};

@@ -36,33 +36,42 @@ function serve(module, memory, at, names) {
   const args = new Float64Array(memory.buffer, at + ${ARGS_AT}, ${MAX_ARG_WORDS});
   let seen = Atomics.load(ctl, ${SEQ});
   Atomics.add(ctl, ${READY}, 1);
+  // Three small functions, not one loop: V8 compiles each once it is hot, and none is compiled before the
+  // code it holds has run (a single loop was compiled while it was still waiting, then again).
   for (;;) {
-    // Spin a while before sleeping: a training step hands out work every few microseconds, and waking a
-    // sleeping thread costs tens of them.
-    const start = performance.now();
-    let spins = 0;
-    while (Atomics.load(ctl, ${SEQ}) === seen) {
-      if ((++spins & 1023) === 0 && performance.now() - start > ${SPIN_MS}) break;
-    }
-    if (Atomics.load(ctl, ${SEQ}) === seen) Atomics.wait(ctl, ${SEQ}, seen);
-    seen = Atomics.load(ctl, ${SEQ});
+    seen = nextJob(ctl, seen);
     if (seen < 0) return;
-    for (;;) {
-      const word = Atomics.load(claim, 0);
-      const shares = Number((word >> 8n) & 255n);
-      const next = Number(word & 255n);
-      if (next >= shares) break;
-      if (Atomics.compareExchange(claim, 0, word, word + 1n) !== word) continue;
-      const n = ctl[${NARGS}];
-      const a = [];
-      for (let i = 0; i < n; i++) a.push(args[next * n + i]);
-      try {
-        kernels[ctl[${KERNEL}]](...a);
-      } catch (e) {
-        Atomics.store(ctl, ${ERROR}, 1);
-      }
-      if (Atomics.add(ctl, ${DONE}, 1) + 1 === shares) Atomics.notify(ctl, ${DONE});
+    takeShares(ctl, claim, args, kernels);
+  }
+}
+// Spin a while before sleeping: a training step hands out work every few microseconds, and waking a
+// sleeping thread costs tens of them. Returns the new job number (negative: stop).
+function nextJob(ctl, seen) {
+  const start = performance.now();
+  let spins = 0;
+  while (Atomics.load(ctl, ${SEQ}) === seen) {
+    if ((++spins & 1023) === 0 && performance.now() - start > ${SPIN_MS}) break;
+  }
+  if (Atomics.load(ctl, ${SEQ}) === seen) Atomics.wait(ctl, ${SEQ}, seen);
+  return Atomics.load(ctl, ${SEQ});
+}
+// Claims and runs shares of the current job until none is left.
+function takeShares(ctl, claim, args, kernels) {
+  for (;;) {
+    const word = Atomics.load(claim, 0);
+    const shares = Number((word >> 8n) & 255n);
+    const next = Number(word & 255n);
+    if (next >= shares) return;
+    if (Atomics.compareExchange(claim, 0, word, word + 1n) !== word) continue;
+    const n = ctl[${NARGS}];
+    const a = [];
+    for (let i = 0; i < n; i++) a.push(args[next * n + i]);
+    try {
+      kernels[ctl[${KERNEL}]](...a);
+    } catch (e) {
+      Atomics.store(ctl, ${ERROR}, 1);
     }
+    if (Atomics.add(ctl, ${DONE}, 1) + 1 === shares) Atomics.notify(ctl, ${DONE});
   }
 }
 `;
