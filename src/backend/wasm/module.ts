@@ -1,6 +1,7 @@
 // Picks and compiles the kernel module: the relaxed-SIMD build where the runtime validates it, else plain SIMD.
 // Both are embedded (kernel-bytes.ts), so every runtime and bundler finds them; Node compiles at start-up,
 // browsers asynchronously (initWasm). The unshared variant for pages without isolation is derived here.
+import { compileEagerly } from "./eager-compile.js";
 import { RELAXED, SIMD } from "./kernel-bytes.js";
 import { withSharedMemory } from "./memory-flag.js";
 
@@ -28,6 +29,7 @@ interface NodeV8 {
 interface NodeProcess {
   getBuiltinModule?(id: string): unknown;
   env: Record<string, string | undefined>;
+  execArgv?: readonly string[];
 }
 
 /** Node's process object when running in Node (never a static import, so browsers bundle this file as is). */
@@ -144,7 +146,9 @@ export function loadKernelsSync(): KernelModule | { error: string } {
     }
     const chosen = choose(relaxed, () => unpackSync(node, SIMD), shared);
     if ("error" in chosen) return chosen;
-    return { module: new WebAssembly.Module(chosen), shared };
+    const v8 = node.getBuiltinModule!("node:v8") as NodeV8;
+    const module = compileEagerly(chosen, v8, node.execArgv ?? [], node.env.NODE_OPTIONS ?? "");
+    return { module, shared };
   } catch (e) {
     return { error: `the embedded kernels could not be loaded (${(e as Error).message}); ${REBUILD}` };
   }
