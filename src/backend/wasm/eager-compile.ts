@@ -2,7 +2,8 @@
 // optimizes it only once it has run a while, both inside a user's first training steps; here every function is
 // compiled before the module is returned, and optimized in the background at once.
 
-interface NodeV8 {
+/** What the loader uses of node:v8. */
+export interface NodeV8 {
   setFlagsFromString(flags: string): void;
 }
 

@@ -99,8 +99,7 @@ export class Kernels {
     fn();
     this.touched = touched;
     if (this.tracing === null) return;
-    const end = (b: Buffer) => b.address + b.size * Kernels.width(b);
-    const input = buffers.some((b) => this.tracedInputs.some((r) => b.address < r.end && end(b) > r.start));
+    const input = buffers.some((b) => this.inputAt(b.address, b.address + b.size * Kernels.width(b)) >= 0);
     if (input) this.touched = true;
     else this.tracing.push(fn);
   }
@@ -236,9 +235,9 @@ export class Kernels {
     return rebinds;
   }
 
-  /** The traced input whose bytes hold `address`, or -1. */
-  private inputAt(address: number): number {
-    return this.tracedInputs.findIndex((r) => address >= r.start && address < r.end);
+  /** The traced input whose bytes meet [start, end) (by default the byte at `start`), or -1. */
+  private inputAt(start: number, end = start + 1): number {
+    return this.tracedInputs.findIndex((r) => start < r.end && end > r.start);
   }
 
   private runShares(name: KernelName, shares: readonly (readonly number[])[]): void {

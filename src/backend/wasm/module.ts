@@ -1,7 +1,7 @@
 // Picks and compiles the kernel module: the relaxed-SIMD build where the runtime validates it, else plain SIMD.
 // Both are embedded (kernel-bytes.ts), so every runtime and bundler finds them; Node compiles at start-up,
 // browsers asynchronously (initWasm). The unshared variant for pages without isolation is derived here.
-import { compileEagerly } from "./eager-compile.js";
+import { compileEagerly, type NodeV8 } from "./eager-compile.js";
 import { RELAXED, SIMD } from "./kernel-bytes.js";
 import { withSharedMemory } from "./memory-flag.js";
 
@@ -22,9 +22,6 @@ interface NodeZlib {
 }
 interface NodeBuffer {
   Buffer: { from(text: string, encoding: "base64"): Uint8Array };
-}
-interface NodeV8 {
-  setFlagsFromString(flags: string): void;
 }
 interface NodeProcess {
   getBuiltinModule?(id: string): unknown;
